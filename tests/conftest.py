@@ -1,0 +1,66 @@
+"""Shared fixtures: organisation A with an owner and a member, organisation B with a user, and a
+super admin — so every view can be tested for who may and may not see it."""
+
+import pytest
+from django.test import Client
+
+from bakedbot.models import Membership
+from tests.factories import MembershipFactory, OrganisationFactory, SuperAdminFactory
+
+
+@pytest.fixture
+def org_a(db):
+    return OrganisationFactory(name="Alpha Brands", slug="alpha", kind="brand")
+
+
+@pytest.fixture
+def org_b(db):
+    return OrganisationFactory(
+        name="Beta Dispensary", slug="beta", kind="dispensary", time_zone="America/New_York"
+    )
+
+
+@pytest.fixture
+def super_admin(db):
+    return SuperAdminFactory(username="root@bakedbot.test", first_name="Root")
+
+
+@pytest.fixture
+def owner_a(org_a):
+    return MembershipFactory(organisation=org_a, role=Membership.Role.OWNER).user
+
+
+@pytest.fixture
+def member_a(org_a):
+    return MembershipFactory(organisation=org_a, role=Membership.Role.MEMBER).user
+
+
+@pytest.fixture
+def user_b(org_b):
+    return MembershipFactory(organisation=org_b, role=Membership.Role.OWNER).user
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def super_admin_client(super_admin):
+    return _client_for(super_admin)
+
+
+@pytest.fixture
+def owner_a_client(owner_a):
+    return _client_for(owner_a)
+
+
+@pytest.fixture
+def member_a_client(member_a):
+    return _client_for(member_a)
+
+
+@pytest.fixture
+def user_b_client(user_b):
+    return _client_for(user_b)
