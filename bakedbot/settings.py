@@ -4,6 +4,7 @@ Every integration is off or embedded by default: SQLite under var/, the SQL cost
 database as the job broker, the console e-mail backend and simulate mode for providers without keys.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -103,8 +104,9 @@ if _default_db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
-    # Tests that use threads need a real file, not a shared-cache in-memory database.
-    _default_db["TEST"] = {"NAME": str(VAR_DIR / "test_db.sqlite3")}
+    # Tests that use threads need a real file, not a shared-cache in-memory database; one file per
+    # test process so that two test runs never share a database.
+    _default_db["TEST"] = {"NAME": str(VAR_DIR / f"test_db_{os.getpid()}.sqlite3")}
 DATABASES = {"default": _default_db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
