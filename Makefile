@@ -32,10 +32,7 @@ run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_setup
 	@echo "Web server on http://127.0.0.1:8000/ and a job worker; Ctrl-C stops both."
-	@trap 'kill 0' INT TERM; \
-	  $(PY) manage.py qcluster & \
-	  $(PY) manage.py runserver 127.0.0.1:8000 & \
-	  wait
+	$(PY) manage.py serve 127.0.0.1:8000
 
 test: $(STAMP) $(NPM_STAMP) chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
