@@ -5,7 +5,14 @@ Tenant ids are plain strings, not foreign keys: the same data lives in Firestore
 history must survive an organisation being removed.
 """
 
+from functools import partial
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from bakedbot.ids import new_id
 
 
 class GenerationEvent(models.Model):
@@ -117,3 +124,135 @@ class GlobalDailyUsage(UsageTotalsFields):
 
     def __str__(self) -> str:
         return f"{self.date} {self.provider}/{self.type}"
+
+
+# Budgets (issue 5): settings, holds and alerts. Only ``costs.budgets`` (writes) and
+# ``costs.budget_selectors`` (reads) touch these models. Unlike the cost store they live only in
+# the Django database, whatever COSTS_STORE says, so they reference the organisation directly.
+
+
+class MediaBudget(models.Model):
+    """A tenant's budget settings (the original ``MediaBudgetConfig``). Limits are micro-dollars,
+    None meaning no limit. Placing a hold locks this row, which serialises holds per tenant."""
+
+    tenant = models.OneToOneField(
+        "bakedbot.Organisation",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="media_budget",
+    )
+    daily_limit_micros = models.BigIntegerField(null=True, blank=True)
+    weekly_limit_micros = models.BigIntegerField(null=True, blank=True)
+    monthly_limit_micros = models.BigIntegerField(null=True, blank=True)
+    soft_threshold_percent = models.PositiveSmallIntegerField(default=80)
+    hard_limit_enabled = models.BooleanField(default=True)
+    alert_recipients = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    (Q(daily_limit_micros__isnull=True) | Q(daily_limit_micros__gte=0))
+                    & (Q(weekly_limit_micros__isnull=True) | Q(weekly_limit_micros__gte=0))
+                    & (Q(monthly_limit_micros__isnull=True) | Q(monthly_limit_micros__gte=0))
+                ),
+                name="costs_budget_limits_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(soft_threshold_percent__gte=1, soft_threshold_percent__lte=100),
+                name="costs_budget_threshold_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Media budget of {self.tenant_id}"
+
+
+class BudgetHold(models.Model):
+    """Money set aside for a generation in flight. An active hold counts against every current
+    period until it is settled, released or past ``expires_at``."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SETTLED = "settled", "Settled"
+        RELEASED = "released", "Released"
+
+    id = models.CharField(primary_key=True, max_length=40, default=partial(new_id, "hold"))
+    tenant = models.ForeignKey(
+        "bakedbot.Organisation", on_delete=models.CASCADE, related_name="budget_holds"
+    )
+    amount_micros = models.BigIntegerField()
+    actual_micros = models.BigIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["tenant", "expires_at"],
+                condition=Q(status="active"),
+                name="costs_hold_active",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_micros__gte=0), name="costs_hold_amount_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.tenant_id}, {self.status})"
+
+
+class CostAlert(models.Model):
+    """A budget alert, raised at most once per tenant, kind, period and threshold."""
+
+    class Kind(models.TextChoices):
+        SOFT_THRESHOLD = "soft_threshold", "Warning threshold crossed"
+        HARD_LIMIT = "hard_limit", "Limit reached"
+        GENERATION_BLOCKED = "generation_blocked", "Generation blocked"
+
+    class Period(models.TextChoices):
+        DAY = "day", "Day"
+        WEEK = "week", "Week"
+        MONTH = "month", "Month"
+
+    id = models.CharField(primary_key=True, max_length=40, default=partial(new_id, "alert"))
+    tenant = models.ForeignKey(
+        "bakedbot.Organisation", on_delete=models.CASCADE, related_name="cost_alerts"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    period = models.CharField(max_length=8, choices=Period.choices)
+    period_start = models.DateField()
+    threshold_percent = models.PositiveSmallIntegerField()
+    limit_micros = models.BigIntegerField()
+    spent_micros = models.BigIntegerField()
+    held_micros = models.BigIntegerField(default=0)
+    requested_micros = models.BigIntegerField(default=0)
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "kind", "period", "period_start", "threshold_percent"],
+                name="costs_alert_once_per_period",
+            )
+        ]
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="costs_alert_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period} {self.period_start} ({self.tenant_id})"
