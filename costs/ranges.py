@@ -1,0 +1,63 @@
+"""Reporting periods (``7d``, ``30d``, ``90d``, ``all``, a month, a custom range) as inclusive
+ranges of local dates — the keys daily aggregates are stored under."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+ROLLING_PERIODS = {"7d": 7, "30d": 30, "90d": 90}
+CALENDAR_PERIODS = ("day", "week", "month")
+PERIODS = (*ROLLING_PERIODS, "all", *CALENDAR_PERIODS)
+MAX_RANGE_DAYS = 3660
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: date
+    end: date  # inclusive
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"end date {self.end} is before start date {self.start}")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def dates(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range(self.days)]
+
+    def previous(self) -> DateRange:
+        """The range of the same length just before this one."""
+        return DateRange(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+
+def resolve_period(period: str, *, today: date, first_date: date | None = None) -> DateRange:
+    """The dates of ``period`` ending ``today`` (``all`` starts at ``first_date``)."""
+    if period in ROLLING_PERIODS:
+        return DateRange(today - timedelta(days=ROLLING_PERIODS[period] - 1), today)
+    if period == "all":
+        return DateRange(min(first_date or today, today), today)
+    if period == "day":
+        return DateRange(today, today)
+    if period == "week":
+        return DateRange(today - timedelta(days=today.weekday()), today)
+    if period == "month":
+        return DateRange(today.replace(day=1), today)
+    raise ValueError(f"period must be one of {', '.join(PERIODS)}; got {period!r}")
+
+
+def parse_date_range(start: str, end: str) -> DateRange:
+    """A custom range from two ISO dates, with errors naming the field."""
+    parsed = {}
+    for name, raw in (("start", start), ("end", end)):
+        try:
+            parsed[name] = date.fromisoformat((raw or "").strip())
+        except ValueError:
+            raise ValueError(f"{name} must be a date like 2026-11-01; got {raw!r}") from None
+    if parsed["end"] < parsed["start"]:
+        raise ValueError("end must not be before start")
+    if (parsed["end"] - parsed["start"]).days >= MAX_RANGE_DAYS:
+        raise ValueError(f"the range must be shorter than {MAX_RANGE_DAYS} days")
+    return DateRange(parsed["start"], parsed["end"])

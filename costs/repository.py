@@ -1,0 +1,145 @@
+"""The cost store: one interface, two backends (``COSTS_STORE=sql|firestore``).
+
+Callers outside this module use ``get_repository()`` and the dataclasses in ``costs.domain``; they
+never learn which store is underneath. Dates are tenant-local dates (inclusive ranges); the global
+methods sum tenants' local dates, so a global total always equals the sum of the tenant totals.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from datetime import date
+
+from django.conf import settings
+
+from costs.domain import (
+    DailyUsage,
+    MediaGenerationEvent,
+    RecomputeReport,
+    UsageBreakdown,
+    UsageTotals,
+    sum_totals,
+)
+
+RECENT_LIMIT_MAX = 500
+
+
+class CostRepository(ABC):
+    """Generation events and their aggregates."""
+
+    @abstractmethod
+    def record(self, event: MediaGenerationEvent, local_date: date) -> bool:
+        """Store ``event`` (priced, ``cost_micros`` set) and add it to the aggregates of
+        ``local_date``, as one atomic unit. Returns False, changing nothing, when an event with the
+        same id is already stored."""
+
+    def record_many(self, items: Iterable[tuple[MediaGenerationEvent, date]]) -> int:
+        """Record many events; returns how many were new. Backends may do it in bulk."""
+        return sum(1 for event, local_date in items if self.record(event, local_date))
+
+    @abstractmethod
+    def get_event(self, event_id: str) -> MediaGenerationEvent | None: ...
+
+    @abstractmethod
+    def recent_events(
+        self,
+        *,
+        tenant_id: str | None = None,
+        provider: str | None = None,
+        success: bool | None = None,
+        limit: int = 50,
+    ) -> list[MediaGenerationEvent]:
+        """Newest first; every filter is optional (no tenant: across all tenants)."""
+
+    @abstractmethod
+    def tenant_daily_usage(self, tenant_id: str, start: date, end: date) -> list[DailyUsage]:
+        """The tenant's days that have usage, oldest first."""
+
+    def tenant_usage(self, tenant_id: str, start: date, end: date) -> UsageBreakdown:
+        return merge_days(self.tenant_daily_usage(tenant_id, start, end))
+
+    def tenant_spend_micros(self, tenant_id: str, start: date, end: date) -> int:
+        return self.tenant_usage(tenant_id, start, end).totals.cost_micros
+
+    @abstractmethod
+    def global_daily_usage(self, start: date, end: date) -> list[DailyUsage]:
+        """All tenants' totals per local date that has usage, oldest first."""
+
+    def global_usage(self, start: date, end: date) -> UsageBreakdown:
+        return merge_days(self.global_daily_usage(start, end))
+
+    @abstractmethod
+    def usage_by_tenant(self, start: date, end: date) -> dict[str, UsageTotals]:
+        """Each tenant's totals over the range (tenants without usage are absent)."""
+
+    @abstractmethod
+    def first_usage_date(self) -> date | None:
+        """The earliest local date with usage, or None when nothing was ever recorded."""
+
+    @abstractmethod
+    def recompute_aggregates(self, *, tenant_id: str | None = None) -> RecomputeReport:
+        """Rebuild aggregates from the events and report every one that had to change."""
+
+
+def merge_days(days: Iterable[DailyUsage]) -> UsageBreakdown:
+    by_provider: dict[str, UsageTotals] = {}
+    by_type: dict[str, UsageTotals] = {}
+    totals = UsageTotals()
+    for day in days:
+        totals = totals + day.totals
+        for provider, value in day.by_provider.items():
+            by_provider[provider] = by_provider.get(provider, UsageTotals()) + value
+        for kind, value in day.by_type.items():
+            by_type[kind] = by_type.get(kind, UsageTotals()) + value
+    return UsageBreakdown(totals=totals, by_provider=by_provider, by_type=by_type)
+
+
+def day_from_cells(day: date, cells: Iterable[tuple[str, str, UsageTotals]]) -> DailyUsage:
+    """A ``DailyUsage`` from (provider, type, totals) cells."""
+    by_provider: dict[str, UsageTotals] = {}
+    by_type: dict[str, UsageTotals] = {}
+    cells = list(cells)
+    for provider, kind, value in cells:
+        by_provider[provider] = by_provider.get(provider, UsageTotals()) + value
+        by_type[kind] = by_type.get(kind, UsageTotals()) + value
+    return DailyUsage(
+        date=day,
+        totals=sum_totals(value for _, _, value in cells),
+        by_provider=by_provider,
+        by_type=by_type,
+    )
+
+
+_lock = threading.Lock()
+_instances: dict[tuple, CostRepository] = {}
+
+
+def _settings_key() -> tuple:
+    return (
+        settings.COSTS_STORE,
+        getattr(settings, "FIRESTORE_PROJECT", ""),
+        getattr(settings, "FIRESTORE_DATABASE", "(default)"),
+        getattr(settings, "FIRESTORE_EMULATOR_HOST", ""),
+    )
+
+
+def get_repository() -> CostRepository:
+    """The backend chosen by ``settings.COSTS_STORE`` (one instance per configuration)."""
+    key = _settings_key()
+    with _lock:
+        repository = _instances.get(key)
+        if repository is None:
+            if key[0] == "firestore":
+                from costs.repository_firestore import FirestoreCostRepository
+
+                repository = FirestoreCostRepository(
+                    project=key[1], database=key[2], emulator_host=key[3]
+                )
+            else:
+                from costs.repository_sql import SqlCostRepository
+
+                repository = SqlCostRepository()
+            _instances[key] = repository
+    return repository

@@ -1,0 +1,199 @@
+"""Writes of the cost core: recording what generations cost.
+
+``track_media_generation`` is the one way an event enters the store; ``with_image_tracking`` and
+``with_video_tracking`` wrap a generation so that success and failure are both recorded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from costs.domain import MediaGenerationEvent, new_event_id
+from costs.pricing import IMAGE, VIDEO, estimate_media_cost, price_book
+from costs.repository import get_repository
+from costs.tenants import tenant_local_date
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class TrackedResult(Generic[T]):
+    """What a tracking wrapper returns: the generator's result and the event recorded for it."""
+
+    result: T
+    tracking_event: MediaGenerationEvent
+
+
+def _priced(event: MediaGenerationEvent) -> MediaGenerationEvent:
+    """The event with ``cost_micros``, ``price_version`` and savings filled from the price book.
+
+    The provider and type are checked even when the cost is given: an unpriced provider is an
+    error, never a silent $0.
+    """
+    if not event.id or not str(event.id).strip():
+        raise ValueError("id must not be empty")
+    if not event.tenant_id:
+        raise ValueError("tenant_id must not be empty")
+    options = {"duration_seconds": event.duration_seconds} if event.type == VIDEO else {}
+    if event.type == VIDEO and event.duration_seconds is None:
+        raise ValueError("duration_seconds is required for a video event")
+    estimate = estimate_media_cost(event.type, event.provider, options, at=event.created_at)
+    changes: dict[str, Any] = {}
+    if event.cost_micros is None:
+        charged = event.success and not event.cache_hit
+        changes["cost_micros"] = estimate.cost_micros if charged else 0
+    elif isinstance(event.cost_micros, bool) or not isinstance(event.cost_micros, int):
+        raise ValueError(f"cost_micros must be whole micro-dollars, not {event.cost_micros!r}")
+    elif event.cost_micros < 0:
+        raise ValueError(f"cost_micros must not be negative, not {event.cost_micros}")
+    if not event.price_version:
+        changes["price_version"] = price_book(event.created_at).version
+    if event.cache_hit and not event.saved_micros:
+        changes["saved_micros"] = estimate.cost_micros
+    if event.saved_micros < 0:
+        raise ValueError(f"saved_micros must not be negative, not {event.saved_micros}")
+    return dataclasses.replace(event, **changes) if changes else event
+
+
+def track_media_generation(event: MediaGenerationEvent) -> MediaGenerationEvent:
+    """Price and record one generation event under the tenant's local date.
+
+    Idempotent on ``event.id``: recording an id that is already stored changes nothing and returns
+    the stored event. Raises ``ValueError`` for an unknown tenant, type or provider, a provider of
+    the wrong kind, or a bad duration.
+    """
+    priced = _priced(event)
+    local_date = tenant_local_date(priced.tenant_id, priced.created_at)
+    repository = get_repository()
+    if repository.record(priced, local_date):
+        return priced
+    return repository.get_event(priced.id) or priced
+
+
+def _tracked(
+    *,
+    tenant_id: str,
+    user_id: str,
+    media_type: str,
+    provider: str,
+    prompt: str,
+    generate: Callable[[], T],
+    duration_seconds: int | None,
+    options: dict[str, Any],
+) -> TrackedResult[T]:
+    estimate_media_cost(
+        media_type, provider, options
+    )  # refuse bad input before generating anything
+    started_at = datetime.now(UTC)
+    started = time.monotonic()
+    base = MediaGenerationEvent(
+        id=options.get("event_id") or new_event_id(),
+        tenant_id=tenant_id,
+        user_id=user_id,
+        type=media_type,
+        provider=provider,
+        model=options.get("model") or "",
+        prompt=prompt,
+        params=dict(options.get("params") or {}),
+        duration_seconds=duration_seconds,
+        created_at=started_at,
+        content_id=options.get("content_id"),
+        playbook_run_id=options.get("playbook_run_id"),
+        simulated=bool(options.get("simulated")),
+    )
+    try:
+        result = generate()
+    except Exception as exc:
+        elapsed = int((time.monotonic() - started) * 1000)
+        track_media_generation(
+            dataclasses.replace(
+                base,
+                success=False,
+                cost_micros=0,
+                error=f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
+                generation_ms=elapsed,
+            )
+        )
+        raise
+    elapsed = int((time.monotonic() - started) * 1000)
+    event = track_media_generation(dataclasses.replace(base, success=True, generation_ms=elapsed))
+    return TrackedResult(result=result, tracking_event=event)
+
+
+def with_image_tracking(
+    tenant_id: str,
+    user_id: str,
+    provider: str,
+    prompt: str,
+    generate: Callable[[], T],
+    *,
+    content_id: str | None = None,
+    playbook_run_id: str | None = None,
+    type: str = IMAGE,
+    model: str = "",
+    params: dict[str, Any] | None = None,
+    event_id: str | None = None,
+    simulated: bool = False,
+) -> TrackedResult[T]:
+    """Call ``generate()``, time it and record it: success at the image price, failure at $0 with
+    the error (then the exception is re-raised). ``type`` may be ``image_edit``."""
+    if type == VIDEO:
+        raise ValueError("with_image_tracking records images; use with_video_tracking for videos")
+    return _tracked(
+        tenant_id=tenant_id,
+        user_id=user_id,
+        media_type=type,
+        provider=provider,
+        prompt=prompt,
+        generate=generate,
+        duration_seconds=None,
+        options={
+            "content_id": content_id,
+            "playbook_run_id": playbook_run_id,
+            "model": model,
+            "params": params,
+            "event_id": event_id,
+            "simulated": simulated,
+        },
+    )
+
+
+def with_video_tracking(
+    tenant_id: str,
+    user_id: str,
+    provider: str,
+    prompt: str,
+    duration_seconds: int,
+    generate: Callable[[], T],
+    *,
+    content_id: str | None = None,
+    playbook_run_id: str | None = None,
+    model: str = "",
+    params: dict[str, Any] | None = None,
+    event_id: str | None = None,
+    simulated: bool = False,
+) -> TrackedResult[T]:
+    """Like ``with_image_tracking`` for a video of ``duration_seconds`` (priced by clip plan)."""
+    return _tracked(
+        tenant_id=tenant_id,
+        user_id=user_id,
+        media_type=VIDEO,
+        provider=provider,
+        prompt=prompt,
+        generate=generate,
+        duration_seconds=duration_seconds,
+        options={
+            "duration_seconds": duration_seconds,
+            "content_id": content_id,
+            "playbook_run_id": playbook_run_id,
+            "model": model,
+            "params": params,
+            "event_id": event_id,
+            "simulated": simulated,
+        },
+    )

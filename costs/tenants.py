@@ -1,0 +1,48 @@
+"""Tenant time zones for the cost core: daily aggregates are keyed by the tenant's local date.
+
+Looking a zone up is one query; recording thousands of events a second must not repeat it, so zones
+are cached in-process for a short time (a changed zone applies within ``CACHE_SECONDS``).
+"""
+
+import threading
+import time
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from bakedbot.models import Organisation
+
+CACHE_SECONDS = 60.0
+
+_lock = threading.Lock()
+_zones: dict[str, tuple[float, ZoneInfo]] = {}
+
+
+def tenant_time_zone(tenant_id: str) -> ZoneInfo:
+    """The IANA zone of organisation ``tenant_id``; ``ValueError`` for an unknown tenant."""
+    now = time.monotonic()
+    with _lock:
+        cached = _zones.get(tenant_id)
+    if cached and now - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    name = Organisation.objects.filter(pk=tenant_id).values_list("time_zone", flat=True).first()
+    if name is None:
+        raise ValueError(f"tenant_id {tenant_id!r} is not an organisation")
+    zone = ZoneInfo(name)
+    with _lock:
+        _zones[tenant_id] = (now, zone)
+    return zone
+
+
+def tenant_local_date(tenant_id: str, moment: datetime) -> date:
+    """The date it was in the tenant's zone at the aware instant ``moment``."""
+    return moment.astimezone(tenant_time_zone(tenant_id)).date()
+
+
+def tenant_today(tenant_id: str, *, now: datetime | None = None) -> date:
+    return tenant_local_date(tenant_id, now or datetime.now(UTC))
+
+
+def forget_tenant_time_zones() -> None:
+    """Drop the cache (tests, or after changing an organisation's zone)."""
+    with _lock:
+        _zones.clear()
