@@ -1,0 +1,387 @@
+"""Budget writes: settings, holds and alerts.
+
+A generation places a hold of its estimated cost before it calls a provider. The hold is refused
+(``BudgetExceeded``) when spend + active holds + the estimate would pass a hard limit of the
+current day, week or month. The check and the insert run in one transaction that is serialised
+per tenant: on PostgreSQL by locking the tenant's ``MediaBudget`` row (``SELECT ... FOR UPDATE``),
+on SQLite by the write lock every transaction takes at BEGIN (``transaction_mode=IMMEDIATE``).
+The generation service records the event through ``costs.services`` first and settles the hold
+after, so between the two the money counts twice (never zero times). A hold left by a dead worker
+stops counting at ``expires_at``.
+
+Alerts (soft threshold crossed, limit reached, generation blocked) are raised when a hold is
+placed, settled or refused, at most once per tenant, kind, period and threshold, and e-mailed
+to the budget's recipients after the transaction commits.
+"""
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings as django_settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bakedbot.models import Organisation
+from costs.budget_selectors import (
+    BudgetBreach,
+    BudgetPeriodStatus,
+    CostAlertInfo,
+    budget_settings_of,
+    cost_alert_info,
+    find_breach,
+    held_micros,
+    period_statuses,
+)
+from costs.budget_validation import LIMIT_FIELDS, BudgetSettings, clean_budget_updates
+from costs.models import BudgetHold, CostAlert, MediaBudget
+from costs.money import decimal_to_micros, format_micros, micros_to_decimal, to_decimal
+from costs.periods import BudgetPeriod
+
+logger = logging.getLogger(__name__)
+
+# Longer than the longest job the queue lets run, so only a dead worker's hold expires.
+HOLD_TTL_MARGIN = timedelta(minutes=10)
+REASON_MAX_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A budget hold as handed to the generation service (pass it back to settle or release)."""
+
+    id: str
+    tenant_id: str
+    amount_micros: int
+    reason: str
+    status: str
+    created_at: datetime
+    expires_at: datetime
+    actual_micros: int | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def amount(self) -> Decimal:
+        return micros_to_decimal(self.amount_micros)
+
+    @property
+    def actual(self) -> Decimal | None:
+        return None if self.actual_micros is None else micros_to_decimal(self.actual_micros)
+
+
+class BudgetExceeded(Exception):
+    """A hold was refused: ``period`` would pass its hard limit by ``over_by`` dollars."""
+
+    def __init__(self, tenant_id: str, breach: BudgetBreach) -> None:
+        self.tenant_id = tenant_id
+        self.period: BudgetPeriod = breach.status.period
+        self.limit_micros = breach.status.limit_micros or 0
+        self.spent_micros = breach.status.spent_micros
+        self.held_micros = breach.status.held_micros
+        self.requested_micros = breach.requested_micros
+        self.over_by_micros = breach.over_by_micros
+        self.resets_at = breach.status.next_reset
+        super().__init__(breach.message)
+
+    @property
+    def over_by(self) -> Decimal:
+        return micros_to_decimal(self.over_by_micros)
+
+    @property
+    def limit(self) -> Decimal:
+        return micros_to_decimal(self.limit_micros)
+
+
+def _hold_of(row: BudgetHold) -> Hold:
+    return Hold(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        amount_micros=row.amount_micros,
+        reason=row.reason,
+        status=row.status,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        actual_micros=row.actual_micros,
+        closed_at=row.closed_at,
+    )
+
+
+def _cost_micros(amount: Decimal | int | str, name: str) -> int:
+    micros = decimal_to_micros(to_decimal(amount))
+    if micros < 0:
+        raise ValueError(f"{name} must be 0 or more, not {amount}")
+    return micros
+
+
+def default_hold_ttl() -> timedelta:
+    return timedelta(seconds=django_settings.Q_TIMEOUT) + HOLD_TTL_MARGIN
+
+
+def place_budget_hold(
+    tenant_id: str,
+    estimated_cost: Decimal | int | str,
+    *,
+    reason: str,
+    ttl: timedelta | None = None,
+) -> Hold:
+    """Set ``estimated_cost`` dollars aside for a generation, or raise ``BudgetExceeded`` naming
+    the period and the amount it would go over by. The hard limit holds under concurrency."""
+    requested = _cost_micros(estimated_cost, "estimated_cost")
+    ttl = ttl or default_hold_ttl()
+    if ttl <= timedelta(0):
+        raise ValueError("ttl must be positive")
+    now = timezone.now()
+    statuses: list[BudgetPeriodStatus] = []
+    breach: BudgetBreach | None = None
+    settings = BudgetSettings()
+    with transaction.atomic():
+        budget = (
+            MediaBudget.objects.select_for_update(of=("self",))
+            .select_related("tenant")
+            .filter(tenant_id=tenant_id)
+            .first()
+        )
+        if budget is None:
+            tz = None
+            if not Organisation.objects.filter(pk=tenant_id).exists():
+                raise LookupError(f"No organisation {tenant_id!r}")
+        else:
+            settings = budget_settings_of(budget)
+            tz = budget.tenant.tz
+        if tz is not None and any(settings.limit_micros(p) is not None for p in BudgetPeriod):
+            statuses = period_statuses(
+                tenant_id,
+                settings,
+                tz,
+                now=now,
+                held=held_micros(tenant_id, now=now),
+                only_limited=True,
+            )
+            if settings.hard_limit_enabled:
+                breach = find_breach(statuses, requested)
+        if breach is None:
+            row = BudgetHold.objects.create(
+                tenant_id=tenant_id,
+                amount_micros=requested,
+                reason=reason[:REASON_MAX_CHARS],
+                created_at=now,
+                expires_at=now + ttl,
+            )
+    if breach is not None:
+        _raise_alerts(
+            tenant_id,
+            settings,
+            [_blocked_alert(breach)],
+        )
+        raise BudgetExceeded(tenant_id, breach)
+    if statuses:
+        after = [replace(s, held_micros=s.held_micros + requested) for s in statuses]
+        _raise_alerts(tenant_id, settings, _threshold_alerts(after))
+    return _hold_of(row)
+
+
+def _close_hold(hold: Hold | str, status: str, actual_micros: int | None) -> tuple[Hold, bool]:
+    """Close an active hold; returns it and whether this call closed it."""
+    hold_id = hold if isinstance(hold, str) else hold.id
+    now = timezone.now()
+    closed = BudgetHold.objects.filter(pk=hold_id, status=BudgetHold.Status.ACTIVE).update(
+        status=status, actual_micros=actual_micros, closed_at=now
+    )
+    if closed and not isinstance(hold, str):
+        return replace(hold, status=status, actual_micros=actual_micros, closed_at=now), True
+    try:
+        # Unknown, or already closed: settling or releasing twice changes nothing.
+        return _hold_of(BudgetHold.objects.get(pk=hold_id)), bool(closed)
+    except BudgetHold.DoesNotExist:
+        raise LookupError(f"No budget hold {hold_id!r}") from None
+
+
+def settle_budget_hold(hold: Hold | str, actual_cost: Decimal | int | str) -> Hold:
+    """Close a hold once its generation has been recorded (``track_media_generation``): the
+    recorded spend now counts instead of the estimate. ``actual_cost`` is kept on the hold.
+
+    Settling an expired hold still records it; settling a closed hold returns it unchanged.
+    """
+    actual = _cost_micros(actual_cost, "actual_cost")
+    settled, changed = _close_hold(hold, BudgetHold.Status.SETTLED, actual)
+    if changed:
+        raise_budget_alerts(settled.tenant_id)
+    return settled
+
+
+def release_budget_hold(hold: Hold | str) -> Hold:
+    """Free a hold whose generation failed or was cancelled. Releasing twice changes nothing."""
+    return _close_hold(hold, BudgetHold.Status.RELEASED, None)[0]
+
+
+def raise_budget_alerts(tenant_id: str) -> list[CostAlertInfo]:
+    """Raise the threshold and limit alerts the tenant's current status calls for (each once
+    per period); returns the alerts raised now."""
+    budget = MediaBudget.objects.select_related("tenant").filter(tenant_id=tenant_id).first()
+    if budget is None:
+        return []
+    settings = budget_settings_of(budget)
+    if all(settings.limit_micros(p) is None for p in BudgetPeriod):
+        return []
+    now = timezone.now()
+    statuses = period_statuses(
+        tenant_id,
+        settings,
+        budget.tenant.tz,
+        now=now,
+        held=held_micros(tenant_id, now=now),
+        only_limited=True,
+    )
+    return _raise_alerts(tenant_id, settings, _threshold_alerts(statuses))
+
+
+def _threshold_alerts(statuses: list[BudgetPeriodStatus]) -> list[CostAlert]:
+    alerts = []
+    for status in statuses:
+        if status.state == "ok" or status.limit_micros is None:
+            continue
+        alerts.append(_alert(status, CostAlert.Kind.SOFT_THRESHOLD, status.soft_threshold_percent))
+        if status.state == "exceeded":
+            alerts.append(_alert(status, CostAlert.Kind.HARD_LIMIT, 100))
+    return alerts
+
+
+def _alert(
+    status: BudgetPeriodStatus, kind: str, threshold: int, requested_micros: int = 0
+) -> CostAlert:
+    limit = status.limit_micros or 0
+    used = format_micros(status.used_micros)
+    name = f"{status.period.adjective} budget"
+    if kind == CostAlert.Kind.SOFT_THRESHOLD:
+        message = f"{threshold}% of the {name} used: {used} of {format_micros(limit)}."
+    elif kind == CostAlert.Kind.HARD_LIMIT:
+        message = f"The {name} of {format_micros(limit)} is reached: {used} used."
+    else:
+        message = (
+            f"A generation of {format_micros(requested_micros)} was blocked: the {name} of "
+            f"{format_micros(limit)} has {format_micros(status.remaining_micros or 0)} left."
+        )
+    return CostAlert(
+        kind=kind,
+        period=status.period.value,
+        period_start=status.window.start_date,
+        threshold_percent=threshold,
+        limit_micros=limit,
+        spent_micros=status.spent_micros,
+        held_micros=status.held_micros,
+        requested_micros=requested_micros,
+        message=message[0].upper() + message[1:],
+    )
+
+
+def _blocked_alert(breach: BudgetBreach) -> CostAlert:
+    return _alert(breach.status, CostAlert.Kind.GENERATION_BLOCKED, 100, breach.requested_micros)
+
+
+def _raise_alerts(
+    tenant_id: str, settings: BudgetSettings, candidates: list[CostAlert]
+) -> list[CostAlertInfo]:
+    if not candidates:
+        return []
+    keys = {(a.kind, a.period, a.period_start, a.threshold_percent) for a in candidates}
+    existing = set(
+        CostAlert.objects.filter(
+            tenant_id=tenant_id,
+            period_start__in={a.period_start for a in candidates},
+        ).values_list("kind", "period", "period_start", "threshold_percent")
+    )
+    if keys <= existing:
+        return []
+    raised = []
+    for alert in candidates:
+        if (alert.kind, alert.period, alert.period_start, alert.threshold_percent) in existing:
+            continue
+        alert.tenant_id = tenant_id
+        try:
+            with transaction.atomic():
+                alert.save(force_insert=True)
+        except IntegrityError:
+            continue  # raised by a concurrent request a moment ago
+        raised.append(alert)
+    if raised and settings.alert_recipients:
+        ids = [alert.id for alert in raised]
+        recipients = list(settings.alert_recipients)
+        transaction.on_commit(lambda: _email_alerts(tenant_id, ids, recipients))
+    return [cost_alert_info(alert) for alert in raised]
+
+
+def _email_alerts(tenant_id: str, alert_ids: list[str], recipients: list[str]) -> None:
+    alerts = list(CostAlert.objects.filter(pk__in=alert_ids).select_related("tenant"))
+    if not alerts:
+        return
+    org = alerts[0].tenant
+    alerts.sort(key=lambda a: (list(BudgetPeriod).index(BudgetPeriod(a.period)), a.kind))
+    worst = max(alerts, key=lambda a: a.kind != CostAlert.Kind.SOFT_THRESHOLD)
+    subject = f"[BakedBot Media] {org.name}: {worst.get_kind_display().lower()}"
+    lines = [f"Media budget alerts for {org.name}:", ""]
+    lines += [f"- {alert.get_kind_display()} ({alert.period}): {alert.message}" for alert in alerts]
+    lines += ["", "Budget settings and alerts: /dashboard/media"]
+    try:
+        send_mail(subject, "\n".join(lines), None, recipients)
+    except Exception:
+        # A broken mail server must not break generation; the alert stays listed, un-emailed.
+        logger.exception("Could not e-mail budget alerts %s for %s", alert_ids, tenant_id)
+        return
+    CostAlert.objects.filter(pk__in=alert_ids).update(emailed_at=timezone.now())
+
+
+def update_media_budget(
+    tenant_id: str,
+    updates: Mapping[str, object],
+    *,
+    updated_by: AbstractBaseUser | None = None,
+) -> tuple[bool, dict[str, str] | None]:
+    """Change some of a tenant's budget settings: ``(True, None)``, or ``(False, errors)`` with an
+    error per field and nothing saved.
+
+    Keys: ``daily_limit``, ``weekly_limit``, ``monthly_limit`` (dollars as "25.50", int or
+    Decimal; empty or None removes the limit), ``soft_threshold_percent`` (1-100),
+    ``hard_limit_enabled`` and ``alert_recipients`` (a list or comma-separated addresses).
+    """
+    with transaction.atomic():
+        budget = MediaBudget.objects.select_for_update().filter(tenant_id=tenant_id).first()
+        if budget is None and not Organisation.objects.filter(pk=tenant_id).exists():
+            return False, {"tenant": f"No organisation {tenant_id!r}."}
+        current = budget_settings_of(budget) if budget else BudgetSettings()
+        cleaned, errors = clean_budget_updates(updates, current)
+        if errors:
+            return False, errors
+        values = {
+            f"{field}_micros": cleaned.limit_micros(period)
+            for field, period in LIMIT_FIELDS.items()
+        }
+        MediaBudget.objects.update_or_create(
+            tenant_id=tenant_id,
+            defaults={
+                **values,
+                "soft_threshold_percent": cleaned.soft_threshold_percent,
+                "hard_limit_enabled": cleaned.hard_limit_enabled,
+                "alert_recipients": list(cleaned.alert_recipients),
+                "updated_by": updated_by,
+            },
+        )
+    return True, None
+
+
+def acknowledge_cost_alert(
+    tenant_id: str, alert_id: str, *, user: AbstractBaseUser
+) -> CostAlertInfo | None:
+    """Mark one of the tenant's alerts as seen by ``user``; None when the tenant has no such
+    alert. Acknowledging twice keeps the first acknowledgement."""
+    CostAlert.objects.filter(pk=alert_id, tenant_id=tenant_id, acknowledged_at__isnull=True).update(
+        acknowledged_at=timezone.now(), acknowledged_by=user
+    )
+    alert = (
+        CostAlert.objects.select_related("acknowledged_by")
+        .filter(pk=alert_id, tenant_id=tenant_id)
+        .first()
+    )
+    return None if alert is None else cost_alert_info(alert)
