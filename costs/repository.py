@@ -143,3 +143,13 @@ def get_repository() -> CostRepository:
                 repository = SqlCostRepository()
             _instances[key] = repository
     return repository
+
+
+def reset_repositories() -> None:
+    """Forget the backend instances (tests switch stores and emulator projects)."""
+    with _lock:
+        for repository in _instances.values():
+            close = getattr(repository, "close", None)
+            if close:
+                close()
+        _instances.clear()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from costs.domain import MediaGenerationEvent, new_event_id
+from costs.domain import MediaGenerationEvent, RecomputeReport, new_event_id
 from costs.pricing import IMAGE, VIDEO, estimate_media_cost, price_book
 from costs.repository import get_repository
 from costs.tenants import tenant_local_date
@@ -197,3 +197,10 @@ def with_video_tracking(
             "simulated": simulated,
         },
     )
+
+
+def recompute_aggregates(*, tenant_id: str | None = None) -> RecomputeReport:
+    """Rebuild aggregates from the stored events (all tenants, or one) and report every repair.
+
+    A repair tool: run it while nothing records (on SQL it is one transaction)."""
+    return get_repository().recompute_aggregates(tenant_id=tenant_id)

@@ -7,6 +7,9 @@ from django.test import Client
 from bakedbot.models import Membership
 from tests.factories import MembershipFactory, OrganisationFactory, SuperAdminFactory
 
+# Cost-store fixtures: cost_store (each backend), sql_store, firestore_store, firestore_emulator.
+pytest_plugins = ["tests.costs_store"]
+
 
 @pytest.fixture
 def org_a(db):

@@ -1,0 +1,467 @@
+"""The cost store on Firestore (``COSTS_STORE=firestore``); see ``costs/README.md`` for the layout
+and the arithmetic behind it.
+
+- ``media_generation_events/{event id}``: one document per event.
+- ``tenants/{tenant id}/media_usage/{local date}``: the tenant's daily aggregate.
+- ``media_usage_global_shards/{local date}_{k}``: while a date is open somewhere on Earth, global
+  increments for it are spread over ``SHARDS`` documents (k = hash of the event id), so none takes
+  more than about one write a second.
+- ``media_usage_global_days/{local date}``: a date's global totals once its shards are drained into
+  it (and any increment arriving after the date closed everywhere).
+
+Recording is one batched write, atomic in Firestore: *create* the event document (fails with
+ALREADY_EXISTS if the id was recorded before, and then nothing is written) plus merge-increments of
+the tenant's daily document and one global document. No read, so no transaction contention.
+
+Counters are flat top-level fields (``total__count``, ``provider__veo__cost_micros``,
+``tenant__org_5fgreenleaf__count``): increments on nested map fields and dotted field paths are not
+supported by the test emulator, and flat names need no quoting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from google.api_core import exceptions as google_exceptions
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from costs.domain import (
+    DailyUsage,
+    MediaGenerationEvent,
+    RecomputeReport,
+    UsageTotals,
+)
+from costs.repository import RECENT_LIMIT_MAX, CostRepository
+
+EVENTS = "media_generation_events"
+TENANTS = "tenants"
+TENANT_USAGE = "media_usage"
+GLOBAL_SHARDS = "media_usage_global_shards"
+GLOBAL_DAYS = "media_usage_global_days"
+SHARDS = 64
+# A local date D has ended in every zone (the last is UTC-12) at D+1 12:00 UTC. An hour later its
+# increments go straight to the day document; two hours later its shards may be drained.
+ROUTE_TO_DAY_GRACE = timedelta(hours=1)
+DRAIN_GRACE = timedelta(hours=2)
+
+TOTAL = "total"
+PROVIDER = "provider"
+TYPE = "type"
+TENANT = "tenant"
+_SAFE = re.compile(r"[A-Za-z0-9]")
+
+
+def encode_key(value: str) -> str:
+    """A field-name-safe, reversible form of an id: letters and digits stay, every other byte
+    becomes ``_hh``; so an encoded key never contains ``__`` (the group separator)."""
+    return "".join(
+        ch if _SAFE.fullmatch(ch) else "".join(f"_{b:02x}" for b in ch.encode()) for ch in value
+    )
+
+
+def decode_key(value: str) -> str:
+    out = bytearray()
+    i = 0
+    while i < len(value):
+        if value[i] == "_":
+            out.append(int(value[i + 1 : i + 3], 16))
+            i += 3
+        else:
+            out.extend(value[i].encode())
+            i += 1
+    return out.decode()
+
+
+def counter_fields(totals: UsageTotals, group: str, key: str | None = None) -> dict[str, int]:
+    prefix = group if key is None else f"{group}__{encode_key(key)}"
+    return {f"{prefix}__{name}": value for name, value in totals.as_dict().items() if value}
+
+
+@dataclass
+class Groups:
+    """Counters read back from a usage document, by group."""
+
+    totals: UsageTotals = field(default_factory=UsageTotals)
+    by_provider: dict[str, UsageTotals] = field(default_factory=dict)
+    by_type: dict[str, UsageTotals] = field(default_factory=dict)
+    by_tenant: dict[str, UsageTotals] = field(default_factory=dict)
+
+    def add(self, other: Groups) -> None:
+        self.totals = self.totals + other.totals
+        for mine, theirs in (
+            (self.by_provider, other.by_provider),
+            (self.by_type, other.by_type),
+            (self.by_tenant, other.by_tenant),
+        ):
+            for key, value in theirs.items():
+                mine[key] = mine.get(key, UsageTotals()) + value
+
+    def as_day(self, day: date) -> DailyUsage:
+        return DailyUsage(
+            date=day, totals=self.totals, by_provider=self.by_provider, by_type=self.by_type
+        )
+
+    def counters(self) -> dict[str, int]:
+        result = counter_fields(self.totals, TOTAL)
+        for group, values in (
+            (PROVIDER, self.by_provider),
+            (TYPE, self.by_type),
+            (TENANT, self.by_tenant),
+        ):
+            for key, value in values.items():
+                result.update(counter_fields(value, group, key))
+        return result
+
+
+def parse_groups(data: dict[str, Any]) -> Groups:
+    raw: dict[tuple[str, str | None], dict[str, int]] = defaultdict(dict)
+    for name, value in data.items():
+        parts = name.split("__")
+        if len(parts) == 2 and parts[0] == TOTAL:
+            raw[(TOTAL, None)][parts[1]] = value
+        elif len(parts) == 3 and parts[0] in (PROVIDER, TYPE, TENANT):
+            raw[(parts[0], decode_key(parts[1]))][parts[2]] = value
+    groups = Groups()
+    for (group, key), values in raw.items():
+        totals = UsageTotals.from_mapping(values)
+        if group == TOTAL:
+            groups.totals = totals
+        else:
+            {PROVIDER: groups.by_provider, TYPE: groups.by_type, TENANT: groups.by_tenant}[group][
+                key
+            ] = totals
+    return groups
+
+
+def shard_of(event_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(event_id.encode(), digest_size=4).digest()) % SHARDS
+
+
+def date_closes_at(day: date) -> datetime:
+    """When ``day`` has ended in every zone (UTC-12 is the last)."""
+    return datetime.combine(day + timedelta(days=1), time(12), tzinfo=UTC)
+
+
+def _increments(counters: dict[str, int]) -> dict[str, Any]:
+    return {name: firestore.Increment(value) for name, value in counters.items()}
+
+
+def _event_document(event: MediaGenerationEvent, local_date: date) -> dict[str, Any]:
+    data = event.as_dict()
+    data["cost_micros"] = event.cost_micros or 0
+    data["local_date"] = local_date.isoformat()
+    return data
+
+
+def _event_from_document(data: dict[str, Any]) -> MediaGenerationEvent:
+    known = MediaGenerationEvent.__dataclass_fields__
+    values = {name: value for name, value in data.items() if name in known}
+    values["created_at"] = datetime.fromtimestamp(data["created_at"].timestamp(), tz=UTC)
+    values["params"] = dict(data.get("params") or {})
+    return MediaGenerationEvent(**values)
+
+
+def _event_groups(data: dict[str, Any], *, with_tenant: bool) -> Groups:
+    """What one stored event document adds to a tenant (or, with the tenant group, global) doc."""
+    success = bool(data.get("success"))
+    delta = UsageTotals(
+        cost_micros=int(data.get("cost_micros") or 0),
+        count=1,
+        successes=1 if success else 0,
+        failures=0 if success else 1,
+        saved_micros=int(data.get("saved_micros") or 0),
+        cache_hits=1 if data.get("cache_hit") else 0,
+    )
+    return Groups(
+        totals=delta,
+        by_provider={data["provider"]: delta},
+        by_type={data["type"]: delta},
+        by_tenant={data["tenant_id"]: delta} if with_tenant else {},
+    )
+
+
+class FirestoreCostRepository(CostRepository):
+    def __init__(
+        self,
+        *,
+        project: str = "",
+        database: str = "(default)",
+        emulator_host: str = "",
+        client: firestore.Client | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if client is None:
+            if emulator_host:
+                # The client library reads the emulator address from the environment only.
+                os.environ["FIRESTORE_EMULATOR_HOST"] = emulator_host
+            client = firestore.Client(project=project or "demo-bakedbot", database=database)
+        self.client = client
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- references -------------------------------------------------------------------------
+
+    def _tenant_day(self, tenant_id: str, day: date):
+        return (
+            self.client.collection(TENANTS)
+            .document(tenant_id)
+            .collection(TENANT_USAGE)
+            .document(day.isoformat())
+        )
+
+    def _global_target(self, event_id: str, day: date):
+        if self.clock() >= date_closes_at(day) + ROUTE_TO_DAY_GRACE:
+            return self.client.collection(GLOBAL_DAYS).document(day.isoformat()), {}
+        shard = shard_of(event_id)
+        ref = self.client.collection(GLOBAL_SHARDS).document(f"{day.isoformat()}_{shard:03d}")
+        return ref, {"shard": shard}
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def record(self, event: MediaGenerationEvent, local_date: date) -> bool:
+        delta = UsageTotals.of_event(event)
+        day = local_date.isoformat()
+        tenant_counters = {
+            **counter_fields(delta, TOTAL),
+            **counter_fields(delta, PROVIDER, event.provider),
+            **counter_fields(delta, TYPE, event.type),
+        }
+        global_ref, extra = self._global_target(event.id, local_date)
+        batch = self.client.batch()
+        # The create comes first: its precondition failing stops the whole commit.
+        batch.create(
+            self.client.collection(EVENTS).document(event.id), _event_document(event, local_date)
+        )
+        batch.set(
+            self._tenant_day(event.tenant_id, local_date),
+            {"tenant_id": event.tenant_id, "date": day, **_increments(tenant_counters)},
+            merge=True,
+        )
+        batch.set(
+            global_ref,
+            {
+                "date": day,
+                **extra,
+                **_increments(
+                    {**tenant_counters, **counter_fields(delta, TENANT, event.tenant_id)}
+                ),
+            },
+            merge=True,
+        )
+        try:
+            batch.commit()
+        except google_exceptions.AlreadyExists:
+            return False
+        return True
+
+    # -- events -----------------------------------------------------------------------------
+
+    def get_event(self, event_id: str) -> MediaGenerationEvent | None:
+        snapshot = self.client.collection(EVENTS).document(event_id).get()
+        return _event_from_document(snapshot.to_dict()) if snapshot.exists else None
+
+    def recent_events(
+        self,
+        *,
+        tenant_id: str | None = None,
+        provider: str | None = None,
+        success: bool | None = None,
+        limit: int = 50,
+    ) -> list[MediaGenerationEvent]:
+        # Needs composite indexes (filter fields + created_at desc) in production: see
+        # costs/firestore.indexes.json. A limit, never a cursor.
+        query = self.client.collection(EVENTS)
+        for name, value in (("tenant_id", tenant_id), ("provider", provider), ("success", success)):
+            if value is not None:
+                query = query.where(filter=FieldFilter(name, "==", value))
+        limit = max(1, min(limit, RECENT_LIMIT_MAX))
+        query = query.order_by("created_at", direction=firestore.Query.DESCENDING).limit(limit)
+        return [_event_from_document(doc.to_dict()) for doc in query.stream()]
+
+    # -- tenant aggregates ------------------------------------------------------------------
+
+    def _tenant_days(self, tenant_id: str, start: date, end: date) -> dict[date, Groups]:
+        query = (
+            self.client.collection(TENANTS)
+            .document(tenant_id)
+            .collection(TENANT_USAGE)
+            .where(filter=FieldFilter("date", ">=", start.isoformat()))
+            .where(filter=FieldFilter("date", "<=", end.isoformat()))
+        )
+        return {date.fromisoformat(doc.id): parse_groups(doc.to_dict()) for doc in query.stream()}
+
+    def tenant_daily_usage(self, tenant_id: str, start: date, end: date) -> list[DailyUsage]:
+        days = self._tenant_days(tenant_id, start, end)
+        return [days[day].as_day(day) for day in sorted(days) if days[day].totals.count]
+
+    # -- global rollups ---------------------------------------------------------------------
+
+    def _global_days(self, start: date, end: date) -> dict[date, Groups]:
+        """Each date's global counters: its day document plus any shards not drained yet.
+
+        Reads at most one day document per date plus the shards of dates still open (about
+        three dates of ``SHARDS`` each); closed dates found with shards are drained on the way.
+        """
+        bounds = (
+            FieldFilter("date", ">=", start.isoformat()),
+            FieldFilter("date", "<=", end.isoformat()),
+        )
+        days: dict[date, Groups] = defaultdict(Groups)
+        query = self.client.collection(GLOBAL_DAYS)
+        shard_query = self.client.collection(GLOBAL_SHARDS)
+        for bound in bounds:
+            query = query.where(filter=bound)
+            shard_query = shard_query.where(filter=bound)
+        for doc in query.stream():
+            days[date.fromisoformat(doc.id)].add(parse_groups(doc.to_dict()))
+        drainable: set[date] = set()
+        now = self.clock()
+        for doc in shard_query.stream():
+            data = doc.to_dict()
+            day = date.fromisoformat(data["date"])
+            days[day].add(parse_groups(data))
+            if now >= date_closes_at(day) + DRAIN_GRACE:
+                drainable.add(day)
+        for day in sorted(drainable):
+            self.drain_shards(day)
+        return days
+
+    def drain_shards(self, day: date) -> int:
+        """Move a date's shard counters into its day document; returns the shards drained."""
+        shard_query = self.client.collection(GLOBAL_SHARDS).where(
+            filter=FieldFilter("date", "==", day.isoformat())
+        )
+        day_ref = self.client.collection(GLOBAL_DAYS).document(day.isoformat())
+
+        @firestore.transactional
+        def drain(transaction) -> int:
+            shards = list(transaction.get(shard_query))
+            if not shards:
+                return 0
+            total = Groups()
+            for shard in shards:
+                total.add(parse_groups(shard.to_dict()))
+            transaction.set(
+                day_ref, {"date": day.isoformat(), **_increments(total.counters())}, merge=True
+            )
+            for shard in shards:
+                transaction.delete(shard.reference)
+            return len(shards)
+
+        return drain(self.client.transaction())
+
+    def drain_closed_days(self) -> list[date]:
+        """Drain every date whose shards may be drained (a scheduled job or a command)."""
+        now = self.clock()
+        dates = {
+            date.fromisoformat(doc.to_dict()["date"])
+            for doc in self.client.collection(GLOBAL_SHARDS).stream()
+        }
+        drained = [day for day in sorted(dates) if now >= date_closes_at(day) + DRAIN_GRACE]
+        for day in drained:
+            self.drain_shards(day)
+        return drained
+
+    def global_daily_usage(self, start: date, end: date) -> list[DailyUsage]:
+        days = self._global_days(start, end)
+        return [days[day].as_day(day) for day in sorted(days) if days[day].totals.count]
+
+    def usage_by_tenant(self, start: date, end: date) -> dict[str, UsageTotals]:
+        result: dict[str, UsageTotals] = {}
+        for groups in self._global_days(start, end).values():
+            for tenant_id, totals in groups.by_tenant.items():
+                result[tenant_id] = result.get(tenant_id, UsageTotals()) + totals
+        return {tenant_id: totals for tenant_id, totals in result.items() if totals.count}
+
+    def first_usage_date(self) -> date | None:
+        firsts = []
+        for collection in (GLOBAL_DAYS, GLOBAL_SHARDS):
+            query = self.client.collection(collection).order_by("date").limit(1)
+            firsts.extend(date.fromisoformat(doc.to_dict()["date"]) for doc in query.stream())
+        return min(firsts) if firsts else None
+
+    # -- repair -----------------------------------------------------------------------------
+
+    def recompute_aggregates(self, *, tenant_id: str | None = None) -> RecomputeReport:
+        """Rebuild from the events. Run it while nothing records (it overwrites documents)."""
+        events = self.client.collection(EVENTS)
+        if tenant_id is not None:
+            events = events.where(filter=FieldFilter("tenant_id", "==", tenant_id))
+        tenant_days: dict[tuple[str, date], Groups] = defaultdict(Groups)
+        global_days: dict[date, Groups] = defaultdict(Groups)
+        count = 0
+        for doc in events.stream():
+            data = doc.to_dict()
+            count += 1
+            day = date.fromisoformat(data["local_date"])
+            tenant_days[(data["tenant_id"], day)].add(_event_groups(data, with_tenant=False))
+            global_days[day].add(_event_groups(data, with_tenant=True))
+        if tenant_id is not None:
+            global_days = self._expected_global_days(set(global_days))
+        repaired: list[str] = []
+        checked = 0
+
+        # Tenant daily documents: every tenant with events, plus every tenant the global rollups
+        # know (collection ids cannot be listed, so that is how stale tenants are found).
+        stored_global = self._global_days(date.min, date.max)
+        tenants = {tenant_id} if tenant_id else {t for t, _ in tenant_days}
+        if tenant_id is None:
+            for groups in stored_global.values():
+                tenants.update(groups.by_tenant)
+        for tenant in sorted(tenants):
+            stored = self._tenant_days(tenant, date.min, date.max)
+            wanted = {day: groups for (t, day), groups in tenant_days.items() if t == tenant}
+            for day in sorted(stored.keys() | wanted.keys()):
+                checked += 1
+                have, want = stored.get(day), wanted.get(day, Groups())
+                if have is not None and have.counters() == want.counters():
+                    continue
+                ref = self._tenant_day(tenant, day)
+                label = f"tenants/{tenant}/{TENANT_USAGE}/{day.isoformat()}"
+                if not want.totals.count:
+                    ref.delete()
+                    repaired.append(f"{label}: no events, removed")
+                else:
+                    ref.set({"tenant_id": tenant, "date": day.isoformat(), **want.counters()})
+                    repaired.append(
+                        f"{label}: {(have or Groups()).totals.as_dict()} -> {want.totals.as_dict()}"
+                    )
+
+        # Global days: drain shards, then overwrite each date whose totals differ.
+        dates = set(global_days) if tenant_id else set(global_days) | set(stored_global)
+        for day in sorted(dates):
+            checked += 1
+            have = stored_global.get(day, Groups())
+            want = global_days.get(day, Groups())
+            if have.counters() == want.counters():
+                continue
+            self.drain_shards(day)
+            ref = self.client.collection(GLOBAL_DAYS).document(day.isoformat())
+            label = f"{GLOBAL_DAYS}/{day.isoformat()}"
+            if not want.totals.count:
+                ref.delete()
+                repaired.append(f"{label}: no events, removed")
+            else:
+                ref.set({"date": day.isoformat(), **want.counters()})
+                repaired.append(f"{label}: {have.totals.as_dict()} -> {want.totals.as_dict()}")
+        return RecomputeReport(events=count, checked=checked, repaired=repaired)
+
+    def _expected_global_days(self, dates: Iterable[date]) -> dict[date, Groups]:
+        result: dict[date, Groups] = defaultdict(Groups)
+        for day in dates:
+            query = self.client.collection(EVENTS).where(
+                filter=FieldFilter("local_date", "==", day.isoformat())
+            )
+            for doc in query.stream():
+                result[day].add(_event_groups(doc.to_dict(), with_tenant=True))
+        return result

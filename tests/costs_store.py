@@ -1,0 +1,133 @@
+"""Fixtures for the two cost-store backends (loaded by tests/conftest.py as a pytest plugin).
+
+``firestore_emulator`` starts the real ``@firestore-emulator/server`` (tests/node_modules, through
+tests/firestore_emulator.js) once per test session on a free loopback port and stops it at the end.
+``cost_store`` runs a test once on each backend; every Firestore test gets its own emulator
+project, so tests never see each other's documents.
+"""
+
+import os
+import selectors
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from google.cloud import firestore
+
+from costs.repository import get_repository, reset_repositories
+from costs.tenants import forget_tenant_time_zones
+
+TESTS_DIR = Path(__file__).resolve().parent
+LAUNCHER = TESTS_DIR / "firestore_emulator.js"
+READY_PREFIX = "firestore-emulator listening on "
+START_TIMEOUT = 30.0
+
+
+def _read_ready_line(process: subprocess.Popen) -> str:
+    """The launcher's first line, waiting at most START_TIMEOUT seconds for it."""
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if selector.select(timeout=0.2):
+            return process.stdout.readline().strip()
+        if process.poll() is not None:
+            break
+    raise RuntimeError(
+        f"the Firestore emulator did not start: {process.stderr.read() if process.stderr else ''}"
+    )
+
+
+def _wait_until_serving(host: str) -> None:
+    """A real request through the official client: the port may accept before gRPC answers."""
+    client = firestore.Client(project="readiness-check")
+    deadline = time.monotonic() + START_TIMEOUT
+    try:
+        while True:
+            try:
+                client.collection("readiness").document("probe").get(timeout=2)
+                return
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def firestore_emulator():
+    """``host:port`` of a running emulator; ``FIRESTORE_EMULATOR_HOST`` points at it meanwhile."""
+    node = shutil.which("node")
+    if node is None:
+        raise RuntimeError("Node.js is needed for the Firestore emulator (see README)")
+    if not (TESTS_DIR / "node_modules" / "@firestore-emulator" / "server").is_dir():
+        raise RuntimeError("Run `cd tests && npm ci` to install the Firestore emulator")
+    process = subprocess.Popen(
+        [node, str(LAUNCHER), "0", "--exit-with-stdin"],
+        cwd=TESTS_DIR,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    previous = os.environ.get("FIRESTORE_EMULATOR_HOST")
+    try:
+        line = _read_ready_line(process)
+        if not line.startswith(READY_PREFIX):
+            raise RuntimeError(f"unexpected output from the Firestore emulator: {line!r}")
+        host = line.removeprefix(READY_PREFIX)
+        os.environ["FIRESTORE_EMULATOR_HOST"] = host
+        _wait_until_serving(host)
+        yield host
+    finally:
+        reset_repositories()
+        if previous is None:
+            os.environ.pop("FIRESTORE_EMULATOR_HOST", None)
+        else:
+            os.environ["FIRESTORE_EMULATOR_HOST"] = previous
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        for stream in (process.stdin, process.stdout, process.stderr):
+            if stream:
+                stream.close()
+
+
+def use_store(settings, store: str, emulator_host: str = "") -> None:
+    """Point ``get_repository()`` at ``store`` (a fresh emulator project for Firestore)."""
+    reset_repositories()
+    forget_tenant_time_zones()
+    settings.COSTS_STORE = store
+    if store == "firestore":
+        settings.FIRESTORE_PROJECT = f"test-{uuid.uuid4().hex[:12]}"
+        settings.FIRESTORE_EMULATOR_HOST = emulator_host
+
+
+@pytest.fixture(params=["sql", "firestore"])
+def cost_store(request, settings, db):
+    """Runs the test on each backend; yields the backend name (``get_repository()`` uses it)."""
+    emulator = request.getfixturevalue("firestore_emulator") if request.param == "firestore" else ""
+    use_store(settings, request.param, emulator)
+    yield request.param
+    reset_repositories()
+
+
+@pytest.fixture
+def sql_store(settings, db):
+    use_store(settings, "sql")
+    yield get_repository()
+    reset_repositories()
+
+
+@pytest.fixture
+def firestore_store(settings, db, firestore_emulator):
+    use_store(settings, "firestore", firestore_emulator)
+    yield get_repository()
+    reset_repositories()
