@@ -40,6 +40,7 @@ from presets.selectors import (
     preview_style_preset,
 )
 from presets.services import (
+    BUILTIN_IMMUTABLE,
     copy_style_preset,
     create_style_preset,
     delete_style_preset,
@@ -176,9 +177,7 @@ def create(request):
 def edit(request, preset_id: str):
     preset = get_style_preset(request.tenant.pk, preset_id)
     if preset.is_builtin:
-        return _finish(
-            request, messages.ERROR, "Built-in presets cannot be edited; copy one first."
-        )
+        return _finish(request, messages.ERROR, BUILTIN_IMMUTABLE)
     if request.method == "POST":
         data = _form_input(request.POST)
         success, errors = update_style_preset(request.tenant.pk, preset_id, data)
