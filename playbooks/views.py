@@ -1,16 +1,276 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
-from bakedbot.tenancy import super_admin_required, tenant_member_required
+from bakedbot.tenancy import (
+    can_manage_tenant,
+    is_super_admin,
+    super_admin_required,
+    tenant_member_required,
+    tenant_owner_required,
+)
+from playbooks import clock, selectors, services
+from playbooks.cron import DST_NOTE
+from playbooks.forms import parse_param_overrides, step_fields
+from playbooks.library import PLAYBOOK_TEMPLATES
+from playbooks.models import Notification, Playbook, PlaybookRun
+
+MAX_POLL_SECONDS = 10
+
+
+def _tenant_query(request: HttpRequest) -> str:
+    """``?tenant=<id>`` for a super admin acting for a tenant, so links and forms keep it."""
+    if is_super_admin(request.user) and request.tenant is not None:
+        return f"?tenant={request.tenant.pk}"
+    return ""
+
+
+def _redirect(request: HttpRequest, name: str, *args) -> HttpResponse:
+    return redirect(reverse(name, args=args) + _tenant_query(request))
+
+
+def _playbook(request: HttpRequest, playbook_id: str) -> Playbook:
+    return get_object_or_404(
+        Playbook.objects.select_related("template", "organisation"),
+        pk=playbook_id,
+        organisation=request.tenant,
+    )
+
+
+def _run(request: HttpRequest, run_id: str) -> PlaybookRun:
+    return get_object_or_404(
+        PlaybookRun.objects.select_related("playbook", "playbook__template", "user"),
+        pk=run_id,
+        organisation=request.tenant,
+    )
+
+
+def _base_context(request: HttpRequest, **extra) -> dict:
+    return {
+        "tenant": request.tenant,
+        "tenant_query": _tenant_query(request),
+        "can_manage": can_manage_tenant(request),
+        "dst_note": DST_NOTE,
+        **extra,
+    }
+
+
+# --- tenant pages ------------------------------------------------------------------------------
 
 
 @require_GET
 @tenant_member_required
 def playbook_list(request):
-    return render(request, "playbooks/list.html", {"tenant": request.tenant})
+    now = clock.now()
+    playbooks = list(selectors.playbook_list(request.tenant))
+    installed = {playbook.template_id for playbook in playbooks}
+    for playbook in playbooks:
+        playbook.estimate = selectors.estimate_playbook_run_cost(
+            selectors.effective_steps(playbook)
+        )
+        playbook.upcoming = selectors.upcoming_runs(playbook, now, 1)
+    library = [t for t in selectors.template_list() if t.pk not in installed]
+    return render(
+        request,
+        "playbooks/list.html",
+        _base_context(
+            request,
+            playbooks=playbooks,
+            library=library,
+            runs=selectors.run_list(request.tenant),
+            notifications=selectors.unread_notifications(request.tenant, request.user),
+        ),
+    )
+
+
+@require_POST
+@tenant_owner_required
+def playbook_install(request):
+    template_id = request.POST.get("template_id", "").strip()
+    result = services.install_playbook_template(template_id, request.tenant.pk, user=request.user)
+    if not result["success"]:
+        messages.error(request, result["error"])
+        return _redirect(request, "playbooks:list")
+    messages.success(request, "Playbook installed. Check its schedule and parameters.")
+    return _redirect(request, "playbooks:detail", result["playbook_id"])
+
+
+@require_POST
+@tenant_owner_required
+def template_run(request, template_id):
+    result = services.run_playbook_template(
+        template_id,
+        request.tenant.pk,
+        user=request.user,
+        dry_run=request.POST.get("mode") == "dry_run",
+    )
+    if not result["success"]:
+        messages.error(request, result["error"])
+        return _redirect(request, "playbooks:list")
+    return _redirect(request, "playbooks:run_detail", result["run_id"])
+
+
+def _detail(request, playbook, *, errors=None, status=200):
+    steps = selectors.effective_steps(playbook)
+    return render(
+        request,
+        "playbooks/detail.html",
+        _base_context(
+            request,
+            playbook=playbook,
+            step_forms=step_fields(steps, errors),
+            errors=errors or {},
+            schedule_value=request.POST.get("schedule", playbook.schedule)
+            if errors
+            else playbook.schedule,
+            estimate=selectors.estimate_playbook_run_cost(steps),
+            upcoming=selectors.upcoming_runs(playbook, clock.now(), 3),
+            runs=selectors.run_list(request.tenant, playbook=playbook),
+        ),
+        status=status,
+    )
+
+
+@require_GET
+@tenant_member_required
+def playbook_detail(request, playbook_id):
+    return _detail(request, _playbook(request, playbook_id))
+
+
+@require_POST
+@tenant_owner_required
+def playbook_settings(request, playbook_id):
+    playbook = _playbook(request, playbook_id)
+    overrides = parse_param_overrides(playbook.template.steps, request.POST)
+    try:
+        services.playbook_update(
+            playbook,
+            enabled=request.POST.get("enabled") == "on",
+            schedule=request.POST.get("schedule", ""),
+            param_overrides=overrides,
+        )
+    except ValidationError as exc:
+        playbook.refresh_from_db()
+        return _detail(request, playbook, errors=exc.message_dict, status=400)
+    messages.success(request, "Playbook settings saved.")
+    return _redirect(request, "playbooks:detail", playbook.pk)
+
+
+@require_POST
+@tenant_owner_required
+def playbook_toggle(request, playbook_id):
+    playbook = _playbook(request, playbook_id)
+    enable = request.POST.get("enabled") == "true"
+    try:
+        services.playbook_set_enabled(playbook, enabled=enable)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{playbook.name} {'enabled' if enable else 'disabled'}.")
+    if request.POST.get("return_to") == "detail":
+        return _redirect(request, "playbooks:detail", playbook.pk)
+    return _redirect(request, "playbooks:list")
+
+
+@require_POST
+@tenant_owner_required
+def playbook_run(request, playbook_id):
+    playbook = _playbook(request, playbook_id)
+    dry_run = request.POST.get("mode") == "dry_run"
+    run = services.start_playbook_run(
+        playbook, triggered_by=PlaybookRun.Trigger.MANUAL, user=request.user, dry_run=dry_run
+    )
+    messages.success(request, "Dry run started." if dry_run else "Run started.")
+    return _redirect(request, "playbooks:run_detail", run.pk)
+
+
+@require_GET
+@tenant_member_required
+def run_detail(request, run_id):
+    run = _run(request, run_id)
+    steps = list(run.step_results.all())
+    fingerprint = f"{run.status}:" + ",".join(f"{s.status}" for s in steps)
+    try:
+        delay = int(request.GET.get("delay", "1"))
+    except ValueError:
+        delay = 1
+    # Poll every second while things change; back off (up to 10 s) while nothing does.
+    delay = min(delay * 2, MAX_POLL_SECONDS) if request.GET.get("since") == fingerprint else 1
+    context = _base_context(
+        request,
+        run=run,
+        steps=steps,
+        fingerprint=fingerprint,
+        poll_delay=delay,
+        step_ids=[s.step_id for s in steps],
+    )
+    template = "playbooks/run_detail.html"
+    if request.htmx:
+        template += "#progress"
+    return render(request, template, context)
+
+
+@require_POST
+@tenant_owner_required
+def run_rerun(request, run_id):
+    run = _run(request, run_id)
+    try:
+        new_run = services.rerun_playbook_run(
+            run,
+            from_step=request.POST.get("from_step", ""),
+            guidance=request.POST.get("guidance", ""),
+            user=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _redirect(request, "playbooks:run_detail", run.pk)
+    messages.success(request, f"Re-running from {new_run.rerun_from_step}.")
+    return _redirect(request, "playbooks:run_detail", new_run.pk)
+
+
+@require_POST
+@tenant_member_required
+def notification_read(request, notification_id):
+    notification = get_object_or_404(
+        Notification, pk=notification_id, organisation=request.tenant, user=request.user
+    )
+    services.notification_mark_read(notification, now=clock.now())
+    if request.htmx:
+        return HttpResponse("")
+    return _redirect(request, "playbooks:list")
+
+
+# --- super admin -------------------------------------------------------------------------------
 
 
 @require_GET
 @super_admin_required
 def ceo_library(request):
-    return render(request, "playbooks/ceo_library.html")
+    templates = list(selectors.template_list().prefetch_related("installations"))
+    seeded = {template.pk for template in templates}
+    unseeded = [t["id"] for t in PLAYBOOK_TEMPLATES if t["id"] not in seeded]
+    return render(
+        request,
+        "playbooks/ceo_library.html",
+        {"templates": templates, "unseeded": unseeded, "dst_note": DST_NOTE},
+    )
+
+
+@require_POST
+@super_admin_required
+def ceo_seed(request):
+    result = services.seed_playbook_templates()
+    text = (
+        f"Seeded {len(result['seeded'])}"
+        + (f" ({', '.join(result['seeded'])})" if result["seeded"] else "")
+        + f", skipped {len(result['skipped'])}"
+        + (f" ({', '.join(result['skipped'])})" if result["skipped"] else "")
+        + f", errors {len(result['errors'])}"
+        + (f": {'; '.join(result['errors'])}" if result["errors"] else "")
+        + "."
+    )
+    (messages.success if result["success"] else messages.error)(request, text)
+    return redirect("playbooks:ceo_library")

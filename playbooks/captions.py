@@ -1,0 +1,235 @@
+"""Social caption limits (``reference/providers.md``) and a fitter that keeps any caption inside
+them while always keeping the 21+ / responsible-use line.
+
+X counts weighted characters the way twitter-text (v3 config) does: a URL counts 23, an emoji
+sequence 2, a character in the Latin/common ranges 1 and anything else (CJK, ...) 2. The other
+platforms count characters; we count UTF-16 code units there, which is never less than the
+code-point count, so a caption we accept is never too long by either reading.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+DISCLAIMER = "For adults 21+ only. Please consume responsibly."
+DISCLAIMER_MARK = re.compile(r"\b21\+")
+
+
+@dataclass(frozen=True)
+class PlatformLimits:
+    max_length: int
+    max_hashtags: int
+    max_mentions: int | None
+    weighted: bool = False
+
+
+PLATFORMS: dict[str, PlatformLimits] = {
+    # Instagram: 5 hashtags since Dec 2025 (was 30); 3 @mentions.
+    "instagram": PlatformLimits(2200, 5, 3),
+    # X: no hashtag rule; two keep the 280 weighted characters for the message.
+    "twitter": PlatformLimits(280, 2, None, weighted=True),
+    "facebook": PlatformLimits(63206, 5, None),
+    "tiktok": PlatformLimits(2200, 5, None),
+}
+
+URL_WEIGHT = 23
+URL_PATTERN = re.compile(r"https?://\S+|\bwww\.\S+", re.IGNORECASE)
+HASHTAG_PATTERN = re.compile(r"(?<![\w#])#(\w+)")
+MENTION_PATTERN = re.compile(r"(?<![\w@])@(\w+)")
+# twitter-text v3: code points in these ranges weigh 1, all others 2.
+_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+_ZWJ = 0x200D
+
+
+def _is_light(code: int) -> bool:
+    return any(low <= code <= high for low, high in _LIGHT_RANGES)
+
+
+def _is_emoji_start(code: int) -> bool:
+    return (
+        0x1F000 <= code <= 0x1FAFF
+        or 0x2600 <= code <= 0x27BF
+        or 0x2B00 <= code <= 0x2BFF
+        or 0x2300 <= code <= 0x23FF
+        or code in (0x00A9, 0x00AE, 0x203C, 0x2049, 0x2122, 0x2139, 0x3030, 0x303D)
+    )
+
+
+def _is_emoji_continuation(code: int) -> bool:
+    return (
+        code in (0xFE0E, 0xFE0F, 0x20E3)
+        or 0x1F3FB <= code <= 0x1F3FF  # skin tones
+        or 0xE0020 <= code <= 0xE007F  # tag sequences (flags of regions)
+    )
+
+
+def _weigh_plain(text: str) -> int:
+    total = 0
+    index = 0
+    codes = [ord(char) for char in text]
+    while index < len(codes):
+        code = codes[index]
+        if _is_emoji_start(code):
+            index += 1
+            # Regional-indicator pairs (flags) are one emoji.
+            if (
+                0x1F1E6 <= code <= 0x1F1FF
+                and index < len(codes)
+                and 0x1F1E6 <= codes[index] <= 0x1F1FF
+            ):
+                index += 1
+            while index < len(codes):
+                if _is_emoji_continuation(codes[index]):
+                    index += 1
+                elif codes[index] == _ZWJ and index + 1 < len(codes):
+                    index += 2
+                else:
+                    break
+            total += 2
+            continue
+        total += 1 if _is_light(code) else 2
+        index += 1
+    return total
+
+
+def twitter_weighted_length(text: str) -> int:
+    text = unicodedata.normalize("NFC", text)
+    total = 0
+    position = 0
+    for match in URL_PATTERN.finditer(text):
+        total += _weigh_plain(text[position : match.start()]) + URL_WEIGHT
+        position = match.end()
+    return total + _weigh_plain(text[position:])
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def caption_length(platform: str, text: str) -> int:
+    """The caption's length as the platform counts it against its limit."""
+    limits = PLATFORMS[platform]
+    return twitter_weighted_length(text) if limits.weighted else utf16_length(text)
+
+
+def hashtags_in(text: str) -> list[str]:
+    return [f"#{tag}" for tag in HASHTAG_PATTERN.findall(text)]
+
+
+def _dedupe(tags: list[str]) -> list[str]:
+    seen: set[str] = set()
+    result = []
+    for tag in tags:
+        key = tag.lower()
+        if key not in seen:
+            seen.add(key)
+            result.append(tag)
+    return result
+
+
+def _limit_mentions(text: str, limit: int | None) -> str:
+    if limit is None:
+        return text
+    count = 0
+
+    def keep_or_plain(match: re.Match) -> str:
+        nonlocal count
+        count += 1
+        return match.group(0) if count <= limit else match.group(1)
+
+    return MENTION_PATTERN.sub(keep_or_plain, text)
+
+
+def _truncate(platform: str, text: str, budget: int) -> str:
+    """The longest prefix of ``text`` (cut at a word, ending in “…”) within ``budget``."""
+    if caption_length(platform, text) <= budget:
+        return text
+    if budget <= 1:
+        return ""
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if caption_length(platform, text[:middle].rstrip() + "…") <= budget:
+            low = middle
+        else:
+            high = middle - 1
+    prefix = text[:low]
+    space = max(prefix.rfind(" "), prefix.rfind("\n"))
+    if space >= len(prefix) // 2:
+        prefix = prefix[:space]
+    return prefix.rstrip(" \n,;:-—") + "…" if prefix.strip() else ""
+
+
+MIN_BODY = 40
+
+
+def fit_caption(
+    platform: str,
+    body: str,
+    *,
+    hashtags: list[str] | tuple[str, ...] = (),
+    cta: str = "",
+    disclaimer: str = DISCLAIMER,
+    allow_hashtags: bool = True,
+) -> str:
+    """Compose body, call to action, the responsible-use line and hashtags within the platform's
+    limits. Hashtags found in the body move to the end (at most the platform's number, none
+    without ``allow_hashtags``); mentions
+    past the platform's limit lose their “@”; the body is shortened (at a word, with “…”) before
+    the hashtags and then the call to action are dropped; the disclaimer always stays."""
+    limits = PLATFORMS[platform]
+    found = hashtags_in(body)
+    body = HASHTAG_PATTERN.sub("", body)
+    body = re.sub(r"[ \t]+", " ", body)
+    body = re.sub(r" *\n *", "\n", body)
+    body = re.sub(r"\n{3,}", "\n\n", body).strip()
+    body = _limit_mentions(body, limits.max_mentions)
+    tags = _dedupe([*found, *(f"#{tag.lstrip('#')}" for tag in hashtags)])
+    tags = tags[: limits.max_hashtags] if allow_hashtags else []
+    # A body that already says 21+ needs no second line, unless shortening it cuts that out.
+    if DISCLAIMER_MARK.search(body):
+        caption = _compose_within(platform, body, cta.strip(), tags, "")
+        if DISCLAIMER_MARK.search(caption):
+            return caption
+    return _compose_within(platform, body, cta.strip(), tags, disclaimer)
+
+
+def _compose_within(platform: str, body: str, cta: str, tags: list[str], disclaimer: str) -> str:
+    limits = PLATFORMS[platform]
+
+    def compose(text: str, cta_text: str, tag_list: list[str]) -> str:
+        parts = [text, cta_text, disclaimer, " ".join(tag_list)]
+        return "\n\n".join(part for part in parts if part)
+
+    while True:
+        tail = compose("", cta, tags)
+        budget = limits.max_length - caption_length(platform, tail) - (2 if tail else 0)
+        if budget >= min(MIN_BODY, caption_length(platform, body)) or not (tags or cta):
+            break
+        if tags:
+            tags = tags[:-1]
+        else:
+            cta = ""
+    caption = compose(_truncate(platform, body, max(budget, 0)), cta, tags)
+    if caption_length(platform, caption) > limits.max_length:
+        # Only a disclaimer longer than the whole limit could get here.
+        caption = _truncate(platform, caption, limits.max_length)
+    return caption
+
+
+def caption_problems(platform: str, caption: str) -> list[str]:
+    """What is wrong with a caption for a platform (empty when it is fine)."""
+    limits = PLATFORMS[platform]
+    problems = []
+    length = caption_length(platform, caption)
+    if not caption.strip():
+        problems.append("the caption is empty")
+    if length > limits.max_length:
+        unit = "weighted characters" if limits.weighted else "characters"
+        problems.append(f"the caption is {length} {unit}; {platform} allows {limits.max_length}")
+    tag_count = len(hashtags_in(caption))
+    if platform == "instagram" and tag_count > limits.max_hashtags:
+        problems.append(f"{tag_count} hashtags; Instagram allows {limits.max_hashtags}")
+    if not DISCLAIMER_MARK.search(caption):
+        problems.append("the 21+ / responsible-use line is missing")
+    return problems

@@ -1,0 +1,140 @@
+"""``generate_caption``: a platform caption from the text provider, or from a deterministic
+template in simulate mode (no text provider configured, or a dry run); either way fitted to the
+platform's limits with the 21+ / responsible-use line (``playbooks.captions``)."""
+
+import importlib
+from typing import Any, Protocol
+
+from playbooks.captions import DISCLAIMER, PLATFORMS, caption_length, fit_caption
+from playbooks.executor.base import Param, PlaybookExecutionContext, StepOutcome, StepRuntime
+from playbooks.executor.media import deal_detail, subject_of
+
+GENERATE_CAPTION_PARAMS = {
+    "platform": Param("choice", choices=tuple(PLATFORMS), required=True),
+    "includeHashtags": Param("bool", default=True),
+    "includeCTA": Param("bool", default=True),
+}
+
+CTAS = {
+    "instagram": "Tap the link in our bio to order ahead.",
+    "twitter": "Order ahead today.",
+    "facebook": "Order ahead online or visit us in store today.",
+    "tiktok": "Order ahead — link in bio.",
+}
+SYSTEM = (
+    "You write social media captions for a licensed cannabis business. Never make health or "
+    "medical claims, never appeal to minors, never show or encourage consumption. Reply with the "
+    "caption text only."
+)
+
+
+class TextGateway(Protocol):
+    def write(self, *, prompt: str, system: str, idempotency_key: str) -> str | None:
+        """The provider's text, or None when no real text provider is configured."""
+
+
+class MediaTextGateway:
+    """The text adapter in ``media.providers`` (Gemini or an OpenAI-compatible API), looked up
+    when a caption is written; None (so: the template) while none is configured."""
+
+    def write(self, *, prompt: str, system: str, idempotency_key: str) -> str | None:
+        provider = _configured_text_provider()
+        if provider is None:
+            return None
+        result = provider.generate_text(
+            prompt=prompt, system=system, idempotency_key=idempotency_key
+        )
+        return result.text
+
+
+def _configured_text_provider() -> Any:
+    try:
+        providers = importlib.import_module("media.providers")
+    except ImportError:
+        return None
+    factory = getattr(providers, "text_provider", None)
+    if factory is None:
+        return None
+    provider = factory()
+    if provider is None or getattr(provider.config, "simulated", True):
+        return None
+    return provider
+
+
+def _hashtags(runtime: StepRuntime, context: PlaybookExecutionContext) -> list[str]:
+    org_tag = "".join(word for word in runtime.organisation.name.title().split() if word.isalnum())
+    tags = []
+    if runtime.result_of(context, "fetch_deals"):
+        tags.append("#WeeklyDeals")
+    if runtime.result_of(context, "select_product"):
+        tags.append("#ProductSpotlight")
+    tags += ["#ShopLocal", f"#{org_tag}" if org_tag else "#Dispensary", "#Cannabis", "#21Plus"]
+    return tags
+
+
+def _template_body(context: PlaybookExecutionContext, runtime: StepRuntime) -> str:
+    deals = runtime.result_of(context, "fetch_deals")
+    if deals and deals.get("deals"):
+        lines = [f"This week at {runtime.organisation.name}:"]
+        for deal in deals["deals"]:
+            detail = deal_detail(deal)
+            lines.append(f"• {deal['title']}" + (f" — {detail}" if detail else ""))
+        return "\n".join(lines)
+    product = runtime.result_of(context, "select_product")
+    if product and product.get("product"):
+        item = product["product"]
+        text = f"Today's spotlight: {item['name']}"
+        if item.get("description"):
+            text += f". {item['description']}"
+        return f"{text.rstrip('.')}. Now ${item['price']}."
+    return subject_of(context, runtime)
+
+
+def _prompt(params: dict, context: PlaybookExecutionContext, runtime: StepRuntime) -> str:
+    limits = PLATFORMS[params["platform"]]
+    unit = "weighted characters (URLs 23, emoji 2)" if limits.weighted else "characters"
+    parts = [
+        f"Write a {params['platform']} caption of at most {limits.max_length} {unit}.",
+        subject_of(context, runtime),
+        f"End with the line “{DISCLAIMER}”.",
+    ]
+    if params["includeHashtags"]:
+        parts.append(f"Add at most {limits.max_hashtags} relevant hashtags.")
+    else:
+        parts.append("No hashtags.")
+    if params["includeCTA"]:
+        parts.append(f"Include a short call to action like “{CTAS[params['platform']]}”.")
+    guidance = context.variables.get("guidance")
+    if guidance:
+        parts.append(f"The previous caption was rejected by the reviewer, who said: “{guidance}”.")
+    return "\n".join(parts)
+
+
+def generate_caption(
+    params: dict, context: PlaybookExecutionContext, runtime: StepRuntime
+) -> StepOutcome:
+    platform = params["platform"]
+    prompt = _prompt(params, context, runtime)
+    written = None
+    if not runtime.dry_run:
+        written = runtime.text.write(
+            prompt=prompt, system=SYSTEM, idempotency_key=f"{context.run_id}:caption:{platform}"
+        )
+    body = written if written is not None else _template_body(context, runtime)
+    caption = fit_caption(
+        platform,
+        body,
+        hashtags=_hashtags(runtime, context),
+        cta=CTAS[platform] if params["includeCTA"] else "",
+        allow_hashtags=params["includeHashtags"],
+    )
+    return StepOutcome(
+        {
+            "caption": caption,
+            "platform": platform,
+            "length": caption_length(platform, caption),
+            "limit": PLATFORMS[platform].max_length,
+            "simulated": written is None,
+            "prompt": prompt,
+        }
+    )

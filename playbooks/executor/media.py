@@ -1,0 +1,267 @@
+"""``generate_video``, ``generate_image`` and ``submit_approval``: the steps that go through the
+media generation service (``media.services``).
+
+The service is imported when a step runs, not when this module loads, so the playbooks work (and
+fail those steps with a clear message) on an installation whose media service is missing; tests
+hand in a small fake gateway through ``StepRuntime.media``.
+
+Image tiers map to providers through ``settings.PLAYBOOKS_IMAGE_TIERS``:
+
+- ``free`` → ``gemini-flash``: the cheapest image in the price book ($0.02), for daily volume;
+- ``paid`` → ``gemini-pro``: better text rendering and detail ($0.04), for product shots;
+- ``super`` → ``imagen``: the dedicated text-to-image model (the original roadmap's “Imagen 3
+  support” tier) for photoreal hero images. Google shut Imagen down on its own API on
+  2026-08-17, so a deployment without an Imagen-serving gateway maps ``super`` elsewhere with
+  ``PLAYBOOKS_IMAGE_TIERS=super=gemini-pro`` — no code change; the media model registry fails a
+  retired model fast with its own message, which then fails this step with it.
+"""
+
+import importlib
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+
+from costs.money import decimal_to_micros
+from playbooks.executor.base import (
+    Param,
+    PlaybookExecutionContext,
+    StepError,
+    StepOutcome,
+    StepRuntime,
+)
+
+VIDEO_PROVIDERS = ("veo", "sora")
+VIDEO_DURATIONS = ("5", "10", "15", "30")
+IMAGE_TIERS = ("free", "paid", "super")
+IMAGE_STYLES = ("professional", "playful", "modern", "vintage", "luxury")
+
+GENERATE_VIDEO_PARAMS = {
+    "provider": Param("choice", choices=VIDEO_PROVIDERS, default="veo"),
+    "aspectRatio": Param("choice", choices=("16:9", "9:16", "1:1"), default="9:16"),
+    "duration": Param("choice", choices=VIDEO_DURATIONS, default="10", help="seconds"),
+    "style": Param("text", max_length=200, default=""),
+    "template": Param("text", max_length=200, default=""),
+}
+GENERATE_IMAGE_PARAMS = {
+    "tier": Param("choice", choices=IMAGE_TIERS, default="free"),
+    "style": Param("choice", choices=IMAGE_STYLES, default="professional"),
+    "aspectRatio": Param("choice", choices=("1:1", "4:5", "16:9", "9:16"), default="1:1"),
+}
+SUBMIT_APPROVAL_PARAMS = {
+    "platform": Param("text", required=True, max_length=40),
+}
+
+STYLE_PROMPTS = {
+    "professional": "clean, professional product photography, soft studio light",
+    "playful": "playful, bright colours, friendly and upbeat",
+    "modern": "modern minimal design, bold shapes, generous negative space",
+    "vintage": "vintage film look, warm grain, retro typography",
+    "luxury": "luxury editorial look, dark rich tones, gold accents",
+}
+# Cannabis marketing rules of thumb the generated media must respect.
+COMPLIANCE = "No people consuming, no minors, no cartoon characters, no health claims."
+
+
+def image_provider_for_tier(tier: str) -> str:
+    return settings.PLAYBOOKS_IMAGE_TIERS[tier]
+
+
+class MediaServicesGateway:
+    """Delegates to ``media.services`` (imported on first use)."""
+
+    def _function(self, name: str) -> Callable[..., Any]:
+        try:
+            module = importlib.import_module("media.services")
+        except ImportError:
+            raise StepError(
+                f"The media generation service is not installed (media.services.{name}); "
+                "this step can't run until it is"
+            ) from None
+        function = getattr(module, name, None)
+        if function is None:
+            raise StepError(f"The media generation service has no {name}() yet")
+        return function
+
+    def generate_image(self, tenant_id, user_id, **kwargs):
+        return self._function("generate_image")(tenant_id, user_id, **kwargs)
+
+    def generate_video(self, tenant_id, user_id, **kwargs):
+        return self._function("generate_video")(tenant_id, user_id, **kwargs)
+
+    def submit_content_for_approval(self, tenant_id, **kwargs):
+        return self._function("submit_content_for_approval")(tenant_id, **kwargs)
+
+
+def event_cost_micros(event: Any) -> int:
+    """What a tracking event charged, in micro-dollars ($0 for a cache hit)."""
+    if event is None:
+        return 0
+    micros = getattr(event, "cost_micros", None)
+    if micros is not None:
+        return int(micros)
+    cost = getattr(event, "cost_usd", None)
+    return decimal_to_micros(Decimal(str(cost))) if cost is not None else 0
+
+
+def event_summary(event: Any) -> dict | None:
+    if event is None:
+        return None
+    summary = {}
+    for name in ("id", "provider", "model", "type", "cost_micros", "price_version"):
+        value = getattr(event, name, None)
+        if value is not None:
+            summary[name] = value if isinstance(value, int | str) else str(value)
+    for name in ("simulated", "cache_hit", "success"):
+        value = getattr(event, name, None)
+        if value is not None:
+            summary[name] = bool(value)
+    summary["cost_micros"] = event_cost_micros(event)
+    created = getattr(event, "created_at", None)
+    if isinstance(created, datetime):
+        summary["created_at"] = created.isoformat()
+    return summary
+
+
+def _media_id(result: Any) -> str | None:
+    for name in ("media_id", "id", "asset_id"):
+        value = getattr(result, name, None)
+        if value:
+            return str(value)
+    event = getattr(result, "tracking_event", None)
+    value = getattr(event, "content_id", None)
+    return str(value) if value else None
+
+
+def deal_detail(deal: dict) -> str:
+    """“20% off”, “$35.00” or nothing."""
+    if deal.get("discount_percent"):
+        return f"{deal['discount_percent']}% off"
+    if deal.get("deal_price"):
+        return f"${deal['deal_price']}"
+    return ""
+
+
+def subject_of(context: PlaybookExecutionContext, runtime: StepRuntime) -> str:
+    """A one-paragraph description of what earlier steps found, for prompts."""
+    org = runtime.organisation.name
+    deals = runtime.result_of(context, "fetch_deals")
+    if deals and deals.get("deals"):
+        lines = []
+        for deal in deals["deals"][:6]:
+            detail = deal_detail(deal)
+            lines.append(deal["title"] + (f" ({detail})" if detail else ""))
+        return f"This week's deals at {org}: " + "; ".join(lines) + "."
+    product = runtime.result_of(context, "select_product")
+    if product and product.get("product"):
+        item = product["product"]
+        text = f"Product spotlight at {org}: {item['name']}"
+        if item.get("description"):
+            text += f" — {item['description']}"
+        return text + f". ${item['price']}."
+    pricing = runtime.result_of(context, "analyze_pricing")
+    if pricing and pricing.get("summary"):
+        return f"Pricing update for {org}: {pricing['summary']}"
+    return f"News from {org}."
+
+
+def generate_video(
+    params: dict, context: PlaybookExecutionContext, runtime: StepRuntime
+) -> StepOutcome:
+    parts = [
+        f"A {params['duration']}-second {params['aspectRatio']} promotional video.",
+        subject_of(context, runtime),
+    ]
+    if params["style"]:
+        parts.append(f"Style: {params['style']}.")
+    if params["template"]:
+        parts.append(f"Template: {params['template']}.")
+    parts.append(COMPLIANCE)
+    prompt = " ".join(parts)
+    result = runtime.media.generate_video(
+        context.tenant_id,
+        context.user_id,
+        provider=params["provider"],
+        prompt=prompt,
+        duration_seconds=int(params["duration"]),
+        aspect_ratio=params["aspectRatio"],
+        playbook_run_id=context.run_id,
+        simulate=True if runtime.dry_run else None,
+    )
+    event = getattr(result, "tracking_event", None)
+    return StepOutcome(
+        {
+            "video_url": result.media_url,
+            "thumbnail_url": getattr(result, "thumbnail_url", None),
+            "duration": getattr(result, "duration_seconds", None),
+            "media_id": _media_id(result),
+            "provider": params["provider"],
+            "prompt": prompt,
+            "tracking_event": event_summary(event),
+        },
+        cost_micros=event_cost_micros(event),
+    )
+
+
+def generate_image(
+    params: dict, context: PlaybookExecutionContext, runtime: StepRuntime
+) -> StepOutcome:
+    provider = image_provider_for_tier(params["tier"])
+    prompt = " ".join(
+        [
+            subject_of(context, runtime),
+            f"Style: {STYLE_PROMPTS[params['style']]}.",
+            COMPLIANCE,
+        ]
+    )
+    result = runtime.media.generate_image(
+        context.tenant_id,
+        context.user_id,
+        provider=provider,
+        prompt=prompt,
+        aspect_ratio=params["aspectRatio"],
+        preset_id=None,
+        playbook_run_id=context.run_id,
+        simulate=True if runtime.dry_run else None,
+    )
+    event = getattr(result, "tracking_event", None)
+    return StepOutcome(
+        {
+            "image_url": result.media_url,
+            "media_id": _media_id(result),
+            "provider": provider,
+            "tier": params["tier"],
+            "prompt": prompt,
+            "tracking_event": event_summary(event),
+        },
+        cost_micros=event_cost_micros(event),
+    )
+
+
+def submit_approval(
+    params: dict, context: PlaybookExecutionContext, runtime: StepRuntime
+) -> StepOutcome:
+    caption_result = runtime.result_of(context, "generate_caption") or {}
+    media_results = runtime.results_of(context, "generate_video", "generate_image")
+    media_ids = [item["media_id"] for item in media_results if item.get("media_id")]
+    if not media_results:
+        raise StepError("Nothing to submit: no earlier step generated an image or a video")
+    local_day = runtime.now.astimezone(runtime.organisation.tz)
+    title = f"{runtime.playbook_name} · {local_day:%a %d %b %Y}"
+    submission = {
+        "title": title,
+        "caption": caption_result.get("caption", ""),
+        "platform": params["platform"],
+        "media_ids": media_ids,
+    }
+    if runtime.dry_run:
+        return StepOutcome({"content_id": None, "status": "not submitted (dry run)", **submission})
+    content_id, status = runtime.media.submit_content_for_approval(
+        context.tenant_id,
+        **submission,
+        playbook_run_id=context.run_id,
+        submitted_by=context.user_id,
+    )
+    return StepOutcome({"content_id": content_id, "status": status, **submission})
