@@ -212,3 +212,23 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO") or "INFO"},
 }
+
+# Playbooks: the POS and competitor-price sources the step executors call over HTTP (unset: the POS
+# source is refused with a clear error, competitor prices are simulated), the image tier ->
+# provider map (see playbooks/executor/media.py for why), and the scheduler clock override that
+# lets tests drive a real worker's clock (never turn it on in production).
+POS_BASE_URL = env_str("POS_BASE_URL")
+POS_API_KEY = env_str("POS_API_KEY")
+COMPETITOR_PRICES_URL = env_str("COMPETITOR_PRICES_URL")
+COMPETITOR_PRICES_API_KEY = env_str("COMPETITOR_PRICES_API_KEY")
+PLAYBOOKS_HTTP_TIMEOUT = env_int("PLAYBOOKS_HTTP_TIMEOUT", 15, minimum=1)
+PLAYBOOKS_CLOCK_OVERRIDE = env_bool("PLAYBOOKS_CLOCK_OVERRIDE", False)
+PLAYBOOKS_IMAGE_TIERS = {"free": "gemini-flash", "paid": "gemini-pro", "super": "imagen"}
+for _item in env_list("PLAYBOOKS_IMAGE_TIERS"):
+    _tier, _, _provider = _item.partition("=")
+    if _tier.strip() not in PLAYBOOKS_IMAGE_TIERS or not _provider.strip():
+        raise ImproperlyConfigured(
+            "PLAYBOOKS_IMAGE_TIERS must look like free=gemini-flash,paid=gemini-pro,super=imagen; "
+            f"got {_item!r}"
+        )
+    PLAYBOOKS_IMAGE_TIERS[_tier.strip()] = _provider.strip()
