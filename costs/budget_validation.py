@@ -202,5 +202,11 @@ def clean_budget_updates(
         changes[f"{field}_micros" if field in LIMIT_FIELDS else field] = parsed
     cleaned = replace(current, **changes)
     if not any(field in errors for field in LIMIT_FIELDS):
-        errors.update(_order_errors(cleaned, set(updates)))
+        # A form posts every field: the ones whose value changed are the ones being edited.
+        changed = {
+            field
+            for field in LIMIT_FIELDS
+            if getattr(cleaned, f"{field}_micros") != getattr(current, f"{field}_micros")
+        }
+        errors.update(_order_errors(cleaned, changed))
     return cleaned, errors

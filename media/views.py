@@ -1,13 +1,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from bakedbot.tenancy import tenant_member_required, tenant_or_super_admin_required
-
-
-@require_GET
-@tenant_member_required
-def media_dashboard(request):
-    return render(request, "media/dashboard.html", {"tenant": request.tenant})
+from bakedbot.tenancy import tenant_or_super_admin_required
 
 
 @require_GET

@@ -161,6 +161,13 @@ def test_it_puts_the_order_error_on_the_field_that_changed():
     }
 
 
+def test_it_puts_the_order_error_on_the_field_whose_value_changed():
+    current = BudgetSettings(daily_limit_micros=5_000_000, weekly_limit_micros=50_000_000)
+    form = {"daily_limit": "5", "weekly_limit": "4", "monthly_limit": ""}
+    _, errors = clean_budget_updates(form, current)
+    assert list(errors) == ["weekly_limit"]
+
+
 def test_it_allows_equal_limits_and_gaps():
     cleaned, errors = clean_budget_updates(
         {"daily_limit": "100", "weekly_limit": "", "monthly_limit": "100"}, EMPTY

@@ -1,0 +1,187 @@
+"""What the media dashboard shows, assembled from the cost core's selectors, and its two plotly
+figures (built here in Python; the page only hands them to plotly.js)."""
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+import plotly.graph_objects as go
+
+from costs.budget_selectors import (
+    CostAlertInfo,
+    MediaBudgetConfig,
+    MediaBudgetStatus,
+    count_unacknowledged_alerts,
+    get_media_budget_status,
+    get_media_cost_alerts,
+)
+from costs.budget_validation import LIMIT_FIELDS
+from costs.domain import MediaGenerationEvent, MediaUsageStats
+from costs.pricing import PROVIDER_LABELS, PROVIDERS
+from costs.selectors import get_media_usage, get_recent_media_events
+
+RECENT_EVENTS = 20
+ALERTS_SHOWN = 20
+PROVIDER_COLOURS = {
+    "gemini-flash": "#2f7d5b",
+    "gemini-pro": "#5aa37f",
+    "imagen": "#9cc9a8",
+    "veo": "#c98a2b",
+    "sora": "#6b5fb5",
+}
+
+
+@dataclass(frozen=True)
+class RecentGeneration:
+    event: MediaGenerationEvent
+    provider_label: str
+
+
+@dataclass(frozen=True)
+class MediaDashboard:
+    status: MediaBudgetStatus
+    alerts: list[CostAlertInfo]
+    unacknowledged_alerts: int
+    month: MediaUsageStats
+    provider_rows: list[tuple[str, str, Decimal, int]]  # provider, label, cost, count
+    provider_figure: dict | None
+    daily_figure: dict | None
+    recent_events: list[RecentGeneration]
+
+
+def get_media_dashboard(tenant_id: str) -> MediaDashboard:
+    status = get_media_budget_status(tenant_id)
+    month_window = status.period("month").window
+    month = get_media_usage(tenant_id, month_window.start_date, status.as_of.date())
+    rows = [
+        (provider, PROVIDER_LABELS.get(provider, provider), totals.cost, totals.count)
+        for provider, totals in sorted(month.by_provider.items(), key=lambda i: -i[1].cost_micros)
+    ]
+    has_usage = month.total_generations > 0
+    return MediaDashboard(
+        status=status,
+        alerts=get_media_cost_alerts(tenant_id, limit=ALERTS_SHOWN),
+        unacknowledged_alerts=count_unacknowledged_alerts(tenant_id),
+        month=month,
+        provider_rows=rows,
+        provider_figure=provider_figure(rows) if has_usage else None,
+        daily_figure=daily_figure(month) if has_usage else None,
+        recent_events=[
+            RecentGeneration(event, PROVIDER_LABELS.get(event.provider, event.provider))
+            for event in get_recent_media_events(tenant_id, RECENT_EVENTS)
+        ],
+    )
+
+
+def _layout(**extra) -> dict:
+    return {
+        "margin": {"l": 48, "r": 12, "t": 12, "b": 40},
+        "height": 280,
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "font": {"family": "system-ui, sans-serif", "size": 12},
+        # Amounts travel as decimal strings (never floats); a linear axis reads them as numbers.
+        "yaxis": {
+            "type": "linear",
+            "tickprefix": "$",
+            "gridcolor": "#e6e8e3",
+            "rangemode": "tozero",
+        },
+        **extra,
+    }
+
+
+def _figure_dict(figure: go.Figure) -> dict:
+    # Plotly's own encoder turns numpy arrays and Decimals into JSON the page can parse.
+    return json.loads(figure.to_json())
+
+
+def provider_figure(rows: list[tuple[str, str, Decimal, int]]) -> dict:
+    figure = go.Figure(
+        go.Bar(
+            x=[label for _, label, _, _ in rows],
+            y=[str(cost) for _, _, cost, _ in rows],
+            marker_color=[PROVIDER_COLOURS.get(provider, "#888") for provider, *_ in rows],
+            customdata=[count for *_, count in rows],
+            hovertemplate="%{x}: $%{y:,.4f} (%{customdata} generations)<extra></extra>",
+        ),
+        layout=_layout(),
+    )
+    return _figure_dict(figure)
+
+
+def daily_figure(month: MediaUsageStats) -> dict:
+    """Cost per day of the month so far, stacked by provider; days without usage show as $0."""
+    days = [
+        month.start_date + timedelta(days=i)
+        for i in range((month.end_date - month.start_date).days + 1)
+    ]
+    by_day = {day.date: day for day in month.daily}
+    figure = go.Figure(layout=_layout(barmode="stack", legend={"orientation": "h", "y": -0.2}))
+    for provider in [p for p in PROVIDERS if p in month.by_provider] + sorted(
+        set(month.by_provider) - set(PROVIDERS)
+    ):
+        costs = []
+        for day in days:
+            totals = by_day[day].by_provider.get(provider) if day in by_day else None
+            costs.append(str(totals.cost) if totals else "0")
+        figure.add_trace(
+            go.Bar(
+                name=PROVIDER_LABELS.get(provider, provider),
+                x=[day.isoformat() for day in days],
+                y=costs,
+                marker_color=PROVIDER_COLOURS.get(provider, "#888"),
+                hovertemplate="%{x}: $%{y:,.4f}<extra>%{fullData.name}</extra>",
+            )
+        )
+    figure.update_xaxes(type="date", tickformat="%d %b", dtick=86400000 * 2)
+    return _figure_dict(figure)
+
+
+def budget_form_values(config: MediaBudgetConfig) -> dict[str, object]:
+    """The budget form's initial values: limits as plain "12.50" strings."""
+    values: dict[str, object] = {}
+    for field, period in LIMIT_FIELDS.items():
+        limit = config.limit(period)
+        values[field] = "" if limit is None else f"{limit:.2f}"
+    values["soft_threshold_percent"] = str(config.soft_threshold_percent)
+    values["hard_limit_enabled"] = config.hard_limit_enabled
+    values["alert_recipients"] = ", ".join(config.alert_recipients)
+    return values
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    value: object
+    error: str
+    inputmode: str
+    placeholder: str
+
+
+_TEXT_FIELDS = [
+    ("daily_limit", "Daily limit ($)", "decimal", "No limit"),
+    ("weekly_limit", "Weekly limit ($)", "decimal", "No limit"),
+    ("monthly_limit", "Monthly limit ($)", "decimal", "No limit"),
+    ("soft_threshold_percent", "Warn at (% of a limit)", "numeric", "80"),
+]
+
+
+def budget_form_fields(values: dict[str, object], errors: dict[str, str]) -> list[FormField]:
+    """The budget form's text inputs with their values and errors, in display order."""
+    return [
+        FormField(name, label, values.get(name, ""), errors.get(name, ""), inputmode, placeholder)
+        for name, label, inputmode, placeholder in _TEXT_FIELDS
+    ]
+
+
+def budget_updates_from_form(data) -> dict[str, object]:
+    """A POSTed budget form as ``update_media_budget`` updates (an unticked box is absent)."""
+    updates: dict[str, object] = {
+        field: data.get(field, "")
+        for field in (*LIMIT_FIELDS, "soft_threshold_percent", "alert_recipients")
+    }
+    updates["hard_limit_enabled"] = data.get("hard_limit_enabled") == "on"
+    return updates

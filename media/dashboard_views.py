@@ -1,0 +1,94 @@
+"""``/dashboard/media``: the tenant's budgets, spend and alerts. Owners edit the budget; members
+read it. Every action works as a plain form post and, with HTMX, swaps only its own panel."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from bakedbot.tenancy import can_manage_tenant, tenant_member_required, tenant_owner_required
+from costs.budget_selectors import (
+    count_unacknowledged_alerts,
+    get_media_budget_status,
+    get_media_cost_alerts,
+)
+from costs.budgets import acknowledge_cost_alert, update_media_budget
+from media.dashboard import (
+    ALERTS_SHOWN,
+    budget_form_fields,
+    budget_form_values,
+    budget_updates_from_form,
+    get_media_dashboard,
+)
+
+TEMPLATE = "media/dashboard.html"
+
+
+def _dashboard_url(request: HttpRequest) -> str:
+    return f"{reverse('media:dashboard')}?tenant={request.tenant.pk}"
+
+
+def _budget_form(values: dict[str, object], errors: dict[str, str] | None = None) -> dict:
+    errors = errors or {}
+    return {
+        "form_values": values,
+        "form_errors": errors,
+        "form_fields": budget_form_fields(values, errors),
+    }
+
+
+def _context(request: HttpRequest, **overrides) -> dict:
+    dashboard = get_media_dashboard(request.tenant.pk)
+    return {
+        "tenant": request.tenant,
+        "dashboard": dashboard,
+        "status": dashboard.status,
+        "alerts": dashboard.alerts,
+        "unacknowledged_alerts": dashboard.unacknowledged_alerts,
+        "can_edit": can_manage_tenant(request),
+        **_budget_form(budget_form_values(dashboard.status.config)),
+        **overrides,
+    }
+
+
+@require_GET
+@tenant_member_required
+def media_dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, TEMPLATE, _context(request))
+
+
+@require_POST
+@tenant_owner_required
+def media_budget_update(request: HttpRequest) -> HttpResponse:
+    updates = budget_updates_from_form(request.POST)
+    saved, errors = update_media_budget(request.tenant.pk, updates, updated_by=request.user)
+    if saved and not request.htmx:
+        messages.success(request, "Budget saved.")
+        return redirect(_dashboard_url(request))
+    if not request.htmx:
+        context = _context(request, **_budget_form(updates, errors))
+        return render(request, TEMPLATE, context, status=400)
+    # HTMX swaps the budget panel: the new limits move the progress bars too.
+    status = get_media_budget_status(request.tenant.pk)
+    form = (
+        _budget_form(budget_form_values(status.config)) if saved else _budget_form(updates, errors)
+    )
+    context = {"tenant": request.tenant, "status": status, "can_edit": True, "saved": saved, **form}
+    return render(request, f"{TEMPLATE}#budget-panel", context)
+
+
+@require_POST
+@tenant_member_required
+def media_alert_acknowledge(request: HttpRequest, alert_id: str) -> HttpResponse:
+    if acknowledge_cost_alert(request.tenant.pk, alert_id, user=request.user) is None:
+        raise Http404("No such alert")
+    if not request.htmx:
+        messages.success(request, "Alert acknowledged.")
+        return redirect(_dashboard_url(request))
+    context = {
+        "tenant": request.tenant,
+        "alerts": get_media_cost_alerts(request.tenant.pk, limit=ALERTS_SHOWN),
+        "unacknowledged_alerts": count_unacknowledged_alerts(request.tenant.pk),
+    }
+    return render(request, f"{TEMPLATE}#alerts-panel", context)
