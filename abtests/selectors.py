@@ -27,7 +27,9 @@ class ABTestNotFound(Http404):
 
 def get_media_ab_tests(tenant_id: str, *, status: str = "") -> list[MediaABTest]:
     """The tenant's tests, newest first, with their variants and results loaded."""
-    tests = MediaABTest.objects.filter(tenant_id=tenant_id).prefetch_related("variants", "results")
+    tests = MediaABTest.objects.filter(tenant_id=tenant_id).prefetch_related(
+        "variants", "results__variant"
+    )
     if status:
         tests = tests.filter(status=status)
     return list(tests)

@@ -5,4 +5,13 @@ from abtests import views
 app_name = "abtests"
 urlpatterns = [
     path("dashboard/abtests", views.test_list, name="list"),
+    path("dashboard/abtests/<str:test_id>", views.test_detail, name="detail"),
+    path("dashboard/abtests/<str:test_id>/status", views.test_status, name="status"),
+    path(
+        "dashboard/abtests/<str:test_id>/variants/<str:variant_id>/metrics",
+        views.variant_metrics,
+        name="variant_metrics",
+    ),
+    path("dashboard/abtests/<str:test_id>/metrics-upload", views.metrics_upload, name="upload"),
+    path("dashboard/abtests/<str:test_id>/split", views.apply_split, name="split"),
 ]
