@@ -34,6 +34,21 @@ run: $(STAMP)
 	@echo "Web server on http://127.0.0.1:8000/ and a job worker; Ctrl-C stops both."
 	$(PY) manage.py serve 127.0.0.1:8000
 
+# `make run` with the cost store on Firestore: a local emulator process (the npm package in
+# tests/node_modules, in memory only) holds generation events and aggregates; all else stays in
+# SQLite. The emulator stops with the server.
+FIRESTORE_PORT ?= 8686
+run-firestore: $(STAMP) $(NPM_STAMP)
+	$(PY) manage.py migrate --noinput
+	@node tests/firestore_emulator.js $(FIRESTORE_PORT) & emulator=$$!; \
+	  trap 'kill $$emulator 2>/dev/null' EXIT; \
+	  for _ in $$(seq 100); do (: > /dev/tcp/127.0.0.1/$(FIRESTORE_PORT)) 2>/dev/null && break; sleep 0.1; done; \
+	  export COSTS_STORE=firestore FIRESTORE_PROJECT=bakedbot-local \
+	    FIRESTORE_EMULATOR_HOST=127.0.0.1:$(FIRESTORE_PORT); \
+	  $(PY) manage.py demo_setup && \
+	  echo "Web server on http://127.0.0.1:8000/ (costs on the Firestore emulator); Ctrl-C stops all." && \
+	  $(PY) manage.py serve 127.0.0.1:8000
+
 test: $(STAMP) $(NPM_STAMP) chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -177,11 +177,18 @@ def _check_duration(duration_seconds: Any) -> int:
 
 
 def clip_plan(clip_micros: dict[int, int], duration_seconds: int) -> tuple[int, ...]:
+    """The cheapest clips whose total is at least ``duration_seconds``; see ``_clip_plan``."""
+    return _clip_plan(tuple(sorted(clip_micros.items())), duration_seconds)
+
+
+@lru_cache(maxsize=4096)
+def _clip_plan(clip_prices: tuple[tuple[int, int], ...], duration_seconds: int) -> tuple[int, ...]:
     """The cheapest clips whose total is at least ``duration_seconds``.
 
     Ties go to fewer clips, then to the shorter total, then to longer clips first — so the answer
     is deterministic. Dynamic programming over totals up to the duration plus the longest clip.
     """
+    clip_micros = dict(clip_prices)
     longest = max(clip_micros)
     limit = duration_seconds + longest
     # best[t] = (cost, clip count, clips) of the best plan totalling exactly t seconds

@@ -20,7 +20,6 @@ from costs.domain import (
     RecomputeReport,
     UsageBreakdown,
     UsageTotals,
-    sum_totals,
 )
 
 RECENT_LIMIT_MAX = 500
@@ -96,20 +95,41 @@ def merge_days(days: Iterable[DailyUsage]) -> UsageBreakdown:
     return UsageBreakdown(totals=totals, by_provider=by_provider, by_type=by_type)
 
 
-def day_from_cells(day: date, cells: Iterable[tuple[str, str, UsageTotals]]) -> DailyUsage:
-    """A ``DailyUsage`` from (provider, type, totals) cells."""
-    by_provider: dict[str, UsageTotals] = {}
-    by_type: dict[str, UsageTotals] = {}
-    cells = list(cells)
-    for provider, kind, value in cells:
-        by_provider[provider] = by_provider.get(provider, UsageTotals()) + value
-        by_type[kind] = by_type.get(kind, UsageTotals()) + value
-    return DailyUsage(
-        date=day,
-        totals=sum_totals(value for _, _, value in cells),
-        by_provider=by_provider,
-        by_type=by_type,
-    )
+def days_from_cells(rows: Iterable[tuple]) -> list[DailyUsage]:
+    """``DailyUsage`` per date from ``(date, provider, type, *UsageTotals.FIELDS)`` rows.
+
+    Sums plain integer lists and builds each ``UsageTotals`` once: dashboards fold hundreds of
+    cells per request.
+    """
+    totals: dict[date, list[int]] = {}
+    providers: dict[date, dict[str, list[int]]] = {}
+    kinds: dict[date, dict[str, list[int]]] = {}
+    for day, provider, kind, cost, count, successes, failures, saved, cache_hits in rows:
+        values = (cost or 0, count or 0, successes or 0, failures or 0, saved or 0, cache_hits or 0)
+        if day not in totals:
+            totals[day] = [0] * 6
+            providers[day] = {}
+            kinds[day] = {}
+        for target in (
+            totals[day],
+            providers[day].setdefault(provider, [0] * 6),
+            kinds[day].setdefault(kind, [0] * 6),
+        ):
+            target[0] += values[0]
+            target[1] += values[1]
+            target[2] += values[2]
+            target[3] += values[3]
+            target[4] += values[4]
+            target[5] += values[5]
+    return [
+        DailyUsage(
+            date=day,
+            totals=UsageTotals(*totals[day]),
+            by_provider={p: UsageTotals(*v) for p, v in providers[day].items()},
+            by_type={k: UsageTotals(*v) for k, v in kinds[day].items()},
+        )
+        for day in sorted(totals)
+    ]
 
 
 _lock = threading.Lock()

@@ -25,10 +25,11 @@ from costs.domain import (
     DailyUsage,
     MediaGenerationEvent,
     RecomputeReport,
+    UsageBreakdown,
     UsageTotals,
 )
 from costs.models import GenerationEvent, GlobalDailyUsage, TenantDailyUsage, TenantUsageRollup
-from costs.repository import RECENT_LIMIT_MAX, CostRepository, day_from_cells
+from costs.repository import RECENT_LIMIT_MAX, CostRepository, days_from_cells
 
 TOTALS = UsageTotals.FIELDS
 DAY = TenantUsageRollup.Period.DAY
@@ -56,30 +57,26 @@ def _upsert_sql(model, key_columns: tuple[str, ...]) -> str:
     )
 
 
-def _event_row(event: MediaGenerationEvent, local_date: date) -> GenerationEvent:
-    return GenerationEvent(
-        id=event.id,
-        tenant_id=event.tenant_id,
-        user_id=event.user_id,
-        type=event.type,
-        provider=event.provider,
-        model=event.model,
-        prompt=event.prompt,
-        params=event.params,
-        duration_seconds=event.duration_seconds,
-        cost_micros=event.cost_micros or 0,
-        price_version=event.price_version,
-        success=event.success,
-        error=event.error,
-        generation_ms=event.generation_ms,
-        created_at=event.created_at,
-        local_date=local_date,
-        content_id=event.content_id or "",
-        playbook_run_id=event.playbook_run_id or "",
-        cache_hit=event.cache_hit,
-        saved_micros=event.saved_micros,
-        simulated=event.simulated,
-    )
+_CONVERTED_EVENT_FIELDS = {"params", "created_at", "local_date"}
+_PLAIN_EVENT_FIELDS = (
+    "id",
+    "tenant_id",
+    "user_id",
+    "type",
+    "provider",
+    "model",
+    "prompt",
+    "params",
+    "duration_seconds",
+    "price_version",
+    "success",
+    "error",
+    "generation_ms",
+    "created_at",
+    "cache_hit",
+    "saved_micros",
+    "simulated",
+)
 
 
 def _event_from_row(row: GenerationEvent) -> MediaGenerationEvent:
@@ -147,14 +144,28 @@ class SqlCostRepository(CostRepository):
             self._upserts = {model: _upsert_sql(model, keys) for model, keys in KEY_COLUMNS.items()}
         return self._insert_sql, self._upserts
 
-    def _event_values(self, row: GenerationEvent) -> list:
-        return [f.get_db_prep_save(getattr(row, f.attname), connection) for f in self._event_fields]
+    def _event_values(self, event: MediaGenerationEvent, local_date: date) -> list:
+        # The hot path: only the fields whose database form differs from the Python value go
+        # through Django's conversion (dates, times, JSON); building a model instance costs more.
+        values = {
+            **{name: getattr(event, name) for name in _PLAIN_EVENT_FIELDS},
+            "cost_micros": event.cost_micros or 0,
+            "content_id": event.content_id or "",
+            "playbook_run_id": event.playbook_run_id or "",
+            "local_date": local_date,
+        }
+        return [
+            f.get_db_prep_save(values[f.attname], connection)
+            if f.attname in _CONVERTED_EVENT_FIELDS
+            else values[f.attname]
+            for f in self._event_fields
+        ]
 
     def record(self, event: MediaGenerationEvent, local_date: date) -> bool:
         insert_sql, upserts = self._sql()
         delta = tuple(UsageTotals.of_event(event).as_dict().values())
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(insert_sql, self._event_values(_event_row(event, local_date)))
+            cursor.execute(insert_sql, self._event_values(event, local_date))
             if cursor.rowcount != 1:
                 return False
             for model, key in _aggregate_keys(event, local_date):
@@ -164,7 +175,7 @@ class SqlCostRepository(CostRepository):
     def record_many(self, items: Iterable[tuple[MediaGenerationEvent, date]]) -> int:
         """Bulk path (demo data, benchmarks): new ids only, aggregates summed in memory first."""
         items = list(items)
-        _, upserts = self._sql()
+        insert_sql, upserts = self._sql()
         with transaction.atomic():
             seen: set[str] = set()
             ids = [event.id for event, _ in items]
@@ -178,9 +189,18 @@ class SqlCostRepository(CostRepository):
                 if event.id not in seen:
                     seen.add(event.id)
                     fresh.append((event, local_date))
-            GenerationEvent.objects.bulk_create(
-                [_event_row(event, local_date) for event, local_date in fresh], batch_size=500
-            )
+            # A plain INSERT: if another writer stored one of these ids meanwhile, the whole batch
+            # fails and rolls back rather than counting that event twice.
+            plain_insert = insert_sql.rsplit(" ON CONFLICT", 1)[0]
+            with connection.cursor() as cursor:
+                for chunk_start in range(0, len(fresh), 2000):
+                    cursor.executemany(
+                        plain_insert,
+                        [
+                            self._event_values(e, d)
+                            for e, d in fresh[chunk_start : chunk_start + 2000]
+                        ],
+                    )
             deltas: dict = defaultdict(UsageTotals)
             for event, local_date in fresh:
                 totals = UsageTotals.of_event(event)
@@ -222,7 +242,11 @@ class SqlCostRepository(CostRepository):
             .order_by("date")
             .values_list("date", "provider", "type", *TOTALS)
         )
-        return _days(cells)
+        return days_from_cells(cells)
+
+    def tenant_usage(self, tenant_id: str, start: date, end: date) -> UsageBreakdown:
+        cells = TenantDailyUsage.objects.filter(tenant_id=tenant_id, date__range=(start, end))
+        return _breakdown(cells)
 
     def tenant_spend_micros(self, tenant_id: str, start: date, end: date) -> int:
         total = TenantUsageRollup.objects.filter(
@@ -236,7 +260,10 @@ class SqlCostRepository(CostRepository):
             .order_by("date")
             .values_list("date", "provider", "type", *TOTALS)
         )
-        return _days(cells)
+        return days_from_cells(cells)
+
+    def global_usage(self, start: date, end: date) -> UsageBreakdown:
+        return _breakdown(GlobalDailyUsage.objects.filter(date__range=(start, end)))
 
     def usage_by_tenant(self, start: date, end: date) -> dict[str, UsageTotals]:
         if end < start:
@@ -348,8 +375,17 @@ class SqlCostRepository(CostRepository):
         return RecomputeReport(events=event_count, checked=checked, repaired=repaired)
 
 
-def _days(cells) -> list[DailyUsage]:
-    grouped: dict[date, list] = defaultdict(list)
-    for day, provider, kind, *totals in cells:
-        grouped[day].append((provider, kind, _totals_of(tuple(totals))))
-    return [day_from_cells(day, grouped[day]) for day in sorted(grouped)]
+def _breakdown(cells) -> UsageBreakdown:
+    """Cells summed by the database per (provider, type), then folded into a breakdown."""
+    rows = (
+        cells.values("provider", "type")
+        .annotate(**{name: Sum(name) for name in TOTALS})
+        .order_by()
+        .values_list("provider", "type", *TOTALS)
+    )
+    days = days_from_cells((date.min, *row) for row in rows)
+    if not days:
+        return UsageBreakdown()
+    return UsageBreakdown(
+        totals=days[0].totals, by_provider=days[0].by_provider, by_type=days[0].by_type
+    )

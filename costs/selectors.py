@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from costs.domain import MediaGenerationEvent, MediaUsageStats
+from costs.domain import DailyUsage, MediaGenerationEvent, MediaUsageStats
 from costs.money import micros_to_decimal, to_decimal
 from costs.pricing import IMAGE, IMAGE_EDIT, VIDEO
 from costs.ranges import DateRange, resolve_period
-from costs.repository import RECENT_LIMIT_MAX, get_repository, merge_days
+from costs.repository import RECENT_LIMIT_MAX, get_repository
 from costs.tenants import tenant_today
 
 
@@ -28,9 +28,7 @@ def get_tenant_spend(tenant_id: str, start_date: date, end_date: date) -> Decima
 def get_media_usage(tenant_id: str, start_date: date, end_date: date) -> MediaUsageStats:
     """A tenant's usage over its local dates ``start_date``..``end_date`` (inclusive)."""
     _check_range(start_date, end_date)
-    repository = get_repository()
-    daily = repository.tenant_daily_usage(tenant_id, start_date, end_date)
-    merged = merge_days(daily)
+    merged = get_repository().tenant_usage(tenant_id, start_date, end_date)
     totals = merged.totals
     return MediaUsageStats(
         tenant_id=tenant_id,
@@ -50,8 +48,14 @@ def get_media_usage(tenant_id: str, start_date: date, end_date: date) -> MediaUs
         video_count=merged.by_type[VIDEO].count if VIDEO in merged.by_type else 0,
         by_provider=merged.by_provider,
         by_type=merged.by_type,
-        daily=daily,
     )
+
+
+def get_media_usage_by_day(tenant_id: str, start_date: date, end_date: date) -> list[DailyUsage]:
+    """The tenant's local dates in the range that have usage, oldest first, each split by
+    provider and by type (for charts)."""
+    _check_range(start_date, end_date)
+    return get_repository().tenant_daily_usage(tenant_id, start_date, end_date)
 
 
 def tenant_period(tenant_id: str, period: str | DateRange) -> DateRange:

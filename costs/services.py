@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -73,6 +73,16 @@ def track_media_generation(event: MediaGenerationEvent) -> MediaGenerationEvent:
     if repository.record(priced, local_date):
         return priced
     return repository.get_event(priced.id) or priced
+
+
+def track_media_generations(events: Iterable[MediaGenerationEvent]) -> int:
+    """Price and record many events at once (imports, demo data); returns how many were new.
+
+    Every event is validated before anything is written; ids already stored are skipped.
+    """
+    priced = [_priced(event) for event in events]
+    items = [(event, tenant_local_date(event.tenant_id, event.created_at)) for event in priced]
+    return get_repository().record_many(items)
 
 
 def _tracked(

@@ -12,6 +12,7 @@ from costs.selectors import (
     check_cost_limit,
     get_media_costs_by_provider,
     get_media_usage,
+    get_media_usage_by_day,
     get_recent_media_events,
     get_tenant_spend,
 )
@@ -148,7 +149,15 @@ def test_it_totals_by_provider_and_by_type_with_cache_savings(cost_store, la):
     assert usage.by_provider["gemini-pro"] == UsageTotals(
         count=1, successes=1, saved_micros=40_000, cache_hits=1
     )
-    assert [d.date for d in usage.daily] == [date(2026, 11, 20)]
+    [day] = get_media_usage_by_day(la.pk, date(2026, 11, 1), date(2026, 11, 30))
+    assert (day.date, day.totals) == (
+        date(2026, 11, 20),
+        usage.by_provider["gemini-flash"]
+        + usage.by_provider["veo"]
+        + usage.by_provider["sora"]
+        + usage.by_provider["gemini-pro"],
+    )
+    assert day.by_type == usage.by_type
 
 
 def test_it_keys_a_los_angeles_2330_event_by_its_local_day(cost_store, la):
@@ -338,3 +347,20 @@ def test_recompute_repairs_damaged_aggregates(cost_store, la, tokyo):
     assert get_tenant_spend(la.pk, date(2026, 1, 1), date(2026, 12, 31)) == before_la.total_cost
     assert recompute_aggregates().clean
     assert recompute_aggregates(tenant_id=tokyo.pk).clean
+
+
+def test_bulk_recording_matches_one_by_one_and_skips_known_ids(cost_store, la, tokyo):
+    from costs.services import track_media_generations
+
+    track_media_generation(event(la, 0, provider="veo", duration_seconds=6))
+    batch = [event(la, n, provider="imagen") for n in range(5)] + [
+        event(tokyo, n, provider="sora", duration_seconds=10) for n in range(3)
+    ]
+    assert track_media_generations(batch + batch[:2]) == 7  # la-0 was known; repeats skipped
+    assert track_media_generations(batch) == 0
+    usage = get_media_usage(la.pk, date(2026, 11, 20), date(2026, 11, 20))
+    assert usage.by_provider["veo"].count == 1  # the first la-0 stands
+    assert usage.by_provider["imagen"] == UsageTotals(cost_micros=4 * 30_000, count=4, successes=4)
+    tokyo_day = LA_2330.astimezone(tokyo.tz).date()
+    assert get_tenant_spend(tokyo.pk, tokyo_day, tokyo_day) == Decimal("4.50")
+    assert recompute_aggregates().clean

@@ -1,0 +1,194 @@
+"""Benchmark: 90-day cost queries, 10,000 vs 1,000,000 events over 200 tenants (SQL store).
+
+    .venv/bin/python tests/bench/costs_query.py [--small 10000] [--large 1000000] [--runs 40]
+
+Each size runs in its own process on a fresh SQLite database (WAL) seeded in bulk through the
+repository's ``record_many`` (events and aggregates); then each query is timed ``--runs`` times.
+Prints JSON with the medians per size and their ratio. Target: every median under 50 ms at the
+large size and a ratio <= 1.5 (query cost must not grow with the event count).
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TENANTS = 200
+DAYS = 90
+ZONES = ["America/Los_Angeles", "America/Denver", "America/New_York", "Pacific/Honolulu"]
+PROVIDERS = [
+    ("image", "gemini-flash", 40),
+    ("image", "gemini-pro", 25),
+    ("image_edit", "gemini-pro", 5),
+    ("image", "imagen", 15),
+    ("video", "veo", 10),
+    ("video", "sora", 5),
+]
+
+
+def setup_django(database_dir: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bakedbot.settings")
+    os.environ["DEBUG"] = "0"  # production settings: no SQL logging
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-" + "x" * 30)
+    os.environ["COSTS_STORE"] = "sql"
+    os.environ["DATABASE_URL"] = f"sqlite:///{database_dir}/bench.sqlite3"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def seed(events: int) -> float:
+    from bakedbot.models import Organisation
+    from costs.domain import MediaGenerationEvent
+    from costs.services import track_media_generations
+
+    rng = random.Random(events)
+    Organisation.objects.bulk_create(
+        Organisation(
+            id=f"org_bench{i:03d}",
+            name=f"Bench {i}",
+            slug=f"bench-{i}",
+            kind="brand",
+            time_zone=ZONES[i % len(ZONES)],
+        )
+        for i in range(TENANTS)
+    )
+    weights = [w for _, _, w in PROVIDERS]
+    now = datetime.now(UTC)
+    began = time.perf_counter()
+    chunk = 50_000
+    for chunk_start in range(0, events, chunk):
+        batch = []
+        for n in range(chunk_start, min(events, chunk_start + chunk)):
+            media_type, provider, _ = rng.choices(PROVIDERS, weights)[0]
+            batch.append(
+                MediaGenerationEvent(
+                    id=f"bench-{n}",
+                    tenant_id=f"org_bench{rng.randrange(TENANTS):03d}",
+                    user_id="bench",
+                    type=media_type,
+                    provider=provider,
+                    duration_seconds=rng.choice((4, 8, 10, 15)) if media_type == "video" else None,
+                    success=rng.random() > 0.04,
+                    cache_hit=rng.random() < 0.03,
+                    created_at=now - timedelta(seconds=rng.randrange(DAYS * 86400 - 7200)),
+                )
+            )
+        track_media_generations(batch)
+    return time.perf_counter() - began
+
+
+def measure(runs: int) -> dict[str, float]:
+    from costs.repository import get_repository
+    from costs.selectors import get_media_costs_by_provider, get_media_usage
+    from costs.tenants import tenant_today
+
+    repository = get_repository()
+    today = datetime.now(UTC).date()
+    start = today - timedelta(days=DAYS - 1)
+
+    def tenant_usage(i):
+        tenant = f"org_bench{i % TENANTS:03d}"
+        end = tenant_today(tenant)
+        return get_media_usage(tenant, end - timedelta(days=DAYS - 1), end)
+
+    queries = {
+        "get_media_usage (one tenant, 90 days)": tenant_usage,
+        "get_media_costs_by_provider (one tenant, 90d)": lambda i: get_media_costs_by_provider(
+            f"org_bench{i % TENANTS:03d}", "90d"
+        ),
+        "global by provider (90 days)": lambda i: repository.global_usage(start, today),
+        "by tenant (200 tenants, 90 days)": lambda i: repository.usage_by_tenant(start, today),
+        "daily series by provider (90 days)": lambda i: repository.global_daily_usage(start, today),
+    }
+    medians = {}
+    for name, query in queries.items():
+        for i in range(3):
+            query(i)
+        timings = []
+        for i in range(runs):
+            began = time.perf_counter()
+            query(i)
+            timings.append((time.perf_counter() - began) * 1000)
+        medians[name] = round(statistics.median(timings), 3)
+    return medians
+
+
+def child(events: int, runs: int) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        setup_django(directory)
+        seconds = seed(events)
+        from costs.models import GenerationEvent, GlobalDailyUsage, TenantDailyUsage
+
+        result = {
+            "events": GenerationEvent.objects.count(),
+            "tenant_daily_rows": TenantDailyUsage.objects.count(),
+            "global_daily_rows": GlobalDailyUsage.objects.count(),
+            "seed_seconds": round(seconds, 1),
+            "median_ms": measure(runs),
+        }
+        print(json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        child(args.child, args.runs)
+        return
+    results = {}
+    for size in (args.small, args.large):
+        output = subprocess.run(
+            [sys.executable, __file__, "--child", str(size), "--runs", str(args.runs)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        results[size] = json.loads(output.strip().splitlines()[-1])
+    small, large = results[args.small], results[args.large]
+    ratios = {
+        name: round(large["median_ms"][name] / small["median_ms"][name], 2)
+        for name in small["median_ms"]
+    }
+    total_small = sum(small["median_ms"].values())
+    total_large = sum(large["median_ms"].values())
+    print(
+        json.dumps(
+            {
+                "benchmark": "costs_query",
+                "store": "sql (SQLite, WAL)",
+                "tenants": TENANTS,
+                "days": DAYS,
+                "small": small,
+                "large": large,
+                "ratio_large_to_small": ratios,
+                "all_queries_ms": {"small": round(total_small, 3), "large": round(total_large, 3)},
+                "all_queries_ratio": round(total_large / total_small, 2),
+                "targets": {"median_ms_at_large": 50, "ratio": 1.5},
+                "meets_targets": all(v < 50 for v in large["median_ms"].values())
+                and max(ratios.values()) <= 1.5,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
