@@ -232,3 +232,41 @@ for _item in env_list("PLAYBOOKS_IMAGE_TIERS"):
             f"got {_item!r}"
         )
     PLAYBOOKS_IMAGE_TIERS[_tier.strip()] = _provider.strip()
+
+# Media providers: a provider with an API key is called for real; without one it is simulated (a
+# real PNG or MP4 made locally). Base URLs include the API version, so a gateway speaking the same
+# wire format can stand in; MEDIA_ALLOW_RETIRED_MODELS lists retired models such a gateway serves.
+GEMINI_API_KEY = env_str("GEMINI_API_KEY")
+GEMINI_BASE_URL = env_str("GEMINI_BASE_URL") or "https://generativelanguage.googleapis.com/v1beta"
+OPENAI_API_KEY = env_str("OPENAI_API_KEY")
+OPENAI_BASE_URL = env_str("OPENAI_BASE_URL") or "https://api.openai.com/v1"
+for _name, _url in (("GEMINI_BASE_URL", GEMINI_BASE_URL), ("OPENAI_BASE_URL", OPENAI_BASE_URL)):
+    if not _url.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"{_name} must be an http(s) URL; got {_url!r}")
+_google = {"api_key": GEMINI_API_KEY, "base_url": GEMINI_BASE_URL}
+_openai = {"api_key": OPENAI_API_KEY, "base_url": OPENAI_BASE_URL}
+_MEDIA_MODELS = (  # provider key, account, variable naming the model id, default model id
+    ("gemini-flash", _google, "GEMINI_FLASH_MODEL", "gemini-3.1-flash-image"),
+    ("gemini-pro", _google, "GEMINI_PRO_MODEL", "gemini-3-pro-image"),
+    ("imagen", _google, "IMAGEN_MODEL", "imagen-4.0-generate-001"),
+    ("veo", _google, "VEO_MODEL", "veo-3.1-generate-preview"),
+    ("sora", _openai, "SORA_MODEL", "sora-2"),
+    ("gemini-text", _google, "GEMINI_TEXT_MODEL", "gemini-3.5-flash"),
+    ("openai-text", _openai, "OPENAI_TEXT_MODEL", "gpt-5-mini"),
+)
+MEDIA_PROVIDERS = {
+    key: {**account, "model": env_str(variable) or default}
+    for key, account, variable, default in _MEDIA_MODELS
+}
+MEDIA_CAPTION_PROVIDER = env_choice("CAPTION_PROVIDER", ("gemini", "openai"), "gemini") + "-text"
+MEDIA_PROVIDER_OPTIONS = {
+    "connect_timeout": env_int("MEDIA_CONNECT_TIMEOUT", 10, minimum=1),
+    "read_timeout": env_int("MEDIA_READ_TIMEOUT", 120, minimum=1),
+    "max_attempts": env_int("MEDIA_MAX_ATTEMPTS", 4, minimum=1),
+    "backoff_base_ms": env_int("MEDIA_BACKOFF_BASE_MS", 1000, minimum=1),
+    "backoff_cap_seconds": env_int("MEDIA_BACKOFF_CAP_SECONDS", 30, minimum=1),
+    "max_retry_after_seconds": env_int("MEDIA_MAX_RETRY_AFTER_SECONDS", 120, minimum=0),
+    "poll_interval_seconds": env_int("MEDIA_POLL_INTERVAL_SECONDS", 5, minimum=1),
+    "poll_timeout_seconds": env_int("MEDIA_POLL_TIMEOUT_SECONDS", 1200, minimum=1),
+    "allow_retired_models": env_list("MEDIA_ALLOW_RETIRED_MODELS"),
+}
