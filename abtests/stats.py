@@ -39,8 +39,8 @@ from scipy import stats as sps
 
 Prior = tuple[float, float]
 
-# Beyond this many terms the closed-form sum is slower than quadrature and no more accurate.
-_MAX_CLOSED_FORM_TERMS = 2_000_000
+# Beyond this many terms the closed-form sum is slower than quadrature (which is as accurate).
+_MAX_CLOSED_FORM_TERMS = 100_000
 # Quadrature runs over the interval holding all but this much of a Beta density's mass.
 _TAIL = 1e-15
 
@@ -313,7 +313,20 @@ def _miller_sum(alpha_a, beta_a, alpha_b, beta_b) -> float:
 
 
 def _support(alpha: float, beta: float) -> tuple[float, float]:
-    return float(sps.beta.ppf(_TAIL, alpha, beta)), float(sps.beta.isf(_TAIL, alpha, beta))
+    return float(special.betaincinv(alpha, beta, _TAIL)), float(
+        special.betainccinv(alpha, beta, _TAIL)
+    )
+
+
+def _beta_pdf(alpha: float, beta: float):
+    """The Beta density as a fast scalar function (quad calls it hundreds of times; scipy.stats'
+    per-call overhead would dominate). Quadrature never evaluates the end points 0 and 1."""
+    log_norm = float(special.betaln(alpha, beta))
+
+    def pdf(x: float) -> float:
+        return math.exp((alpha - 1) * math.log(x) + (beta - 1) * math.log1p(-x) - log_norm)
+
+    return pdf
 
 
 def _quad(integrand, low: float, high: float) -> float:
@@ -330,9 +343,9 @@ def _prob_greater(alpha_a, beta_a, alpha_b, beta_b) -> float:
     elif a_sum:
         value = 1.0 - _miller_sum(alpha_b, beta_b, alpha_a, beta_a)
     else:
+        pdf_b = _beta_pdf(alpha_b, beta_b)
         value = _quad(
-            lambda x: sps.beta.pdf(x, alpha_b, beta_b) * sps.beta.cdf(x, alpha_a, beta_a),
-            *_support(alpha_b, beta_b),
+            lambda x: pdf_b(x) * special.betainc(alpha_a, beta_a, x), *_support(alpha_b, beta_b)
         )
     return min(1.0, max(0.0, value))
 
@@ -396,11 +409,12 @@ def chance_to_be_best(arms, prior=(1, 1)) -> dict | tuple[float, ...]:
     chances = []
     for i, (alpha_i, beta_i) in enumerate(params):
         others = [p for j, p in enumerate(params) if j != i]
+        pdf_i = _beta_pdf(alpha_i, beta_i)
 
-        def integrand(x, alpha_i=alpha_i, beta_i=beta_i, others=others):
-            value = sps.beta.pdf(x, alpha_i, beta_i)
+        def integrand(x, pdf=pdf_i, others=others):
+            value = pdf(x)
             for alpha_j, beta_j in others:
-                value *= sps.beta.cdf(x, alpha_j, beta_j)
+                value *= special.betainc(alpha_j, beta_j, x)
             return value
 
         chances.append(max(0.0, _quad(integrand, *_support(alpha_i, beta_i))))
@@ -426,9 +440,10 @@ def chance_to_be_best_normal(
         others = [(m, s) for j, (m, s) in enumerate(zip(mus, ses, strict=True)) if j != i]
 
         def integrand(x, mu_i=mu_i, se_i=se_i, others=others):
-            value = sps.norm.pdf(x, mu_i, se_i)
+            z = (x - mu_i) / se_i
+            value = math.exp(-z * z / 2) / (se_i * math.sqrt(2 * math.pi))
             for mu_j, se_j in others:
-                value *= sps.norm.cdf(x, mu_j, se_j)
+                value *= 0.5 * math.erfc((mu_j - x) / (se_j * math.sqrt(2)))
             return value
 
         chances.append(_quad(integrand, mu_i - 9 * se_i, mu_i + 9 * se_i))

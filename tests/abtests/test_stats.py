@@ -233,6 +233,30 @@ def test_it_stays_accurate_with_a_million_impressions():
 
 
 @pytest.mark.parametrize(
+    "counts", [(100, 1000, 130, 1000), (3, 50, 9, 40), (480, 500, 490, 500), (0, 0, 0, 10)]
+)
+def test_its_quadrature_agrees_with_the_closed_form(monkeypatch, counts):
+    # The two methods are independent derivations of the same integral.
+    closed_form = stats.chance_to_beat_control(*counts)
+    loss = stats.expected_loss(*counts)
+    monkeypatch.setattr(stats, "_MAX_CLOSED_FORM_TERMS", 0)
+    assert stats.chance_to_beat_control(*counts) == pytest.approx(closed_form, abs=1e-10)
+    assert stats.expected_loss(*counts) == pytest.approx(loss, abs=1e-10)
+
+
+def test_it_uses_quadrature_for_millions_of_conversions():
+    # Beyond the closed form's term limit; the normal approximation is the reference here.
+    mean_var = [
+        ((c + 1) / (n + 2), (c + 1) * (n - c + 1) / ((n + 2) ** 2 * (n + 3)))
+        for c, n in ((150_000, 3_000_000), (150_900, 3_000_000))
+    ]
+    (ma, va), (mb, vb) = mean_var
+    reference = 1 - _normal_sf((mb - ma) / math.sqrt(va + vb))
+    chance = stats.chance_to_beat_control(150_000, 3_000_000, 150_900, 3_000_000)
+    assert chance == pytest.approx(reference, abs=1e-3)
+
+
+@pytest.mark.parametrize(
     ("counts", "expected"),
     [
         # Hand integrals: two uniforms give E[max(A - B, 0)] = 1/6;
