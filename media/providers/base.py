@@ -9,7 +9,13 @@ from typing import Any, Protocol, TypeVar
 
 import requests
 
-from media.providers.calls import PriorCall, ProviderCallStore, StoredResult, request_fingerprint
+from media.providers.calls import (
+    MAX_KEY_LENGTH,
+    PriorCall,
+    ProviderCallStore,
+    StoredResult,
+    request_fingerprint,
+)
 from media.providers.config import ProviderConfig
 from media.providers.errors import InvalidRequest, ProviderError, ProviderUnavailable
 from media.providers.http import ProviderHttp
@@ -86,35 +92,46 @@ class Adapter:
             allowed_retired=self.config.allowed_retired,
         )
 
-    def check_prompt(self, prompt: str) -> str:
+    def check_text_request(self, *, prompt: str, idempotency_key: str) -> str:
+        """Checks the model, the key and the prompt; returns the trimmed prompt."""
+        self.check_model()
+        self._check_key(idempotency_key)
         text = (prompt or "").strip()
         if not text:
             raise InvalidRequest("prompt must not be empty", field="prompt", provider=self.provider)
         return text
 
     def check_image_request(
-        self, *, prompt: str, aspect_ratio: str, image_size: str | None, palette: Sequence[str]
+        self,
+        *,
+        prompt: str,
+        idempotency_key: str,
+        aspect_ratio: str,
+        image_size: str | None,
+        palette: Sequence[str],
     ) -> str:
-        self.check_model()
+        text = self.check_text_request(prompt=prompt, idempotency_key=idempotency_key)
         self._check_choice("aspect_ratio", aspect_ratio, self.spec.aspect_ratios)
         if image_size is not None:
             self._check_choice("image_size", image_size, self.spec.image_sizes)
         check_palette(palette, provider=self.provider)
-        return self.check_prompt(prompt)
+        return text
 
     def check_video_request(
         self,
         *,
         prompt: str,
+        idempotency_key: str,
         duration_seconds: int,
         aspect_ratio: str,
         resolution: str | None,
         palette: Sequence[str],
     ) -> tuple[str, str]:
         """Returns the trimmed prompt and the resolution (the provider's first when not given)."""
-        self.check_model()
+        text = self.check_text_request(prompt=prompt, idempotency_key=idempotency_key)
         self._check_choice("aspect_ratio", aspect_ratio, self.spec.aspect_ratios)
-        if isinstance(duration_seconds, bool) or duration_seconds not in self.spec.clip_seconds:
+        whole = isinstance(duration_seconds, int) and not isinstance(duration_seconds, bool)
+        if not whole or duration_seconds not in self.spec.clip_seconds:
             raise InvalidRequest(
                 f"duration_seconds must be one of {_listing(self.spec.clip_seconds)} for "
                 f"{self.provider} (longer videos are joined from clips); got {duration_seconds!r}",
@@ -124,7 +141,15 @@ class Adapter:
         resolution = resolution or self.spec.resolutions[0]
         self._check_choice("resolution", resolution, self.spec.resolutions)
         check_palette(palette, provider=self.provider)
-        return self.check_prompt(prompt), resolution
+        return text, resolution
+
+    def _check_key(self, key: str) -> None:
+        if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY_LENGTH:
+            raise InvalidRequest(
+                f"idempotency_key must be 1 to {MAX_KEY_LENGTH} characters",
+                field="idempotency_key",
+                provider=self.provider,
+            )
 
     def _check_choice(self, field: str, value: Any, allowed: Sequence[Any]) -> None:
         if value not in allowed:

@@ -27,11 +27,11 @@ from media.providers import errors
 from media.providers.errors import (
     CallInProgress,
     IdempotencyConflict,
-    InvalidRequest,
     ProviderError,
     SafetyBlocked,
 )
 
+# ProviderCall.idempotency_key's max_length.
 MAX_KEY_LENGTH = 200
 
 
@@ -74,12 +74,6 @@ class ProviderCallStore:
         self.stale_after = stale_after
 
     def begin(self, *, key: str, provider: str, model: str, fingerprint: str) -> PriorCall:
-        if not key or len(key) > MAX_KEY_LENGTH:
-            raise InvalidRequest(
-                f"idempotency_key must be 1 to {MAX_KEY_LENGTH} characters",
-                field="idempotency_key",
-                provider=provider,
-            )
         now = timezone.now()
         with transaction.atomic():
             call, created = ProviderCall.objects.select_for_update().get_or_create(

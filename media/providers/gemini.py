@@ -54,7 +54,11 @@ class GeminiImageProvider(GoogleAdapter):
         """One image from ``generateContent``; the palette is drawn only in simulate mode (the
         service puts a preset's style into the prompt)."""
         text = self.check_image_request(
-            prompt=prompt, aspect_ratio=aspect_ratio, image_size=image_size, palette=palette
+            prompt=prompt,
+            idempotency_key=idempotency_key,
+            aspect_ratio=aspect_ratio,
+            image_size=image_size,
+            palette=palette,
         )
         image_config = {"aspectRatio": aspect_ratio}
         if image_size:
@@ -101,10 +105,8 @@ class GeminiTextProvider(GoogleAdapter):
         system: str | None = None,
         max_output_tokens: int | None = None,
     ) -> TextResult:
-        self.check_model()
-        body: dict[str, Any] = {
-            "contents": [{"role": "user", "parts": [{"text": self.check_prompt(prompt)}]}]
-        }
+        text = self.check_text_request(prompt=prompt, idempotency_key=idempotency_key)
+        body: dict[str, Any] = {"contents": [{"role": "user", "parts": [{"text": text}]}]}
         if system:
             body["systemInstruction"] = {"parts": [{"text": system}]}
         if max_output_tokens:

@@ -25,7 +25,11 @@ class ImagenProvider(GoogleAdapter):
         palette: Sequence[str] = (),
     ) -> ImageResult:
         text = self.check_image_request(
-            prompt=prompt, aspect_ratio=aspect_ratio, image_size=image_size, palette=palette
+            prompt=prompt,
+            idempotency_key=idempotency_key,
+            aspect_ratio=aspect_ratio,
+            image_size=image_size,
+            palette=palette,
         )
         body = {
             "instances": [{"prompt": text}],

@@ -23,8 +23,8 @@ class OpenAITextProvider(HttpAdapter):
         system: str | None = None,
         max_output_tokens: int | None = None,
     ) -> TextResult:
-        self.check_model()
-        messages = [{"role": "user", "content": self.check_prompt(prompt)}]
+        text = self.check_text_request(prompt=prompt, idempotency_key=idempotency_key)
+        messages = [{"role": "user", "content": text}]
         if system:
             messages.insert(0, {"role": "system", "content": system})
         body: dict[str, Any] = {"model": self.config.model, "messages": messages}

@@ -103,7 +103,11 @@ class SimulatedImageProvider(Adapter):
         palette: Sequence[str] = (),
     ) -> ImageResult:
         text = self.check_image_request(
-            prompt=prompt, aspect_ratio=aspect_ratio, image_size=image_size, palette=palette
+            prompt=prompt,
+            idempotency_key=idempotency_key,
+            aspect_ratio=aspect_ratio,
+            image_size=image_size,
+            palette=palette,
         )
         data = render_image(
             prompt=text,
@@ -137,6 +141,7 @@ class SimulatedVideoProvider(Adapter):
     ) -> VideoResult:
         text, resolution = self.check_video_request(
             prompt=prompt,
+            idempotency_key=idempotency_key,
             duration_seconds=duration_seconds,
             aspect_ratio=aspect_ratio,
             resolution=resolution,
@@ -180,8 +185,8 @@ class SimulatedTextProvider(Adapter):
         system: str | None = None,
         max_output_tokens: int | None = None,
     ) -> TextResult:
-        self.check_model()
-        text = " ".join(self.check_prompt(prompt).split())
+        text = self.check_text_request(prompt=prompt, idempotency_key=idempotency_key)
+        text = " ".join(text.split())
         caption = f"[Simulated caption] {text}"
         if len(caption) > SIMULATED_CAPTION_LIMIT:
             caption = caption[: SIMULATED_CAPTION_LIMIT - 1].rstrip() + "…"

@@ -54,6 +54,7 @@ class SoraProvider(HttpAdapter):
         """``negative_prompt`` has no field in this API; put avoidances into the prompt instead."""
         text, resolution = self.check_video_request(
             prompt=prompt,
+            idempotency_key=idempotency_key,
             duration_seconds=duration_seconds,
             aspect_ratio=aspect_ratio,
             resolution=resolution,

@@ -32,6 +32,7 @@ class VeoProvider(GoogleAdapter):
     ) -> VideoResult:
         text, resolution = self.check_video_request(
             prompt=prompt,
+            idempotency_key=idempotency_key,
             duration_seconds=duration_seconds,
             aspect_ratio=aspect_ratio,
             resolution=resolution,

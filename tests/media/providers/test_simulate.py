@@ -117,12 +117,20 @@ def test_a_simulated_video_lasts_the_requested_time_and_has_a_thumbnail(no_keys)
     assert result.simulated is True and progress == [100]
 
 
-def test_simulate_mode_refuses_what_the_provider_would_refuse(no_keys):
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"duration_seconds": 5}, "duration_seconds"),
+        ({"aspect_ratio": "4:3"}, "aspect_ratio"),
+        ({"idempotency_key": ""}, "idempotency_key"),
+        ({"prompt": " "}, "prompt"),
+    ],
+)
+def test_simulate_mode_refuses_what_the_provider_would_refuse(no_keys, overrides, field):
+    values = {"prompt": "x", "duration_seconds": 4, "aspect_ratio": "16:9", "idempotency_key": "s"}
     with pytest.raises(InvalidRequest) as refused:
-        video_provider("veo").generate_video(
-            prompt="x", duration_seconds=5, aspect_ratio="16:9", idempotency_key="sim-4"
-        )
-    assert refused.value.field == "duration_seconds"
+        video_provider("veo").generate_video(**{**values, **overrides})
+    assert refused.value.field == field
 
 
 def test_simulate_mode_fails_a_retired_model_too(no_keys):

@@ -285,6 +285,8 @@ def test_the_same_key_again_costs_nothing(fake, veo, mp4_bytes):
         ({"duration_seconds": 5}, "duration_seconds"),
         ({"aspect_ratio": "1:1"}, "aspect_ratio"),
         ({"resolution": "8k"}, "resolution"),
+        ({"duration_seconds": 8.0}, "duration_seconds"),
+        ({"idempotency_key": "k" * 201}, "idempotency_key"),
     ],
 )
 def test_it_refuses_parameters_veo_does_not_take(fake, veo, overrides, field):
