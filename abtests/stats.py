@@ -50,7 +50,7 @@ _TAIL = 1e-15
 
 @dataclass(frozen=True)
 class ZTest:
-    """A two-proportion z-test of ``b`` against ``a``."""
+    """A two-proportion z-test of ``b`` against ``a``; unpacks as ``z, p_value, (low, high)``."""
 
     rate_a: float
     rate_b: float
@@ -59,6 +59,13 @@ class ZTest:
     p_value: float
     ci_low: float
     ci_high: float
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        return self.ci_low, self.ci_high
+
+    def __iter__(self):
+        return iter((self.z, self.p_value, self.ci))
 
 
 @dataclass(frozen=True)
@@ -91,12 +98,16 @@ class RatioComparison:
 
 @dataclass(frozen=True)
 class SRMResult:
-    """Sample-ratio mismatch: ``checked`` is False until every arm has the minimum count."""
+    """Sample-ratio mismatch: ``checked`` is False until every arm has the minimum count.
+    Unpacks as ``chi_square, p_value, flagged``."""
 
     chi_square: float
     p_value: float
     flagged: bool
     checked: bool
+
+    def __iter__(self):
+        return iter((self.chi_square, self.p_value, self.flagged))
 
 
 @dataclass(frozen=True)
@@ -381,10 +392,23 @@ def beta_credible_interval(successes, trials, level=0.95, prior=(1, 1)) -> Inter
     return Interval(float(sps.beta.ppf(tail, alpha, beta)), float(sps.beta.isf(tail, alpha, beta)))
 
 
+def _pair(arm) -> tuple[int, int]:
+    """An arm as ``(successes, trials)``: a pair, a mapping with successes/conversions and
+    trials/n, or an object with those attributes."""
+    if isinstance(arm, Mapping):
+        return arm.get("successes", arm.get("conversions")), arm.get("trials", arm.get("n"))
+    if hasattr(arm, "trials") or hasattr(arm, "n"):
+        successes = getattr(arm, "successes", getattr(arm, "conversions", None))
+        return successes, getattr(arm, "trials", getattr(arm, "n", None))
+    successes, trials = arm
+    return successes, trials
+
+
 def _arms(arms) -> tuple[list, list[tuple[int, int]]]:
     if isinstance(arms, Mapping):
-        return list(arms), [tuple(v) for v in arms.values()]
-    return list(range(len(arms))), [tuple(v) for v in arms]
+        return list(arms), [_pair(v) for v in arms.values()]
+    arms = list(arms)
+    return list(range(len(arms))), [_pair(v) for v in arms]
 
 
 def _shaped(keys: list, arms, values) -> dict | tuple:
@@ -396,8 +420,9 @@ def _shaped(keys: list, arms, values) -> dict | tuple:
 def chance_to_be_best(arms, prior=(1, 1)) -> dict | tuple[float, ...]:
     """For each arm, the posterior probability that its rate is the highest.
 
-    ``arms``: a sequence of ``(successes, trials)`` pairs, or a mapping name → pair (the answer
-    then maps the same names). Computed as ``∫ f_i(x) Π_{j≠i} F_j(x) dx`` by quadrature.
+    ``arms``: a sequence of ``(successes, trials)`` pairs (or mappings/objects with successes
+    and trials), or a mapping name → pair (the answer then maps the same names). Computed as
+    ``∫ f_i(x) Π_{j≠i} F_j(x) dx`` by quadrature.
     """
     keys, pairs = _arms(arms)
     params = [_posterior(s, n, prior, f"arm {k}") for k, (s, n) in zip(keys, pairs, strict=True)]

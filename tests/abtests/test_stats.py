@@ -56,6 +56,14 @@ def test_it_widens_the_interval_for_a_smaller_alpha():
     assert narrow.p_value == wide.p_value
 
 
+def test_it_unpacks_as_z_p_value_and_interval():
+    z, p_value, (low, high) = stats.two_proportion_ztest(100, 1000, 130, 1000)
+    result = stats.two_proportion_ztest(100, 1000, 130, 1000)
+    assert (z, p_value, low, high) == (result.z, result.p_value, result.ci_low, result.ci_high)
+    chi_square, p_value, flagged = stats.srm_check([5000, 5400], [1, 1])
+    assert flagged and chi_square == pytest.approx(2 * 200**2 / 5200)
+
+
 def test_it_refuses_a_z_test_with_zero_impressions():
     with pytest.raises(ValueError, match="at least one trial"):
         stats.two_proportion_ztest(0, 0, 5, 100)
@@ -350,6 +358,13 @@ def test_it_keeps_the_minimum_weight_for_a_hopeless_arm():
     weights = stats.thompson_split({"a": (10, 10_000), "b": (900, 10_000)}, min_weight=0.05, rng=1)
     assert weights["a"] == pytest.approx(0.05)
     assert weights["b"] == pytest.approx(0.95)
+
+
+def test_it_accepts_arms_as_mappings_of_counts():
+    arms = [{"conversions": 100, "n": 1000}, {"successes": 130, "trials": 1000}]
+    assert stats.thompson_split(arms, rng=4) == stats.thompson_split(
+        [(100, 1000), (130, 1000)], rng=4
+    )
 
 
 def test_it_splits_evenly_between_arms_without_data():
