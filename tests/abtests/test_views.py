@@ -54,6 +54,12 @@ def test_it_answers_404_for_another_tenants_test(user_b_client, running_test):
     assert running_test.results.filter(impressions__gt=0).count() == 0
 
 
+def test_it_answers_404_for_a_variant_of_another_test(member_a_client, org_a, running_test):
+    other = start(make_test(org_a, name="Other"))
+    url = _metrics_url(running_test, variant_ids(other)[0])
+    assert member_a_client.post(url, {"impressions": "10"}).status_code == 404
+
+
 def test_it_answers_404_for_an_unknown_test(member_a_client, db):
     assert member_a_client.get("/dashboard/abtests/abt_missing").status_code == 404
 
