@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from costs.money import micros_to_decimal
@@ -189,10 +191,18 @@ class MediaUsageStats:
     video_count: int
     by_provider: dict[str, UsageTotals]
     by_type: dict[str, UsageTotals]
+    # Per-day rows are read only when a caller asks for them (charts): the totals above come from
+    # one grouped read whose cost does not depend on how many days have usage.
+    daily_loader: Callable[[], list[DailyUsage]] = field(default=list, compare=False, repr=False)
 
     @property
     def total_cost_usd(self) -> Decimal:
         return self.total_cost
+
+    @cached_property
+    def daily(self) -> list[DailyUsage]:
+        """The range's dates that have usage, oldest first, split by provider and by type."""
+        return self.daily_loader()
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ def get_tenant_spend(tenant_id: str, start_date: date, end_date: date) -> Decima
 def get_media_usage(tenant_id: str, start_date: date, end_date: date) -> MediaUsageStats:
     """A tenant's usage over its local dates ``start_date``..``end_date`` (inclusive)."""
     _check_range(start_date, end_date)
-    merged = get_repository().tenant_usage(tenant_id, start_date, end_date)
+    repository = get_repository()
+    merged = repository.tenant_usage(tenant_id, start_date, end_date)
     totals = merged.totals
     return MediaUsageStats(
         tenant_id=tenant_id,
@@ -48,6 +49,7 @@ def get_media_usage(tenant_id: str, start_date: date, end_date: date) -> MediaUs
         video_count=merged.by_type[VIDEO].count if VIDEO in merged.by_type else 0,
         by_provider=merged.by_provider,
         by_type=merged.by_type,
+        daily_loader=lambda: repository.tenant_daily_usage(tenant_id, start_date, end_date),
     )
 
 

@@ -158,6 +158,7 @@ def test_it_totals_by_provider_and_by_type_with_cache_savings(cost_store, la):
         + usage.by_provider["gemini-pro"],
     )
     assert day.by_type == usage.by_type
+    assert usage.daily == [day]
 
 
 def test_it_keys_a_los_angeles_2330_event_by_its_local_day(cost_store, la):
