@@ -107,3 +107,31 @@ def test_an_owner_deletes_a_custom_preset_from_its_card(page, login, live_server
     expect(page.locator(f"#preset-{preset_id}")).to_have_count(0)
     expect(page.locator(".toast-success")).to_contain_text("Preset “Old look” deleted.")
     assert not StylePreset.objects.filter(pk=preset_id).exists()
+
+
+def test_the_gallery_and_dialog_work_without_javascript(
+    browser, login, live_server, member_a, org_a, tmp_path
+):
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1360, "height": 900}
+    )
+    page = context.new_page()
+    login(page, member_a)
+    page.goto(f"{live_server.url}/dashboard/presets")
+    page.get_by_test_id("new-preset").click()
+    page.wait_for_url(f"{live_server.url}/dashboard/presets/new")
+    page.fill("#id_name", "No-JS look")
+    page.fill("#id_style_prompt", "Plain and simple.")
+    page.fill("#id_accent_color", "#123abc")
+    page.fill("#id_tags", "plain")
+    page.screenshot(path=str(tmp_path / "preset-dialog-page.png"), full_page=True)
+    page.get_by_test_id("save-preset").click()
+    page.wait_for_url(f"{live_server.url}/dashboard/presets")
+    expect(page.locator('[data-testid=preset-card] h3:text-is("No-JS look")')).to_be_visible()
+
+    page.fill("input[name=q]", "no-js")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r"q=no-js"))
+    expect(page.locator("[data-testid=preset-card]")).to_have_count(1)
+    assert StylePreset.objects.get(tenant=org_a).accent_color == "#123ABC"
+    context.close()
