@@ -138,12 +138,14 @@ def place_budget_hold(
     breach: BudgetBreach | None = None
     settings = BudgetSettings()
     with transaction.atomic():
-        budget = (
-            MediaBudget.objects.select_for_update(of=("self",))
-            .select_related("tenant")
-            .filter(tenant_id=tenant_id)
-            .first()
-        )
+        try:
+            budget = (
+                MediaBudget.objects.select_for_update(of=("self",))
+                .select_related("tenant")
+                .get(tenant_id=tenant_id)
+            )
+        except MediaBudget.DoesNotExist:
+            budget = None
         if budget is None:
             tz = None
             if not Organisation.objects.filter(pk=tenant_id).exists():
@@ -204,10 +206,13 @@ def settle_budget_hold(hold: Hold | str, actual_cost: Decimal | int | str) -> Ho
     recorded spend now counts instead of the estimate. ``actual_cost`` is kept on the hold.
 
     Settling an expired hold still records it; settling a closed hold returns it unchanged.
+    A settle that costs more than its estimate re-checks the alerts: usage may now be past a
+    threshold that placing the hold did not reach. (One that costs no more than its estimate
+    cannot raise usage above what was checked when it was placed.)
     """
     actual = _cost_micros(actual_cost, "actual_cost")
     settled, changed = _close_hold(hold, BudgetHold.Status.SETTLED, actual)
-    if changed:
+    if changed and actual > settled.amount_micros:
         raise_budget_alerts(settled.tenant_id)
     return settled
 

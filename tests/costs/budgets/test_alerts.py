@@ -181,3 +181,11 @@ def test_it_lists_alerts_newest_first(budget):
         "soft_threshold",
     ]
     assert len(get_media_cost_alerts(budget.pk, limit=2)) == 2
+
+
+def test_it_raises_the_alert_when_a_settle_costs_more_than_its_estimate(budget, record_spend):
+    hold = place_budget_hold(budget.pk, "5", reason="estimated low")
+    assert get_media_cost_alerts(budget.pk) == []
+    record_spend(budget.pk, "8.50")
+    settle_budget_hold(hold, "8.50")
+    assert [a.kind for a in get_media_cost_alerts(budget.pk)] == ["soft_threshold"]
