@@ -113,7 +113,10 @@ def update_style_preset(
         return PresetWriteResult(False, errors)
     try:
         with transaction.atomic():
-            preset = StylePreset.objects.select_for_update().get(pk=preset_id)
+            rows = StylePreset.objects.select_for_update().filter(tenant_id=tenant_id)
+            preset = rows.filter(pk=preset_id).first()
+            if preset is None:  # deleted since the check above
+                return PresetWriteResult(False, {"preset": NOT_FOUND})
             for field, value in cleaned.items():
                 setattr(preset, field, value)
             preset.save()

@@ -1,8 +1,12 @@
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from django.db import connection
 
 from presets.domain import PresetNotFound
 from presets.selectors import get_style_preset, get_style_presets
 from presets.services import track_preset_usage
+from tests.factories import OrganisationFactory
 from tests.presets.factories import make_preset
 
 
@@ -46,3 +50,20 @@ def test_it_refuses_an_unknown_preset(org_a, preset_id):
 def test_it_refuses_an_unknown_tenant_for_a_built_in(db):
     with pytest.raises(PresetNotFound):
         track_preset_usage("org_missing", "builtin-modern")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_loses_no_use_under_concurrency():
+    org = OrganisationFactory()
+    preset_id = make_preset(org)
+
+    def use(n):
+        try:
+            track_preset_usage(org.pk, preset_id if n % 2 else "builtin-playful")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(use, range(80)))
+    assert get_style_preset(org.pk, preset_id).usage_count == 40
+    assert get_style_preset(org.pk, "builtin-playful").usage_count == 40
