@@ -1,0 +1,1 @@
+"""Style presets: built-ins in code, custom presets per tenant. Public interface: README.md."""
