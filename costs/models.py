@@ -54,6 +54,9 @@ class GenerationEvent(models.Model):
         return f"{self.id} ({self.tenant_id}, {self.provider})"
 
 
+TOTALS_FIELDS = ["cost_micros", "count", "successes", "failures", "saved_micros", "cache_hits"]
+
+
 class UsageTotalsFields(models.Model):
     cost_micros = models.BigIntegerField(default=0)
     count = models.PositiveIntegerField(default=0)
@@ -81,6 +84,13 @@ class TenantDailyUsage(UsageTotalsFields):
                 fields=["tenant_id", "date", "provider", "type"], name="costs_tenant_daily_cell"
             )
         ]
+        # Covering: a tenant's range is summed from the index alone (no table reads).
+        indexes = [
+            models.Index(
+                fields=["tenant_id", "date", "provider", "type", *TOTALS_FIELDS],
+                name="costs_tenant_daily_covering",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.tenant_id} {self.date} {self.provider}/{self.type}"
@@ -102,6 +112,13 @@ class TenantUsageRollup(UsageTotalsFields):
         constraints = [
             models.UniqueConstraint(
                 fields=["period", "start", "tenant_id"], name="costs_tenant_rollup_key"
+            )
+        ]
+        # Covering: the by-tenant breakdown is summed from the index alone (no table reads).
+        indexes = [
+            models.Index(
+                fields=["period", "start", "tenant_id", *TOTALS_FIELDS],
+                name="costs_tenant_rollup_covering",
             )
         ]
 
