@@ -41,10 +41,17 @@ def test_it_warns_an_owner_whose_spend_crosses_80_percent_of_the_daily_limit(
     day = page.locator("[data-testid=period-day]")
     assert day.locator("[data-testid=state]").inner_text() == "No limit"
 
+    page.fill("#id_daily_limit", "1e3")
+    page.click("text=Save budget")
+    error = page.wait_for_selector("#err_daily_limit")
+    assert "plain number" in error.inner_text()
+    page.screenshot(path=str(tmp_path / "media-budget-field-error.png"), full_page=True)
+
     page.fill("#id_daily_limit", "1.00")
     page.fill("#id_alert_recipients", "finance@alpha.test")
     page.click("text=Save budget")
     page.wait_for_selector("#toasts .toast-success")
+    assert page.locator("#err_daily_limit").count() == 0
     assert day.locator("[data-testid=state]").inner_text() == "OK"
     assert day.locator("[data-testid=remaining]").inner_text() == "$1.00"
     assert page.url == f"{live_server.url}/dashboard/media"  # swapped in place by HTMX
