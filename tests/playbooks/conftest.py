@@ -1,13 +1,10 @@
-from datetime import date, timedelta
-
 import pytest
 
-from costs.money import decimal_to_micros
-from playbooks.models import Deal, Product
 from playbooks.runner import execute_playbook_run
 from playbooks.services import install_playbook_template, seed_playbook_templates
 from tests.media.providers.fakes import FakeProvider
 from tests.playbooks.fakes import FakeMediaService, FakeText
+from tests.playbooks.helpers import make_shop
 
 
 @pytest.fixture
@@ -57,55 +54,9 @@ def install(templates):
     return _install
 
 
-def _week(today: date) -> tuple[date, date]:
-    return today - timedelta(days=3), today + timedelta(days=3)
-
-
 @pytest.fixture
 def shop(org_a):
-    """Products and current deals for organisation A."""
-    products = {
-        sku: Product.objects.create(
-            organisation=org_a,
-            sku=sku,
-            name=name,
-            category=category,
-            price_micros=decimal_to_micros(price),
-            description=f"{name} description",
-        )
-        for sku, name, category, price in [
-            ("BD-35", "Blue Dream 3.5g", "flower", "38.00"),
-            ("SOUR-G", "Sour Gummies", "edible", "22.00"),
-            ("LR-VAPE", "Live Resin Vape", "vape", "45.00"),
-        ]
-    }
-    from django.utils import timezone
-
-    start, end = _week(timezone.now().astimezone(org_a.tz).date())
-    Deal.objects.create(
-        organisation=org_a,
-        product=products["BD-35"],
-        title="20% off all flower",
-        discount_percent=20,
-        starts_on=start,
-        ends_on=end,
-    )
-    Deal.objects.create(
-        organisation=org_a,
-        product=products["SOUR-G"],
-        title="Gummies 2 for $35",
-        deal_price_micros=decimal_to_micros("35"),
-        starts_on=start,
-        ends_on=end,
-    )
-    Deal.objects.create(
-        organisation=org_a,
-        title="Expired deal",
-        discount_percent=50,
-        starts_on=start - timedelta(days=30),
-        ends_on=start - timedelta(days=20),
-    )
-    return products
+    return make_shop(org_a)
 
 
 @pytest.fixture

@@ -1,6 +1,10 @@
+from datetime import date, timedelta
+
 from django.utils import timezone
 
+from costs.money import decimal_to_micros
 from playbooks.executor import PlaybookExecutionContext, StepRuntime, validate_step
+from playbooks.models import Deal, Product
 
 
 def context_for(org, **changes) -> PlaybookExecutionContext:
@@ -36,3 +40,49 @@ def execute(step: dict, context, runtime):
 
     checked = validate_step(step, 0)
     return STEP_TYPES.get(checked["type"]).execute(checked["params"], context, runtime)
+
+
+def make_shop(org):
+    """Three products and two current deals (plus an expired one) for ``org``."""
+    products = {
+        sku: Product.objects.create(
+            organisation=org,
+            sku=sku,
+            name=name,
+            category=category,
+            price_micros=decimal_to_micros(price),
+            description=f"{name} description",
+        )
+        for sku, name, category, price in [
+            ("BD-35", "Blue Dream 3.5g", "flower", "38.00"),
+            ("SOUR-G", "Sour Gummies", "edible", "22.00"),
+            ("LR-VAPE", "Live Resin Vape", "vape", "45.00"),
+        ]
+    }
+    # Wide enough for a test whose clock is pinned to a date in late 2026.
+    start = min(timezone.now().astimezone(org.tz).date(), date(2026, 11, 1))
+    end = max(timezone.now().astimezone(org.tz).date(), date(2026, 12, 31)) + timedelta(days=3)
+    Deal.objects.create(
+        organisation=org,
+        product=products["BD-35"],
+        title="20% off all flower",
+        discount_percent=20,
+        starts_on=start,
+        ends_on=end,
+    )
+    Deal.objects.create(
+        organisation=org,
+        product=products["SOUR-G"],
+        title="Gummies 2 for $35",
+        deal_price_micros=decimal_to_micros("35"),
+        starts_on=start,
+        ends_on=end,
+    )
+    Deal.objects.create(
+        organisation=org,
+        title="Expired deal",
+        discount_percent=50,
+        starts_on=start - timedelta(days=30),
+        ends_on=start - timedelta(days=20),
+    )
+    return products

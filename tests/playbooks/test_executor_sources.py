@@ -31,7 +31,7 @@ def test_fetch_deals_reads_the_tenants_current_deals_from_the_store(org_a, org_b
 
 
 def test_fetch_deals_uses_the_tenants_local_date(org_a, shop):
-    late = timezone.now() + timedelta(days=10)
+    late = timezone.now() + timedelta(days=90)
     with pytest.raises(StepError, match="No current deals"):
         execute(FETCH_STORE, context_for(org_a), runtime_for(org_a, now=late))
 
