@@ -133,34 +133,28 @@ def place_budget_hold(
     ttl = ttl or default_hold_ttl()
     if ttl <= timedelta(0):
         raise ValueError("ttl must be positive")
-    now = timezone.now()
     statuses: list[BudgetPeriodStatus] = []
     breach: BudgetBreach | None = None
     settings = BudgetSettings()
     with transaction.atomic():
-        try:
-            budget = (
-                MediaBudget.objects.select_for_update(of=("self",))
-                .select_related("tenant")
-                .get(tenant_id=tenant_id)
-            )
-        except MediaBudget.DoesNotExist:
-            budget = None
-        if budget is None:
-            tz = None
-            if not Organisation.objects.filter(pk=tenant_id).exists():
-                raise LookupError(f"No organisation {tenant_id!r}")
-        else:
+        # The lock (PostgreSQL; SQLite locked at BEGIN) comes first: the holds and the spend
+        # are then read by statements that start after the previous holder committed.
+        budget = (
+            MediaBudget.objects.select_for_update(of=("self",))
+            .select_related("tenant")
+            .filter(tenant_id=tenant_id)
+            .first()
+        )
+        if budget is None and not Organisation.objects.filter(pk=tenant_id).exists():
+            raise LookupError(f"No organisation {tenant_id!r}")
+        now = timezone.now()
+        if budget is not None:
             settings = budget_settings_of(budget)
+        if budget is not None and any(settings.limit_micros(p) is not None for p in BudgetPeriod):
+            held = held_micros(tenant_id, now=now)
             tz = budget.tenant.tz
-        if tz is not None and any(settings.limit_micros(p) is not None for p in BudgetPeriod):
             statuses = period_statuses(
-                tenant_id,
-                settings,
-                tz,
-                now=now,
-                held=held_micros(tenant_id, now=now),
-                only_limited=True,
+                tenant_id, settings, tz, now=now, held=held, only_limited=True
             )
             if settings.hard_limit_enabled:
                 breach = find_breach(statuses, requested)
@@ -173,11 +167,7 @@ def place_budget_hold(
                 expires_at=now + ttl,
             )
     if breach is not None:
-        _raise_alerts(
-            tenant_id,
-            settings,
-            [_blocked_alert(breach)],
-        )
+        _raise_alerts(tenant_id, settings, [_blocked_alert(breach)])
         raise BudgetExceeded(tenant_id, breach)
     if statuses:
         after = [replace(s, held_micros=s.held_micros + requested) for s in statuses]
