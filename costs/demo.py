@@ -4,6 +4,7 @@ Idempotent: running it again restores the same settings.
 """
 
 from costs.budgets import update_media_budget
+from costs.demo_events import load_demo_events
 
 # Each organisation shows a different budget set-up; Harbor has none (the "no limit" state).
 DEMO_BUDGETS = {
@@ -44,3 +45,4 @@ def load_demo_budgets(write) -> None:
 
 def load_demo_data(write) -> None:
     load_demo_budgets(write)
+    load_demo_events(write)

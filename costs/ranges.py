@@ -61,3 +61,54 @@ def parse_date_range(start: str, end: str) -> DateRange:
     if (parsed["end"] - parsed["start"]).days >= MAX_RANGE_DAYS:
         raise ValueError(f"the range must be shorter than {MAX_RANGE_DAYS} days")
     return DateRange(parsed["start"], parsed["end"])
+
+
+DASHBOARD_PERIODS = {
+    "7d": "Last 7 days",
+    "30d": "Last 30 days",
+    "90d": "Last 90 days",
+    "all": "All time",
+}
+CUSTOM = "custom"
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    """A dashboard period: its key (``7d``, ``30d``, ``90d``, ``all`` or ``custom``) and dates."""
+
+    key: str
+    range: DateRange
+
+    @property
+    def label(self) -> str:
+        if self.key == CUSTOM:
+            return f"{self.range.start:%d %b %Y} to {self.range.end:%d %b %Y}"
+        return DASHBOARD_PERIODS[self.key]
+
+
+def parse_dashboard_period(
+    period: str | None,
+    start: str | None = None,
+    end: str | None = None,
+    *,
+    today: date,
+    first_date: date | None = None,
+) -> PeriodChoice:
+    """The period a dashboard URL asks for; ``ValueError`` naming the field when it is bad.
+
+    No period and no dates: the last 30 days. Dates without a period: a custom range.
+    """
+    period = (period or "").strip()
+    if start or end:
+        if period not in ("", CUSTOM):
+            raise ValueError("period must be custom when start and end dates are given")
+        return PeriodChoice(CUSTOM, parse_date_range(start or "", end or ""))
+    if period == CUSTOM:
+        raise ValueError("start and end dates are required for a custom period")
+    if not period:
+        period = "30d"
+    if period not in DASHBOARD_PERIODS:
+        raise ValueError(
+            f"period must be one of {', '.join([*DASHBOARD_PERIODS, CUSTOM])}; got {period!r}"
+        )
+    return PeriodChoice(period, resolve_period(period, today=today, first_date=first_date))

@@ -73,6 +73,13 @@ class CostRepository(ABC):
     def usage_by_tenant(self, start: date, end: date) -> dict[str, UsageTotals]:
         """Each tenant's totals over the range (tenants without usage are absent)."""
 
+    def global_period_usage(
+        self, start: date, end: date
+    ) -> tuple[list[DailyUsage], dict[str, UsageTotals]]:
+        """``global_daily_usage`` and ``usage_by_tenant`` of one range together (the CEO tab);
+        a backend that keeps both in the same documents reads them once."""
+        return self.global_daily_usage(start, end), self.usage_by_tenant(start, end)
+
     @abstractmethod
     def first_usage_date(self) -> date | None:
         """The earliest local date with usage, or None when nothing was ever recorded."""

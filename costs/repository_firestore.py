@@ -169,6 +169,14 @@ def _event_from_document(data: dict[str, Any]) -> MediaGenerationEvent:
     return MediaGenerationEvent(**values)
 
 
+def _by_tenant(days: dict[date, Groups]) -> dict[str, UsageTotals]:
+    result: dict[str, UsageTotals] = {}
+    for groups in days.values():
+        for tenant_id, totals in groups.by_tenant.items():
+            result[tenant_id] = result.get(tenant_id, UsageTotals()) + totals
+    return {tenant_id: totals for tenant_id, totals in result.items() if totals.count}
+
+
 def _event_groups(data: dict[str, Any], *, with_tenant: bool) -> Groups:
     """What one stored event document adds to a tenant (or, with the tenant group, global) doc."""
     success = bool(data.get("success"))
@@ -228,41 +236,72 @@ class FirestoreCostRepository(CostRepository):
 
     # -- writes -----------------------------------------------------------------------------
 
-    def record(self, event: MediaGenerationEvent, local_date: date) -> bool:
-        delta = UsageTotals.of_event(event)
-        day = local_date.isoformat()
-        tenant_counters = {
-            **counter_fields(delta, TOTAL),
-            **counter_fields(delta, PROVIDER, event.provider),
-            **counter_fields(delta, TYPE, event.type),
-        }
-        global_ref, extra = self._global_target(event.id, local_date)
+    def _commit(self, items: list[tuple[MediaGenerationEvent, date]]) -> None:
+        """One batch: create every event, then one merged increment per aggregate document.
+
+        The creates come first: a precondition failing stops the whole commit (in the emulator,
+        before any increment is applied). At most 150 events, so at most 450 writes (< 500).
+        """
         batch = self.client.batch()
-        # The create comes first: its precondition failing stops the whole commit.
-        batch.create(
-            self.client.collection(EVENTS).document(event.id), _event_document(event, local_date)
-        )
-        batch.set(
-            self._tenant_day(event.tenant_id, local_date),
-            {"tenant_id": event.tenant_id, "date": day, **_increments(tenant_counters)},
-            merge=True,
-        )
-        batch.set(
-            global_ref,
-            {
-                "date": day,
-                **extra,
-                **_increments(
-                    {**tenant_counters, **counter_fields(delta, TENANT, event.tenant_id)}
+        targets: dict[str, tuple[Any, dict[str, Any], Groups]] = {}
+
+        def add(ref, fields: dict[str, Any], groups: Groups) -> None:
+            if ref.path not in targets:
+                targets[ref.path] = (ref, fields, Groups())
+            targets[ref.path][2].add(groups)
+
+        for event, local_date in items:
+            batch.create(
+                self.client.collection(EVENTS).document(event.id),
+                _event_document(event, local_date),
+            )
+            delta = UsageTotals.of_event(event)
+            day = local_date.isoformat()
+            add(
+                self._tenant_day(event.tenant_id, local_date),
+                {"tenant_id": event.tenant_id, "date": day},
+                Groups(delta, {event.provider: delta}, {event.type: delta}),
+            )
+            global_ref, extra = self._global_target(event.id, local_date)
+            add(
+                global_ref,
+                {"date": day, **extra},
+                Groups(
+                    delta, {event.provider: delta}, {event.type: delta}, {event.tenant_id: delta}
                 ),
-            },
-            merge=True,
-        )
+            )
+        for ref, fields, groups in targets.values():
+            batch.set(ref, {**fields, **_increments(groups.counters())}, merge=True)
+        batch.commit()
+
+    def record(self, event: MediaGenerationEvent, local_date: date) -> bool:
         try:
-            batch.commit()
+            self._commit([(event, local_date)])
         except google_exceptions.AlreadyExists:
             return False
         return True
+
+    def record_many(self, items: Iterable[tuple[MediaGenerationEvent, date]]) -> int:
+        """Up to 150 events per batch; ids already stored (checked first) are skipped."""
+        first_of_id: dict[str, tuple[MediaGenerationEvent, date]] = {}
+        for event, local_date in items:
+            first_of_id.setdefault(event.id, (event, local_date))
+        unique = list(first_of_id.values())
+        added = 0
+        for start in range(0, len(unique), 150):
+            chunk = unique[start : start + 150]
+            refs = [self.client.collection(EVENTS).document(event.id) for event, _ in chunk]
+            known = {snapshot.id for snapshot in self.client.get_all(refs) if snapshot.exists}
+            fresh = [(event, day) for event, day in chunk if event.id not in known]
+            if not fresh:
+                continue
+            try:
+                self._commit(fresh)
+                added += len(fresh)
+            except google_exceptions.AlreadyExists:
+                # Another writer stored one of them meanwhile: record one by one instead.
+                added += sum(1 for event, day in fresh if self.record(event, day))
+        return added
 
     # -- events -----------------------------------------------------------------------------
 
@@ -377,11 +416,14 @@ class FirestoreCostRepository(CostRepository):
         return [days[day].as_day(day) for day in sorted(days) if days[day].totals.count]
 
     def usage_by_tenant(self, start: date, end: date) -> dict[str, UsageTotals]:
-        result: dict[str, UsageTotals] = {}
-        for groups in self._global_days(start, end).values():
-            for tenant_id, totals in groups.by_tenant.items():
-                result[tenant_id] = result.get(tenant_id, UsageTotals()) + totals
-        return {tenant_id: totals for tenant_id, totals in result.items() if totals.count}
+        return _by_tenant(self._global_days(start, end))
+
+    def global_period_usage(
+        self, start: date, end: date
+    ) -> tuple[list[DailyUsage], dict[str, UsageTotals]]:
+        days = self._global_days(start, end)
+        daily = [days[day].as_day(day) for day in sorted(days) if days[day].totals.count]
+        return daily, _by_tenant(days)
 
     def first_usage_date(self) -> date | None:
         firsts = []

@@ -3,7 +3,7 @@
 
 from django import template
 
-from costs.money import format_micros, format_usd
+from costs.money import format_micros, format_usd, to_decimal
 
 register = template.Library()
 
@@ -20,3 +20,20 @@ def micros_dollars(value) -> str:
     if value is None or value == "":
         return ""
     return format_micros(int(value))
+
+
+@register.filter
+def percent(value) -> str:
+    """A fraction as a percentage with one decimal: ``0.955`` -> ``95.5%``."""
+    if value is None or value == "":
+        return ""
+    return f"{to_decimal(value) * 100:.1f}%"
+
+
+@register.filter
+def signed_percent(value) -> str:
+    """A relative change: ``0.125`` -> ``+12.5%``; None -> an em dash (nothing to compare)."""
+    if value is None or value == "":
+        return "—"
+    amount = to_decimal(value) * 100
+    return f"{'+' if amount > 0 else ''}{amount:.1f}%"

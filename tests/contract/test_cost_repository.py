@@ -365,3 +365,27 @@ def test_bulk_recording_matches_one_by_one_and_skips_known_ids(cost_store, la, t
     tokyo_day = LA_2330.astimezone(tokyo.tz).date()
     assert get_tenant_spend(tokyo.pk, tokyo_day, tokyo_day) == Decimal("4.50")
     assert recompute_aggregates().clean
+
+
+def test_bulk_recording_in_several_batches(cost_store, la, tokyo):
+    from costs.services import track_media_generations
+
+    batch = [
+        event(tenant, n, provider=("imagen", "veo", "gemini-flash")[n % 3], success=n % 11 != 0)
+        for n in range(170)
+        for tenant in (la, tokyo)
+    ]
+    track_media_generation(batch[200])
+    assert track_media_generations(batch) == 339
+    repository = get_repository()
+    recorded = [repository.get_event(e.id) for e in batch]
+    want = sum((UsageTotals.of_event(e) for e in recorded), UsageTotals())
+    assert repository.global_usage(date(2026, 11, 1), date(2026, 11, 30)).totals == want
+    assert (
+        sum(
+            repository.usage_by_tenant(date(2026, 11, 1), date(2026, 11, 30)).values(),
+            UsageTotals(),
+        )
+        == want
+    )
+    assert recompute_aggregates().clean

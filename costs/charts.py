@@ -1,0 +1,93 @@
+"""Plotly figures for the CEO costs tab, built in Python from the selectors' dataclasses and handed
+to the page as JSON (plotly.js is served from our static files)."""
+
+import json
+from decimal import Decimal
+
+import plotly.graph_objects as go
+
+from costs.money import format_usd
+from costs.selectors import GlobalCostData
+
+PROVIDER_COLOURS = {
+    "gemini-flash": "#2f7d5b",
+    "gemini-pro": "#5aa37f",
+    "imagen": "#9cc9a8",
+    "veo": "#c98a2b",
+    "sora": "#6b5fb5",
+}
+OTHER_COLOUR = "#8a8f87"
+
+
+def _layout(**extra) -> dict:
+    return {
+        "margin": {"l": 56, "r": 12, "t": 12, "b": 40},
+        "height": 300,
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "font": {"family": "system-ui, sans-serif", "size": 12},
+        # Amounts travel as exact decimal strings, never floats; a linear axis reads them.
+        "yaxis": {
+            "type": "linear",
+            "tickprefix": "$",
+            "gridcolor": "#e6e8e3",
+            "rangemode": "tozero",
+        },
+        **extra,
+    }
+
+
+def _as_dict(figure: go.Figure) -> dict:
+    return json.loads(figure.to_json())
+
+
+def provider_figure(costs: GlobalCostData) -> dict:
+    """Cost per provider (bars), with generations and share on hover."""
+    rows = costs.by_provider
+    figure = go.Figure(
+        go.Bar(
+            x=[row.label for row in rows],
+            y=[str(row.totals.cost) for row in rows],
+            marker_color=[PROVIDER_COLOURS.get(row.provider, OTHER_COLOUR) for row in rows],
+            customdata=[
+                [format_usd(row.totals.cost), row.totals.count, f"{row.share * 100:.1f}%"]
+                for row in rows
+            ],
+            hovertemplate=(
+                "%{x}: %{customdata[0]}<br>%{customdata[1]} generations · %{customdata[2]}"
+                "<extra></extra>"
+            ),
+        ),
+        layout=_layout(),
+    )
+    return _as_dict(figure)
+
+
+def daily_figure(costs: GlobalCostData) -> dict:
+    """Cost per day stacked by provider; every day of the period is on the axis (zeros included)."""
+    figure = go.Figure(
+        layout=_layout(barmode="stack", legend={"orientation": "h", "y": -0.18}, hovermode="x")
+    )
+    days = [day.date.isoformat() for day in costs.daily]
+    providers = [row.provider for row in costs.by_provider if row.totals.count] or [
+        row.provider for row in costs.by_provider
+    ]
+    labels = {row.provider: row.label for row in costs.by_provider}
+    for provider in providers:
+        amounts = [
+            day.by_provider[provider].cost if provider in day.by_provider else Decimal(0)
+            for day in costs.daily
+        ]
+        figure.add_trace(
+            go.Bar(
+                name=labels[provider],
+                x=days,
+                y=[str(amount) for amount in amounts],
+                customdata=[format_usd(amount) for amount in amounts],
+                marker_color=PROVIDER_COLOURS.get(provider, OTHER_COLOUR),
+                hovertemplate="%{fullData.name}: %{customdata}<extra></extra>",
+            )
+        )
+    tick_days = max(1, len(days) // 12)
+    figure.update_xaxes(type="date", tickformat="%d %b", dtick=86400000 * tick_days)
+    return _as_dict(figure)
