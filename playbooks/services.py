@@ -125,9 +125,14 @@ def seed_playbook_templates(definitions: list[dict] | None = None) -> SeedResult
 def playbook_steps(playbook: Playbook) -> list[dict]:
     """The template's steps with the playbook's parameter overrides merged in, step by step."""
     steps = []
-    for step in playbook.template.steps:
-        params = {**(step.get("params") or {}), **playbook.param_overrides.get(step["id"], {})}
-        steps.append({"id": step["id"], "type": step["type"], "params": params})
+    for position, step in enumerate(playbook.template.steps):
+        # A template edited by hand may lack an id or params; the run still gets a row per step
+        # and the step's own validation names what is wrong.
+        step_id = str(step.get("id") or f"step-{position + 1}")
+        params = step.get("params")
+        if isinstance(params, dict):
+            params = {**params, **playbook.param_overrides.get(step_id, {})}
+        steps.append({"id": step_id, "type": step.get("type"), "params": params})
     return steps
 
 
@@ -194,7 +199,7 @@ def playbook_update(
             errors["schedule"] = exc.messages
     elif enabled:
         errors["schedule"] = ["An enabled playbook needs a schedule (or disable it)."]
-    step_ids = {step["id"] for step in playbook.template.steps}
+    step_ids = {step["id"] for step in playbook_steps(playbook)}
     unknown = sorted(set(param_overrides) - step_ids)
     if unknown:
         errors["param_overrides"] = [f"No step “{unknown[0]}” in this playbook."]
