@@ -1,12 +1,10 @@
 """What the media dashboard shows, assembled from the cost core's selectors, and its two plotly
-figures (built here in Python; the page only hands them to plotly.js)."""
+figures: plain figure dicts built here in Python (``plotly.graph_objects`` would validate every
+property on each request); the page only hands them to plotly.js."""
 
-import json
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-
-import plotly.graph_objects as go
 
 from costs.budget_selectors import (
     CostAlertInfo,
@@ -17,19 +15,13 @@ from costs.budget_selectors import (
     get_media_cost_alerts,
 )
 from costs.budget_validation import LIMIT_FIELDS
+from costs.charts import OTHER_COLOUR, PROVIDER_COLOURS
 from costs.domain import MediaGenerationEvent, MediaUsageStats
 from costs.pricing import PROVIDER_LABELS, PROVIDERS
 from costs.selectors import get_media_usage, get_recent_media_events
 
 RECENT_EVENTS = 20
 ALERTS_SHOWN = 20
-PROVIDER_COLOURS = {
-    "gemini-flash": "#2f7d5b",
-    "gemini-pro": "#5aa37f",
-    "imagen": "#9cc9a8",
-    "veo": "#c98a2b",
-    "sora": "#6b5fb5",
-}
 
 
 @dataclass(frozen=True)
@@ -92,51 +84,52 @@ def _layout(**extra) -> dict:
     }
 
 
-def _figure_dict(figure: go.Figure) -> dict:
-    # Plotly's own encoder turns numpy arrays and Decimals into JSON the page can parse.
-    return json.loads(figure.to_json())
+def _colour(provider: str) -> str:
+    return PROVIDER_COLOURS.get(provider, OTHER_COLOUR)
 
 
 def provider_figure(rows: list[tuple[str, str, Decimal, int]]) -> dict:
-    figure = go.Figure(
-        go.Bar(
-            x=[label for _, label, _, _ in rows],
-            y=[str(cost) for _, _, cost, _ in rows],
-            marker_color=[PROVIDER_COLOURS.get(provider, "#888") for provider, *_ in rows],
-            customdata=[count for *_, count in rows],
-            hovertemplate="%{x}: $%{y:,.4f} (%{customdata} generations)<extra></extra>",
-        ),
-        layout=_layout(),
-    )
-    return _figure_dict(figure)
+    """Cost per provider this month (bars), generations on hover."""
+    bars = {
+        "type": "bar",
+        "x": [label for _, label, _, _ in rows],
+        "y": [str(cost) for _, _, cost, _ in rows],
+        "marker": {"color": [_colour(provider) for provider, *_ in rows]},
+        "customdata": [count for *_, count in rows],
+        "hovertemplate": "%{x}: $%{y:,.4f} (%{customdata} generations)<extra></extra>",
+    }
+    return {"data": [bars], "layout": _layout()}
 
 
 def daily_figure(month: MediaUsageStats) -> dict:
     """Cost per day of the month so far, stacked by provider; days without usage show as $0."""
-    days = [
-        month.start_date + timedelta(days=i)
-        for i in range((month.end_date - month.start_date).days + 1)
-    ]
-    by_day = {day.date: day for day in month.daily}
-    figure = go.Figure(layout=_layout(barmode="stack", legend={"orientation": "h", "y": -0.2}))
-    for provider in [p for p in PROVIDERS if p in month.by_provider] + sorted(
-        set(month.by_provider) - set(PROVIDERS)
-    ):
+    span = (month.end_date - month.start_date).days + 1
+    days = [month.start_date + timedelta(days=i) for i in range(span)]
+    by_day = {day.date: day.by_provider for day in month.daily}
+    providers = [p for p in PROVIDERS if p in month.by_provider]
+    providers += sorted(set(month.by_provider) - set(PROVIDERS))
+    traces = []
+    for provider in providers:
         costs = []
         for day in days:
-            totals = by_day[day].by_provider.get(provider) if day in by_day else None
+            totals = by_day.get(day, {}).get(provider)
             costs.append(str(totals.cost) if totals else "0")
-        figure.add_trace(
-            go.Bar(
-                name=PROVIDER_LABELS.get(provider, provider),
-                x=[day.isoformat() for day in days],
-                y=costs,
-                marker_color=PROVIDER_COLOURS.get(provider, "#888"),
-                hovertemplate="%{x}: $%{y:,.4f}<extra>%{fullData.name}</extra>",
-            )
+        traces.append(
+            {
+                "type": "bar",
+                "name": PROVIDER_LABELS.get(provider, provider),
+                "x": [day.isoformat() for day in days],
+                "y": costs,
+                "marker": {"color": _colour(provider)},
+                "hovertemplate": "%{x}: $%{y:,.4f}<extra>%{fullData.name}</extra>",
+            }
         )
-    figure.update_xaxes(type="date", tickformat="%d %b", dtick=86400000 * 2)
-    return _figure_dict(figure)
+    layout = _layout(
+        barmode="stack",
+        legend={"orientation": "h", "y": -0.2},
+        xaxis={"type": "date", "tickformat": "%d %b", "dtick": 2 * 86_400_000},
+    )
+    return {"data": traces, "layout": layout}
 
 
 def budget_form_values(config: MediaBudgetConfig) -> dict[str, object]:
