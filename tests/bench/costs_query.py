@@ -150,9 +150,10 @@ def child_measure(directory: str, runs: int) -> None:
     print(json.dumps(measure(runs)))
 
 
-def run_child(*args: str) -> dict:
+def run_child(*args: str, script: Path | str = __file__) -> dict:
+    """Run ``script`` with ``args`` in a fresh process; its last stdout line is JSON."""
     output = subprocess.run(
-        [sys.executable, __file__, *args], check=True, capture_output=True, text=True
+        [sys.executable, str(script), *args], check=True, capture_output=True, text=True
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 

@@ -1,0 +1,139 @@
+"""Benchmark: server time to render the 90-day CEO costs tab, 10,000 vs 1,000,000 events.
+
+    .venv/bin/python tests/bench/ceo_costs_tab.py [--small 10000] [--large 1000000] [--runs 30]
+
+Same data as tests/bench/costs_query.py (200 tenants, 90 days, SQL store on SQLite in WAL mode,
+seeded in bulk), with monthly budgets for a quarter of the tenants so the budget column is
+computed. The whole response is rendered through Django's test client as a logged-in super admin,
+in rounds alternating between the sizes. Prints JSON with both medians and their ratio.
+Target: median under 200 ms at 1M events, ratio <= 1.5.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from costs_query import TENANTS, run_child, seed, setup_django
+
+URL = "/dashboard/ceo?tab=costs&period=90d"
+
+
+def _production_like_settings() -> None:
+    import os
+
+    # DEBUG off (no SQL logging); the test client's host; no HTTPS redirect on the test client.
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
+
+
+def child_seed(directory: str, events: int) -> None:
+    _production_like_settings()
+    setup_django(directory)
+    seconds = seed(events)
+    from django.contrib.auth import get_user_model
+
+    from costs.budgets import update_media_budget
+
+    for i in range(0, TENANTS, 4):
+        saved, errors = update_media_budget(f"org_bench{i:03d}", {"monthly_limit": "250"})
+        if not saved:
+            raise RuntimeError(errors)
+    get_user_model().objects.create_superuser("ceo@bench.test", "ceo@bench.test", "x" * 20)
+    print(json.dumps({"events": events, "seed_seconds": round(seconds, 1)}))
+
+
+def child_measure(directory: str, runs: int) -> None:
+    _production_like_settings()
+    setup_django(directory)
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="ceo@bench.test"))
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        # Hashed static names need collectstatic; the bench measures the view, not the manifest.
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        for _ in range(3):
+            assert client.get(URL).status_code == 200
+        timings = []
+        size = 0
+        for _ in range(runs):
+            began = time.perf_counter()
+            response = client.get(URL)
+            size = len(response.content)
+            timings.append((time.perf_counter() - began) * 1000)
+            assert response.status_code == 200
+    print(json.dumps({"median_ms": statistics.median(timings), "bytes": size}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seed-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--measure-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--dir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.seed_child is not None:
+        child_seed(args.dir, args.seed_child)
+        return
+    if args.measure_child:
+        child_measure(args.dir, args.runs)
+        return
+    script = Path(__file__).resolve()
+    sizes = {"small": args.small, "large": args.large}
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as root:
+        for name, size in sizes.items():
+            Path(root, name).mkdir()
+            results[name] = run_child(
+                "--seed-child", str(size), "--dir", str(Path(root, name)), script=script
+            )
+            results[name]["round_medians_ms"] = []
+        for _ in range(args.rounds):
+            for name in sizes:
+                measured = run_child(
+                    "--measure-child",
+                    "--dir",
+                    str(Path(root, name)),
+                    "--runs",
+                    str(args.runs),
+                    script=script,
+                )
+                results[name]["round_medians_ms"].append(round(measured["median_ms"], 2))
+                results[name]["response_bytes"] = measured["bytes"]
+    for result in results.values():
+        result["median_ms"] = round(statistics.median(result["round_medians_ms"]), 2)
+    ratio = results["large"]["median_ms"] / results["small"]["median_ms"]
+    print(
+        json.dumps(
+            {
+                "benchmark": "ceo_costs_tab",
+                "url": URL,
+                "store": "sql (SQLite, WAL)",
+                "tenants": TENANTS,
+                "small": results["small"],
+                "large": results["large"],
+                "ratio_large_to_small": round(ratio, 2),
+                "targets": {"median_ms_at_large": 200, "ratio": 1.5},
+                "meets_targets": results["large"]["median_ms"] < 200 and ratio <= 1.5,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
