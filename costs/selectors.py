@@ -107,6 +107,11 @@ TENANTS_PER_PAGE = 25
 RECENT_EVENTS_SHOWN = 50
 
 
+def get_first_usage_date() -> date | None:
+    """The earliest local date with recorded usage (the start of "all time"), or None."""
+    return get_repository().first_usage_date()
+
+
 def platform_today() -> date:
     """The platform's date (``settings.TIME_ZONE``): global periods end on it."""
     return timezone.localdate()

@@ -19,10 +19,10 @@ from costs.charts import daily_figure, provider_figure
 from costs.exports import dashboard_csv_rows
 from costs.pricing import PROVIDER_LABELS, PROVIDERS
 from costs.ranges import CUSTOM, DASHBOARD_PERIODS, parse_dashboard_period
-from costs.repository import get_repository
 from costs.selectors import (
     TENANT_SORTS,
     EventFilters,
+    get_first_usage_date,
     get_media_costs_dashboard,
     platform_today,
 )
@@ -77,7 +77,7 @@ def _parse(query: CostsQuery):
         query.get("start"),
         query.get("end"),
         today=platform_today(),
-        first_date=get_repository().first_usage_date() if query.get("period") == "all" else None,
+        first_date=get_first_usage_date() if query.get("period") == "all" else None,
     )
     sort = query.get("sort") or "cost"
     if sort not in TENANT_SORTS:
