@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 
@@ -23,6 +23,8 @@ from costs.domain import (
 )
 
 RECENT_LIMIT_MAX = 500
+# A place in the newest-first list of events: ``(created_at, id)`` of the last event a page showed.
+EventPosition = tuple[datetime, str]
 
 
 class CostRepository(ABC):
@@ -49,8 +51,11 @@ class CostRepository(ABC):
         provider: str | None = None,
         success: bool | None = None,
         limit: int = 50,
+        before: EventPosition | None = None,
     ) -> list[MediaGenerationEvent]:
-        """Newest first; every filter is optional (no tenant: across all tenants)."""
+        """Newest first, ordered by ``(created_at, id)`` descending; every filter is optional (no
+        tenant: across all tenants). ``before``: only events after that position in this order,
+        so pages follow each other without gaps or repeats, even among equal timestamps."""
 
     @abstractmethod
     def tenant_daily_usage(self, tenant_id: str, start: date, end: date) -> list[DailyUsage]:

@@ -39,7 +39,7 @@ from costs.domain import (
     RecomputeReport,
     UsageTotals,
 )
-from costs.repository import RECENT_LIMIT_MAX, CostRepository
+from costs.repository import RECENT_LIMIT_MAX, CostRepository, EventPosition
 
 EVENTS = "media_generation_events"
 TENANTS = "tenants"
@@ -316,15 +316,35 @@ class FirestoreCostRepository(CostRepository):
         provider: str | None = None,
         success: bool | None = None,
         limit: int = 50,
+        before: EventPosition | None = None,
     ) -> list[MediaGenerationEvent]:
         # Needs composite indexes (filter fields + created_at desc) in production: see
-        # costs/firestore.indexes.json. A limit, never a cursor.
-        query = self.client.collection(EVENTS)
+        # costs/firestore.indexes.json. No query cursors (the emulator has none): ``before`` is a
+        # range filter on created_at plus an equality read of the events sharing its timestamp.
+        filtered = self.client.collection(EVENTS)
         for name, value in (("tenant_id", tenant_id), ("provider", provider), ("success", success)):
             if value is not None:
-                query = query.where(filter=FieldFilter(name, "==", value))
+                filtered = filtered.where(filter=FieldFilter(name, "==", value))
         limit = max(1, min(limit, RECENT_LIMIT_MAX))
+        query = filtered
+        found: list[MediaGenerationEvent] = []
+        if before is not None:
+            at, event_id = before
+            found = [e for e in self._events_at(filtered, at) if e.id < event_id]
+            query = query.where(filter=FieldFilter("created_at", "<", at))
         query = query.order_by("created_at", direction=firestore.Query.DESCENDING).limit(limit)
+        older = [_event_from_document(doc.to_dict()) for doc in query.stream()]
+        if len(older) == limit:
+            # The limit may cut a run of equal timestamps anywhere (Firestore does not order them
+            # by id): read the whole run so the page ends at the same event on both backends.
+            edge = older[-1].created_at
+            older = [e for e in older if e.created_at != edge] + self._events_at(filtered, edge)
+        found.extend(older)
+        found.sort(key=lambda e: (e.created_at, e.id), reverse=True)
+        return found[:limit]
+
+    def _events_at(self, query, at: datetime) -> list[MediaGenerationEvent]:
+        query = query.where(filter=FieldFilter("created_at", "==", at))
         return [_event_from_document(doc.to_dict()) for doc in query.stream()]
 
     # -- tenant aggregates ------------------------------------------------------------------

@@ -29,7 +29,7 @@ from costs.domain import (
     UsageTotals,
 )
 from costs.models import GenerationEvent, GlobalDailyUsage, TenantDailyUsage, TenantUsageRollup
-from costs.repository import RECENT_LIMIT_MAX, CostRepository, days_from_cells
+from costs.repository import RECENT_LIMIT_MAX, CostRepository, EventPosition, days_from_cells
 
 TOTALS = UsageTotals.FIELDS
 DAY = TenantUsageRollup.Period.DAY
@@ -225,6 +225,7 @@ class SqlCostRepository(CostRepository):
         provider: str | None = None,
         success: bool | None = None,
         limit: int = 50,
+        before: EventPosition | None = None,
     ) -> list[MediaGenerationEvent]:
         rows = GenerationEvent.objects.all()
         if tenant_id is not None:
@@ -233,6 +234,9 @@ class SqlCostRepository(CostRepository):
             rows = rows.filter(provider=provider)
         if success is not None:
             rows = rows.filter(success=success)
+        if before is not None:
+            at, event_id = before
+            rows = rows.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=event_id))
         limit = max(1, min(limit, RECENT_LIMIT_MAX))
         return [_event_from_row(row) for row in rows.order_by("-created_at", "-id")[:limit]]
 

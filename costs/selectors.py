@@ -16,7 +16,7 @@ from costs.domain import DailyUsage, MediaGenerationEvent, MediaUsageStats, Usag
 from costs.money import micros_to_decimal, to_decimal
 from costs.pricing import IMAGE, IMAGE_EDIT, PROVIDER_LABELS, PROVIDERS, VIDEO
 from costs.ranges import DateRange, resolve_period
-from costs.repository import RECENT_LIMIT_MAX, get_repository
+from costs.repository import RECENT_LIMIT_MAX, EventPosition, get_repository
 from costs.tenants import tenant_today
 
 
@@ -82,11 +82,15 @@ def get_media_costs_by_provider(tenant_id: str, period: str | DateRange) -> dict
     return {provider: totals.cost for provider, totals in sorted(usage.by_provider.items())}
 
 
-def get_recent_media_events(tenant_id: str, limit: int = 50) -> list[MediaGenerationEvent]:
-    """The tenant's newest events first (at most ``RECENT_LIMIT_MAX``)."""
+def get_recent_media_events(
+    tenant_id: str, limit: int = 50, *, before: EventPosition | None = None
+) -> list[MediaGenerationEvent]:
+    """The tenant's newest events first (at most ``RECENT_LIMIT_MAX``), ordered by
+    ``(created_at, id)`` descending. ``before`` (the ``(created_at, id)`` of the last event of the
+    previous page) continues the list after it: pages never skip or repeat an event."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= RECENT_LIMIT_MAX:
         raise ValueError(f"limit must be a whole number from 1 to {RECENT_LIMIT_MAX}")
-    return get_repository().recent_events(tenant_id=tenant_id, limit=limit)
+    return get_repository().recent_events(tenant_id=tenant_id, limit=limit, before=before)
 
 
 def check_cost_limit(tenant_id: str, limit_usd: Decimal | int | str) -> tuple[bool, Decimal]:

@@ -67,12 +67,27 @@ def track_media_generation(event: MediaGenerationEvent) -> MediaGenerationEvent:
     the stored event. Raises ``ValueError`` for an unknown tenant, type or provider, a provider of
     the wrong kind, or a bad duration.
     """
+    return record_media_generation(event).event
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """``record_media_generation``: the stored event and whether this call stored it."""
+
+    event: MediaGenerationEvent
+    created: bool
+
+
+def record_media_generation(event: MediaGenerationEvent) -> RecordedEvent:
+    """``track_media_generation`` that also says whether this call recorded the event (False:
+    the id was stored before, and the first recording is returned). Concurrent calls with one id
+    get exactly one ``created``: the store decides, not a read before the write."""
     priced = _priced(event)
     local_date = tenant_local_date(priced.tenant_id, priced.created_at)
     repository = get_repository()
     if repository.record(priced, local_date):
-        return priced
-    return repository.get_event(priced.id) or priced
+        return RecordedEvent(priced, True)
+    return RecordedEvent(repository.get_event(priced.id) or priced, False)
 
 
 def track_media_generations(events: Iterable[MediaGenerationEvent]) -> int:
