@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -196,6 +197,27 @@ def _event_groups(data: dict[str, Any], *, with_tenant: bool) -> Groups:
     )
 
 
+_emulator_lock = threading.Lock()
+
+
+def emulator_client(host: str, project: str, database: str = "(default)") -> firestore.Client:
+    """A client for the emulator at ``host``, without changing the process environment for good.
+
+    The client library takes the emulator address only from ``FIRESTORE_EMULATOR_HOST``, and only
+    while the client is being built; it keeps it afterwards.
+    """
+    with _emulator_lock:
+        previous = os.environ.get("FIRESTORE_EMULATOR_HOST")
+        os.environ["FIRESTORE_EMULATOR_HOST"] = host
+        try:
+            return firestore.Client(project=project, database=database)
+        finally:
+            if previous is None:
+                del os.environ["FIRESTORE_EMULATOR_HOST"]
+            else:
+                os.environ["FIRESTORE_EMULATOR_HOST"] = previous
+
+
 class FirestoreCostRepository(CostRepository):
     def __init__(
         self,
@@ -207,10 +229,11 @@ class FirestoreCostRepository(CostRepository):
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         if client is None:
-            if emulator_host:
-                # The client library reads the emulator address from the environment only.
-                os.environ["FIRESTORE_EMULATOR_HOST"] = emulator_host
-            client = firestore.Client(project=project or "demo-bakedbot", database=database)
+            client = (
+                emulator_client(emulator_host, project or "demo-bakedbot", database)
+                if emulator_host
+                else firestore.Client(project=project or None, database=database)
+            )
         self.client = client
         self.clock = clock or (lambda: datetime.now(UTC))
 

@@ -6,7 +6,6 @@ tests/firestore_emulator.js) once per test session on a free loopback port and s
 project, so tests never see each other's documents.
 """
 
-import os
 import selectors
 import shutil
 import subprocess
@@ -15,9 +14,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from google.cloud import firestore
 
 from costs.repository import get_repository, reset_repositories
+from costs.repository_firestore import emulator_client
 from costs.tenants import forget_tenant_time_zones
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -43,7 +42,7 @@ def _read_ready_line(process: subprocess.Popen) -> str:
 
 def _wait_until_serving(host: str) -> None:
     """A real request through the official client: the port may accept before gRPC answers."""
-    client = firestore.Client(project="readiness-check")
+    client = emulator_client(host, "readiness-check")
     deadline = time.monotonic() + START_TIMEOUT
     try:
         while True:
@@ -60,7 +59,8 @@ def _wait_until_serving(host: str) -> None:
 
 @pytest.fixture(scope="session")
 def firestore_emulator():
-    """``host:port`` of a running emulator; ``FIRESTORE_EMULATOR_HOST`` points at it meanwhile."""
+    """``host:port`` of a running emulator (the environment is left alone: clients are built with
+    ``costs.repository_firestore.emulator_client``, so other tests never see the variable)."""
     node = shutil.which("node")
     if node is None:
         raise RuntimeError("Node.js is needed for the Firestore emulator (see README)")
@@ -74,21 +74,15 @@ def firestore_emulator():
         stderr=subprocess.PIPE,
         text=True,
     )
-    previous = os.environ.get("FIRESTORE_EMULATOR_HOST")
     try:
         line = _read_ready_line(process)
         if not line.startswith(READY_PREFIX):
             raise RuntimeError(f"unexpected output from the Firestore emulator: {line!r}")
         host = line.removeprefix(READY_PREFIX)
-        os.environ["FIRESTORE_EMULATOR_HOST"] = host
         _wait_until_serving(host)
         yield host
     finally:
         reset_repositories()
-        if previous is None:
-            os.environ.pop("FIRESTORE_EMULATOR_HOST", None)
-        else:
-            os.environ["FIRESTORE_EMULATOR_HOST"] = previous
         process.terminate()
         try:
             process.wait(timeout=10)

@@ -5,7 +5,6 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from google.cloud import firestore
 
 from costs.domain import MediaGenerationEvent, UsageTotals
 from costs.repository_firestore import (
@@ -16,6 +15,7 @@ from costs.repository_firestore import (
     FirestoreCostRepository,
     date_closes_at,
     decode_key,
+    emulator_client,
     encode_key,
 )
 
@@ -37,7 +37,7 @@ def clock():
 
 @pytest.fixture
 def repository(firestore_emulator, clock):
-    client = firestore.Client(project=f"layout-{uuid.uuid4().hex[:10]}")
+    client = emulator_client(firestore_emulator, f"layout-{uuid.uuid4().hex[:10]}")
     yield FirestoreCostRepository(client=client, clock=clock)
     client.close()
 
