@@ -148,10 +148,6 @@ class UsageTotals:
             return Decimal(0)
         return micros_to_decimal(self.cost_micros) / self.count
 
-    @property
-    def is_empty(self) -> bool:
-        return self.count == 0 and self.cost_micros == 0 and self.saved_micros == 0
-
 
 @dataclass(frozen=True)
 class UsageBreakdown:

@@ -370,7 +370,7 @@ class SqlCostRepository(CostRepository):
                     if have is None:
                         model.objects.create(**dict(zip(keys, key, strict=True)), **want.as_dict())
                         repaired.append(f"{label}: missing, created {want.as_dict()}")
-                    elif want.is_empty and want.count == 0 and key not in wanted:
+                    elif key not in wanted:
                         model.objects.filter(pk=have[0]).delete()
                         repaired.append(f"{label}: no events, removed {have[1].as_dict()}")
                     else:

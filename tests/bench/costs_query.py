@@ -152,9 +152,12 @@ def child_measure(directory: str, runs: int) -> None:
 
 def run_child(*args: str, script: Path | str = __file__) -> dict:
     """Run ``script`` with ``args`` in a fresh process; its last stdout line is JSON."""
-    output = subprocess.run(
-        [sys.executable, str(script), *args], check=True, capture_output=True, text=True
-    ).stdout
+    result = subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True, check=False
+    )
+    if result.returncode:
+        raise SystemExit(f"{script} {' '.join(args)} failed:\n{result.stderr}")
+    output = result.stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
