@@ -9,17 +9,15 @@ in rounds alternating between the sizes. Prints JSON with both medians and their
 Target: median under 200 ms at 1M events, ratio <= 1.5.
 """
 
-import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from costs_query import TENANTS, run_child, seed, setup_django
+from costs_query import TENANTS, bench_arguments, seed, seed_and_measure, setup_django
 
 URL = "/dashboard/ceo?tab=costs&period=90d"
 
@@ -77,45 +75,19 @@ def child_measure(directory: str, runs: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--small", type=int, default=10_000)
-    parser.add_argument("--large", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seed-child", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--measure-child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--dir", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = bench_arguments(runs=30)
     if args.seed_child is not None:
         child_seed(args.dir, args.seed_child)
         return
     if args.measure_child:
         child_measure(args.dir, args.runs)
         return
-    script = Path(__file__).resolve()
-    sizes = {"small": args.small, "large": args.large}
-    results: dict[str, dict] = {}
-    with tempfile.TemporaryDirectory() as root:
-        for name, size in sizes.items():
-            Path(root, name).mkdir()
-            results[name] = run_child(
-                "--seed-child", str(size), "--dir", str(Path(root, name)), script=script
-            )
-            results[name]["round_medians_ms"] = []
-        for _ in range(args.rounds):
-            for name in sizes:
-                measured = run_child(
-                    "--measure-child",
-                    "--dir",
-                    str(Path(root, name)),
-                    "--runs",
-                    str(args.runs),
-                    script=script,
-                )
-                results[name]["round_medians_ms"].append(round(measured["median_ms"], 2))
-                results[name]["response_bytes"] = measured["bytes"]
+    results = seed_and_measure(Path(__file__).resolve(), args)
     for result in results.values():
+        rounds = result.pop("rounds")
+        result["round_medians_ms"] = [round(r["median_ms"], 2) for r in rounds]
         result["median_ms"] = round(statistics.median(result["round_medians_ms"]), 2)
+        result["response_bytes"] = rounds[-1]["bytes"]
     ratio = results["large"]["median_ms"] / results["small"]["median_ms"]
     print(
         json.dumps(

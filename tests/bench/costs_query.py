@@ -161,41 +161,58 @@ def run_child(*args: str, script: Path | str = __file__) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def main() -> None:
+def bench_arguments(runs: int) -> argparse.Namespace:
+    """The options both size-comparing benchmarks take (and their hidden child modes)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--large", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=runs)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--measure-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--dir", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def seed_and_measure(script: Path | str, args: argparse.Namespace) -> dict[str, dict]:
+    """Seed a database per size, then measure in rounds that alternate between the sizes (so a
+    busy machine slows both alike). Returns per size the seed result and ``rounds``."""
+    sizes = {"small": args.small, "large": args.large}
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as root:
+        for name, size in sizes.items():
+            Path(root, name).mkdir()
+            directory = str(Path(root, name))
+            results[name] = run_child("--seed-child", str(size), "--dir", directory, script=script)
+            results[name]["rounds"] = []
+        for _ in range(args.rounds):
+            for name in sizes:
+                results[name]["rounds"].append(
+                    run_child(
+                        "--measure-child",
+                        "--dir",
+                        str(Path(root, name)),
+                        "--runs",
+                        str(args.runs),
+                        script=script,
+                    )
+                )
+    return results
+
+
+def main() -> None:
+    args = bench_arguments(runs=40)
     if args.seed_child is not None:
         child_seed(args.dir, args.seed_child)
         return
     if args.measure_child:
         child_measure(args.dir, args.runs)
         return
-    with tempfile.TemporaryDirectory() as root:
-        sizes = {"small": args.small, "large": args.large}
-        results = {}
-        for name, size in sizes.items():
-            Path(root, name).mkdir()
-            results[name] = run_child("--seed-child", str(size), "--dir", str(Path(root, name)))
-        # Rounds alternate between the sizes so that a busy machine slows both alike.
-        medians: dict[str, list[dict]] = {name: [] for name in sizes}
-        for _ in range(args.rounds):
-            for name in sizes:
-                medians[name].append(
-                    run_child(
-                        "--measure-child", "--dir", str(Path(root, name)), "--runs", str(args.runs)
-                    )
-                )
-    for name in sizes:
-        results[name]["median_ms"] = {
-            query: round(statistics.median(r[query] for r in medians[name]), 3)
-            for query in medians[name][0]
+    results = seed_and_measure(__file__, args)
+    for result in results.values():
+        rounds = result.pop("rounds")
+        result["median_ms"] = {
+            query: round(statistics.median(r[query] for r in rounds), 3) for query in rounds[0]
         }
     small, large = results["small"], results["large"]
     ratios = {
