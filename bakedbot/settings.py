@@ -185,7 +185,11 @@ if COSTS_STORE == "firestore" and not (FIRESTORE_PROJECT or FIRESTORE_EMULATOR_H
 
 # Jobs: django-q2 on the Django database, or Redis when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL")
-Q_TIMEOUT = env_int("Q_TIMEOUT", 1800, minimum=10)
+# One task runs at most one video clip's worst case before it hands the job on (media/jobs.py):
+# create with retries (4 x 130 s + 3 x 120 s waits) + MEDIA_POLL_TIMEOUT_SECONDS (1,200 s) +
+# download with retries (880 s) = 2,960 s with the defaults below, so an hour; a longer video
+# continues in the next task. `manage.py check` warns when the media settings outgrow it.
+Q_TIMEOUT = env_int("Q_TIMEOUT", 3600, minimum=10)
 Q_RETRY = env_int("Q_RETRY", Q_TIMEOUT + 600, minimum=11)
 if Q_RETRY <= Q_TIMEOUT:
     # A task still running after `retry` seconds is handed out again and would run twice.
@@ -270,3 +274,21 @@ MEDIA_PROVIDER_OPTIONS = {
     "poll_timeout_seconds": env_int("MEDIA_POLL_TIMEOUT_SECONDS", 1200, minimum=1),
     "allow_retired_models": env_list("MEDIA_ALLOW_RETIRED_MODELS"),
 }
+
+# Generation service: the duplicate-prompt cache's lifetime (0 turns it off); how many jobs may
+# call one provider at once (a number for every provider, then `provider=n` overrides, e.g.
+# "2,veo=1"); how long a job waits for a free slot before it goes back to the queue; how many
+# times a job that failed in a retryable way (rate limit, outage) is tried before it fails.
+MEDIA_CACHE_TTL_SECONDS = env_int("MEDIA_CACHE_TTL_SECONDS", 7 * 24 * 3600, minimum=0)
+MEDIA_PROVIDER_CONCURRENCY = {key: 2 for key, *_ in _MEDIA_MODELS}
+for _item in env_list("MEDIA_PROVIDER_CONCURRENCY"):
+    _key, _, _count = _item.rpartition("=")
+    if not _count.strip().isdigit() or int(_count) < 1 or (_key and _key not in MEDIA_PROVIDERS):
+        raise ImproperlyConfigured(
+            "MEDIA_PROVIDER_CONCURRENCY must look like 2,veo=1 (whole numbers of at least 1 for "
+            f"known providers); got {_item!r}"
+        )
+    for _provider in [_key] if _key else list(MEDIA_PROVIDER_CONCURRENCY):
+        MEDIA_PROVIDER_CONCURRENCY[_provider] = int(_count)
+MEDIA_SLOT_WAIT_SECONDS = env_int("MEDIA_SLOT_WAIT_SECONDS", 15, minimum=0)
+MEDIA_JOB_MAX_ATTEMPTS = env_int("MEDIA_JOB_MAX_ATTEMPTS", 3, minimum=1)

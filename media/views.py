@@ -1,10 +1,423 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""``/dashboard/creative``: the Creative Center. Generate images and videos (live estimate and
+budget beside the form), watch queued jobs, browse and download the tenant's media, and review
+content awaiting approval. Every action works as a plain form post; with HTMX it swaps only its
+own panel of ``media/creative.html``.
 
-from bakedbot.tenancy import tenant_or_super_admin_required
+Who may do what: members and owners of a tenant generate, retry, download and submit content;
+owners (and super admins) approve and reject. Super admins see every tenant's pending content
+and act for a tenant with ``?tenant=``.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import PurePosixPath
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget, trigger_client_event
+
+from bakedbot.models import Organisation
+from bakedbot.tenancy import (
+    can_manage_tenant,
+    is_super_admin,
+    tenant_member_required,
+    tenant_or_super_admin_required,
+)
+from costs.budgets import BudgetExceeded
+from costs.pricing import IMAGE, VIDEO
+from media import selectors, services
+from media.errors import ContentReviewError, GenerationInputError
+from media.models import CreativeContent, GenerationJob, MediaAsset
+from presets.selectors import get_preset_picker
+
+TEMPLATE = "media/creative.html"
+POLL_FASTEST = 1
+POLL_SLOWEST = 15
+GALLERY_CHANGED = "media-gallery-changed"
+PLATFORMS = [
+    ("instagram", "Instagram"),
+    ("facebook", "Facebook"),
+    ("twitter", "X / Twitter"),
+    ("tiktok", "TikTok"),
+]
+
+
+def _tenant_query(request: HttpRequest) -> str:
+    return f"?tenant={request.tenant.pk}" if request.tenant is not None else ""
+
+
+def _creative_url(request: HttpRequest) -> str:
+    return reverse("media:creative") + _tenant_query(request)
+
+
+# --- the generation form -----------------------------------------------------------------------
+
+
+def _form_values(data: QueryDict, *, strict: bool) -> dict[str, Any]:
+    """The form's values. ``strict`` (a submission) keeps a bad choice so that it is reported;
+    otherwise (the form re-drawn after a change) a choice the provider lacks is replaced."""
+    kind = data.get("kind", IMAGE)
+    kind = kind if kind in (IMAGE, VIDEO) else IMAGE
+    providers = selectors.generation_providers(kind)
+    provider = data.get("provider", "")
+    if provider not in {p.key for p in providers} and not (strict and provider):
+        provider = next((p.key for p in providers if p.available), providers[0].key)
+    info = next((p for p in providers if p.key == provider), None)
+    aspect_ratio = data.get("aspect_ratio", "")
+    if info is not None and aspect_ratio not in info.aspect_ratios and not strict:
+        aspect_ratio = info.aspect_ratios[0]
+    # The form sends a hidden "off" before the checkbox, so an unchecked box is told apart from
+    # a request that does not mention it (which keeps the cache on).
+    cache_values = data.getlist("use_cache")
+    return {
+        "kind": kind,
+        "provider": provider,
+        "provider_info": info,
+        "providers": providers,
+        "base_prompt": data.get("base_prompt", ""),
+        "aspect_ratio": aspect_ratio,
+        "duration_seconds": data.get("duration_seconds", "8" if kind == VIDEO else ""),
+        "preset_id": data.get("preset_id", ""),
+        "use_cache": "on" in cache_values if cache_values else True,
+    }
+
+
+def _cache_window(seconds: int) -> str:
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return ""
+
+
+def _duration(values: dict[str, Any]) -> int | None:
+    text = str(values["duration_seconds"]).strip()
+    return int(text) if values["kind"] == VIDEO and text.isdigit() else None
+
+
+def _composer(request: HttpRequest, values: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    tenant = request.tenant
+    estimate = selectors.estimate_generation(
+        tenant.pk,
+        kind=values["kind"],
+        provider=values["provider"],
+        aspect_ratio=values["aspect_ratio"],
+        duration_seconds=_duration(values),
+        preset_id=values["preset_id"] or None,
+        use_cache=values["use_cache"],
+    )
+    return {
+        "tenant": tenant,
+        "tenant_query": _tenant_query(request),
+        "form": values,
+        "form_errors": {},
+        "estimate": estimate,
+        "preset_picker": get_preset_picker(tenant.pk, selected_id=values["preset_id"]),
+        "cache_window": _cache_window(settings.MEDIA_CACHE_TTL_SECONDS),
+        **extra,
+    }
+
+
+def _jobs_context(request: HttpRequest, *, since: str = "", delay: int = 0) -> dict[str, Any]:
+    views = selectors.get_generation_jobs(request.tenant.pk)
+    fingerprint = selectors.jobs_fingerprint(views)
+    if since and since == fingerprint:
+        delay = min(max(delay, POLL_FASTEST) * 2, POLL_SLOWEST)
+    else:
+        delay = POLL_FASTEST
+    return {
+        "tenant": request.tenant,
+        "tenant_query": _tenant_query(request),
+        "jobs": views,
+        "jobs_active": any(view.active for view in views),
+        "jobs_fingerprint": fingerprint,
+        "poll_delay": delay,
+    }
+
+
+def _gallery_context(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "tenant": request.tenant,
+        "tenant_query": _tenant_query(request),
+        "gallery": selectors.get_media_gallery(request.tenant.pk, page=request.GET.get("page", 1)),
+        "platforms": PLATFORMS,
+    }
+
+
+def _review_scope(request: HttpRequest) -> str | None:
+    """Super admins review every tenant's content; owners their own tenant's."""
+    if is_super_admin(request.user):
+        return None
+    return request.tenant.pk
+
+
+def _approvals_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    scope = None if request.tenant is None else request.tenant.pk
+    return {
+        "tenant": request.tenant,
+        "tenant_query": _tenant_query(request),
+        "approvals": selectors.get_approval_queue(scope),
+        "can_review": can_manage_tenant(request),
+        **extra,
+    }
 
 
 @require_GET
 @tenant_or_super_admin_required
-def creative_center(request):
-    return render(request, "media/creative.html", {"tenant": request.tenant})
+def creative_center(request: HttpRequest) -> HttpResponse:
+    if request.tenant is None:
+        context = {
+            **_approvals_context(request),
+            "tenants": Organisation.objects.order_by("name"),
+        }
+        return render(request, TEMPLATE, context)
+    values = _form_values(request.GET, strict=False)
+    context = {
+        **_composer(request, values),
+        **_jobs_context(request),
+        **_gallery_context(request),
+        **_approvals_context(request),
+    }
+    if request.htmx and request.htmx.target == "composer":
+        return render(request, f"{TEMPLATE}#composer", context)
+    return render(request, TEMPLATE, context)
+
+
+@require_GET
+@tenant_member_required
+def creative_estimate(request: HttpRequest) -> HttpResponse:
+    values = _form_values(request.GET, strict=False)
+    return render(request, f"{TEMPLATE}#estimate-panel", _composer(request, values))
+
+
+@require_POST
+@tenant_member_required
+def creative_generate(request: HttpRequest) -> HttpResponse:
+    values = _form_values(request.POST, strict=True)
+    arguments: dict[str, Any] = {
+        "provider": values["provider"],
+        "prompt": values["base_prompt"],
+        "aspect_ratio": values["aspect_ratio"],
+        "preset_id": values["preset_id"] or None,
+        "use_cache": values["use_cache"],
+    }
+    errors: dict[str, str] = {}
+    blocked = ""
+    try:
+        if values["kind"] == VIDEO:
+            text = str(values["duration_seconds"]).strip()
+            arguments["duration_seconds"] = int(text) if text.lstrip("-").isdigit() else text
+            job = services.queue_video_generation(
+                request.tenant.pk, str(request.user.pk), **arguments
+            )
+        else:
+            job = services.queue_image_generation(
+                request.tenant.pk, str(request.user.pk), **arguments
+            )
+    except GenerationInputError as exc:
+        errors = exc.errors
+    except BudgetExceeded as exc:
+        blocked = str(exc)
+    if errors or blocked:
+        context = _composer(request, values, form_errors=errors, blocked=blocked)
+        if not request.htmx:
+            full = {
+                **context,
+                **_jobs_context(request),
+                **_gallery_context(request),
+                **_approvals_context(request),
+            }
+            return render(request, TEMPLATE, full, status=400)
+        response = render(request, f"{TEMPLATE}#composer", context)
+        return reswap(retarget(response, "#composer"), "outerHTML")
+    message = (
+        "Answered from the duplicate-prompt cache: nothing was charged."
+        if job.cache_hit
+        else f"{job.get_kind_display()} queued."
+    )
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(_creative_url(request))
+    response = render(
+        request, f"{TEMPLATE}#jobs-panel", {**_jobs_context(request), "toast": message}
+    )
+    return trigger_client_event(response, GALLERY_CHANGED) if job.cache_hit else response
+
+
+# --- jobs and the gallery ----------------------------------------------------------------------
+
+
+@require_GET
+@tenant_member_required
+def creative_jobs(request: HttpRequest) -> HttpResponse:
+    delay = request.GET.get("delay", "")
+    context = _jobs_context(
+        request,
+        since=request.GET.get("since", ""),
+        delay=int(delay) if delay.isdigit() else 0,
+    )
+    response = render(request, f"{TEMPLATE}#jobs-panel", context)
+    since = request.GET.get("since", "")
+    finished = any(not view.active for view in context["jobs"])
+    if request.htmx and since and since != context["jobs_fingerprint"] and finished:
+        trigger_client_event(response, GALLERY_CHANGED)
+    return response
+
+
+@require_POST
+@tenant_member_required
+def creative_job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
+    try:
+        services.retry_generation_job(request.tenant.pk, job_id)
+    except GenerationJob.DoesNotExist:
+        raise Http404("No such job") from None
+    except (ValueError, BudgetExceeded) as exc:
+        if not request.htmx:
+            messages.error(request, str(exc))
+            return redirect(_creative_url(request))
+        return render(
+            request, f"{TEMPLATE}#jobs-panel", {**_jobs_context(request), "toast_error": str(exc)}
+        )
+    if not request.htmx:
+        messages.success(request, "Queued again.")
+        return redirect(_creative_url(request))
+    return render(
+        request, f"{TEMPLATE}#jobs-panel", {**_jobs_context(request), "toast": "Queued again."}
+    )
+
+
+@require_GET
+@tenant_member_required
+def creative_gallery(request: HttpRequest) -> HttpResponse:
+    return render(request, f"{TEMPLATE}#gallery", _gallery_context(request))
+
+
+def _asset_scope(request: HttpRequest) -> str | None:
+    return None if is_super_admin(request.user) else request.tenant.pk
+
+
+def _serve(request: HttpRequest, asset_id: str, *, thumbnail: bool) -> FileResponse:
+    try:
+        asset = selectors.get_media_asset(_asset_scope(request), asset_id)
+    except MediaAsset.DoesNotExist:
+        raise Http404("No such media") from None
+    stored = asset.thumbnail if thumbnail else asset.file
+    if not stored:
+        raise Http404("This media has no file")
+    try:
+        handle = stored.storage.open(stored.name, "rb")
+    except FileNotFoundError:
+        raise Http404("The file is gone") from None
+    name = PurePosixPath(stored.name).name
+    content_type = (asset.thumbnail_mime_type if thumbnail else asset.mime_type) or (
+        mimetypes.guess_type(name)[0] or "application/octet-stream"
+    )
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        as_attachment=request.GET.get("download") == "1",
+        filename=name,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_GET
+@tenant_or_super_admin_required
+def asset_file(request: HttpRequest, asset_id: str) -> FileResponse:
+    return _serve(request, asset_id, thumbnail=False)
+
+
+@require_GET
+@tenant_or_super_admin_required
+def asset_thumbnail(request: HttpRequest, asset_id: str) -> FileResponse:
+    return _serve(request, asset_id, thumbnail=True)
+
+
+# --- approvals ---------------------------------------------------------------------------------
+
+
+@require_POST
+@tenant_member_required
+def asset_submit(request: HttpRequest, asset_id: str) -> HttpResponse:
+    try:
+        asset = selectors.get_media_asset(request.tenant.pk, asset_id)
+    except MediaAsset.DoesNotExist:
+        raise Http404("No such media") from None
+    values = {name: request.POST.get(name, "") for name in ("title", "caption", "platform")}
+    try:
+        services.submit_content_for_approval(
+            request.tenant.pk,
+            **values,
+            media_ids=[asset.pk],
+            submitted_by=request.user,
+        )
+    except ContentReviewError as exc:
+        context = {
+            "tenant": request.tenant,
+            "tenant_query": _tenant_query(request),
+            "item": selectors.AssetView(asset),
+            "submit_values": values,
+            "submit_errors": exc.errors,
+            "submit_open": True,
+            "platforms": PLATFORMS,
+        }
+        if not request.htmx:
+            messages.error(request, f"Not submitted: {exc}")
+            return redirect(_creative_url(request))
+        response = render(request, f"{TEMPLATE}#submit-form", context)
+        return reswap(retarget(response, f"#submit-{asset.pk}"), "outerHTML")
+    message = f"“{values['title'].strip()}” is waiting for approval."
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(_creative_url(request) + "#approvals")
+    response = render(request, f"{TEMPLATE}#approvals", _approvals_context(request, toast=message))
+    return reswap(retarget(response, "#approvals"), "outerHTML")
+
+
+def _review(request: HttpRequest, content_id: str, *, approve: bool) -> HttpResponse:
+    if not can_manage_tenant(request):
+        raise PermissionDenied("Only an owner can approve or reject content")
+    comment = request.POST.get("comment", "")
+    review = services.approve_creative_content if approve else services.reject_creative_content
+    try:
+        content = review(
+            _review_scope(request), content_id, reviewed_by=request.user, comment=comment
+        )
+    except CreativeContent.DoesNotExist:
+        raise Http404("No such content") from None
+    except ContentReviewError as exc:
+        if not request.htmx:
+            messages.error(request, "; ".join(exc.errors.values()))
+            return redirect(_creative_url(request) + "#approvals")
+        context = _approvals_context(
+            request,
+            review_error_id=content_id,
+            review_error_messages=list(exc.errors.values()),
+            review_comment=comment,
+        )
+        return render(request, f"{TEMPLATE}#approvals", context)
+    message = f"“{content.title}” {content.status}."
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(_creative_url(request) + "#approvals")
+    return render(request, f"{TEMPLATE}#approvals", _approvals_context(request, toast=message))
+
+
+@require_POST
+@tenant_or_super_admin_required
+def content_approve(request: HttpRequest, content_id: str) -> HttpResponse:
+    return _review(request, content_id, approve=True)
+
+
+@require_POST
+@tenant_or_super_admin_required
+def content_reject(request: HttpRequest, content_id: str) -> HttpResponse:
+    return _review(request, content_id, approve=False)

@@ -1,5 +1,5 @@
 """Local video work with the ffmpeg binary shipped by imageio-ffmpeg: render a simulated clip,
-take a thumbnail, join clips into one MP4, measure a duration."""
+take a thumbnail, join clips into one MP4, trim one, measure a duration."""
 
 from __future__ import annotations
 
@@ -82,6 +82,24 @@ def join_clips(clips: Sequence[bytes]) -> bytes:
         out = Path(tmp) / "joined.mp4"
         _ffmpeg(
             "-f", "concat", "-safe", "0", "-i", str(playlist),
+            "-c", "copy", "-movflags", "+faststart", str(out),
+        )  # fmt: skip
+        return out.read_bytes()
+
+
+def trim_video(video: bytes, duration_seconds: int) -> bytes:
+    """The first ``duration_seconds`` of an MP4, streams copied: a clip plan may bill (and make)
+    more seconds than were asked for, and only the end is cut, so no re-encoding is needed."""
+    if duration_seconds < 1:
+        raise MediaToolError("a video needs at least one second")
+    if not is_mp4(video):
+        raise MediaToolError("only an MP4 can be trimmed")
+    with tempfile.TemporaryDirectory(prefix="bakedbot-trim-") as tmp:
+        source = Path(tmp) / "video.mp4"
+        source.write_bytes(video)
+        out = Path(tmp) / "trimmed.mp4"
+        _ffmpeg(
+            "-i", str(source), "-t", str(duration_seconds),
             "-c", "copy", "-movflags", "+faststart", str(out),
         )  # fmt: skip
         return out.read_bytes()

@@ -1,0 +1,412 @@
+"""The generation service: tracked image and video generation with budget holds, the
+duplicate-prompt cache and the job queue; and the approval queue of creative content.
+
+``generate_image`` / ``generate_video`` run a generation in the caller (a playbook step) and
+return its ``GeneratedMedia``; ``queue_image_generation`` / ``queue_video_generation`` hand it to
+a django-q2 worker and return the ``GenerationJob`` whose progress the Creative Center polls.
+How a job runs (claims, slots, holds, idempotency, clip plans) is in ``media/jobs.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from bakedbot.models import Organisation
+from costs.budgets import place_budget_hold, release_budget_hold
+from costs.money import micros_to_decimal
+from costs.pricing import IMAGE, VIDEO
+from media import jobs
+from media.errors import ContentReviewError, GenerationInputError
+from media.jobs import GeneratedMedia
+from media.models import CreativeContent, GenerationJob, MediaAsset
+from media.validation import GenerationRequest, prepare_generation
+
+__all__ = [
+    "ContentReviewError",
+    "GeneratedMedia",
+    "GenerationInputError",
+    "approve_creative_content",
+    "generate_image",
+    "generate_video",
+    "queue_generation",
+    "queue_image_generation",
+    "queue_video_generation",
+    "recover_stale_generation_jobs",
+    "reject_creative_content",
+    "retry_generation_job",
+    "run_generation_job",
+    "submit_content_for_approval",
+]
+
+TITLE_MAX_CHARS = 200
+CAPTION_MAX_CHARS = 5000
+PLATFORM_MAX_CHARS = 40
+COMMENT_MAX_CHARS = 2000
+MAX_MEDIA_PER_CONTENT = 20
+
+
+# --- generating in the caller ------------------------------------------------------------------
+
+
+def _inline_job_id(request: GenerationRequest) -> str | None:
+    """A playbook step delivered twice asks for the same job (and so the same provider calls)."""
+    if not request.playbook_run_id:
+        return None
+    material = "|".join(
+        [request.tenant_id, request.playbook_run_id, request.cache_key, str(request.use_cache)]
+    )
+    return "job_" + hashlib.sha256(material.encode()).hexdigest()[:24]
+
+
+def _generate(request: GenerationRequest) -> GeneratedMedia:
+    job_id = _inline_job_id(request)
+    job = GenerationJob.objects.filter(pk=job_id).first() if job_id else None
+    if job is not None:
+        return jobs.run_inline(job)
+    cached = jobs.cache_lookup(request.tenant_id, request.cache_key) if request.use_cache else None
+    if cached is not None:
+        job = jobs.job_create(request, inline=True, job_id=job_id)
+        result = jobs.job_answer_from_cache(job, cached)
+        return result if result is not None else jobs.run_inline(job)
+    # Hold first: a refused hold (BudgetExceeded) leaves nothing behind.
+    hold = _place_hold(request, note="")
+    try:
+        job = jobs.job_create(request, inline=True, job_id=job_id, hold=hold)
+    except BaseException:
+        release_budget_hold(hold)
+        raise
+    return jobs.run_inline(job)
+
+
+def _place_hold(request: GenerationRequest, *, note: str):
+    return place_budget_hold(
+        request.tenant_id,
+        request.estimate.cost,
+        reason=f"{request.kind} {request.provider}{note}",
+        ttl=jobs.hold_ttl(len(request.clip_plan) or 1),
+    )
+
+
+def generate_image(
+    tenant_id: str,
+    user_id: str | None,
+    *,
+    provider: str,
+    prompt: str,
+    aspect_ratio: str,
+    preset_id: str | None = None,
+    playbook_run_id: str | None = None,
+    content_id: str | None = None,
+    use_cache: bool = True,
+    simulate: bool | None = None,
+    image_size: str | None = None,
+) -> GeneratedMedia:
+    """Generate one image now and return it with its tracking event.
+
+    Validates (prompt 1-4,000 characters after trimming; an aspect ratio the provider makes),
+    answers from the duplicate-prompt cache when it can (``use_cache=False`` opts out; recorded
+    as a cache hit at $0 with the amount saved), places a budget hold of the estimate, calls the
+    provider through ``with_image_tracking``, stores the PNG with Django's storage API and
+    settles the hold to the recorded cost. ``simulate``: None follows the provider's settings
+    (simulated without an API key), True forces simulate mode, False refuses to simulate.
+
+    Raises ``GenerationInputError`` (naming the fields), ``PresetNotFound`` (404),
+    ``BudgetExceeded`` (naming the budget and by how much), ``GenerationBusy`` or the
+    provider's ``ProviderError``; on failure the hold is released and the failure recorded.
+    """
+    request = prepare_generation(
+        IMAGE,
+        tenant_id,
+        user_id,
+        provider=provider,
+        prompt=prompt,
+        aspect_ratio=aspect_ratio,
+        preset_id=preset_id,
+        playbook_run_id=playbook_run_id,
+        content_id=content_id,
+        use_cache=use_cache,
+        simulate=simulate,
+        image_size=image_size,
+    )
+    return _generate(request)
+
+
+def generate_video(
+    tenant_id: str,
+    user_id: str | None,
+    *,
+    provider: str,
+    prompt: str,
+    duration_seconds: int,
+    aspect_ratio: str,
+    preset_id: str | None = None,
+    playbook_run_id: str | None = None,
+    content_id: str | None = None,
+    use_cache: bool = True,
+    simulate: bool | None = None,
+    resolution: str | None = None,
+) -> GeneratedMedia:
+    """Generate one video of ``duration_seconds`` (1-300) now; like ``generate_image``.
+
+    A duration that is not one clip length is made as the price book's clip plan (each clip its
+    own idempotent provider call), joined into one MP4 and trimmed to exactly the duration.
+    """
+    request = prepare_generation(
+        VIDEO,
+        tenant_id,
+        user_id,
+        provider=provider,
+        prompt=prompt,
+        aspect_ratio=aspect_ratio,
+        duration_seconds=duration_seconds,
+        preset_id=preset_id,
+        playbook_run_id=playbook_run_id,
+        content_id=content_id,
+        use_cache=use_cache,
+        simulate=simulate,
+        resolution=resolution,
+    )
+    return _generate(request)
+
+
+# --- the queue ---------------------------------------------------------------------------------
+
+
+def queue_generation(request: GenerationRequest) -> GenerationJob:
+    """Queue a checked request. A cache hit finishes at once (no worker needed); otherwise the
+    estimate is held first (``BudgetExceeded`` leaves nothing behind) and the job is queued."""
+    cached = jobs.cache_lookup(request.tenant_id, request.cache_key) if request.use_cache else None
+    if cached is not None:
+        job = jobs.job_create(request, inline=False)
+        jobs.job_answer_from_cache(job, cached)
+        job.refresh_from_db()
+        return job
+    hold = _place_hold(request, note=" (queued)")
+    try:
+        with transaction.atomic():
+            job = jobs.job_create(request, inline=False, hold=hold)
+            jobs.job_enqueue(job.pk)
+    except BaseException:
+        release_budget_hold(hold)
+        raise
+    jobs.ensure_recovery_schedule()
+    return job
+
+
+def queue_image_generation(tenant_id: str, user_id: str | None, **kwargs: Any) -> GenerationJob:
+    """``generate_image``'s checks and arguments, run by a queue worker."""
+    return queue_generation(prepare_generation(IMAGE, tenant_id, user_id, **kwargs))
+
+
+def queue_video_generation(tenant_id: str, user_id: str | None, **kwargs: Any) -> GenerationJob:
+    """``generate_video``'s checks and arguments, run by a queue worker."""
+    return queue_generation(prepare_generation(VIDEO, tenant_id, user_id, **kwargs))
+
+
+def run_generation_job(job_id: str) -> str:
+    """Run a queued job (the django-q2 task). Returns the job's status afterwards."""
+    jobs.run_job(job_id)
+    return GenerationJob.objects.filter(pk=job_id).values_list("status", flat=True).first() or ""
+
+
+def retry_generation_job(tenant_id: str, job_id: str) -> GenerationJob:
+    """Queue a failed job again (or one whose worker died), holding its estimate again.
+
+    ``GenerationJob.DoesNotExist`` for an unknown or another tenant's job; ``ValueError`` when
+    the job is neither failed nor stalled; ``BudgetExceeded`` when the budget refuses it now.
+    """
+    job = GenerationJob.objects.get(pk=job_id, tenant_id=tenant_id)
+    stalled = (
+        job.status == GenerationJob.Status.RUNNING
+        and job.lease_expires_at is not None
+        and job.lease_expires_at < timezone.now()
+    )
+    if job.status != GenerationJob.Status.FAILED and not stalled:
+        raise ValueError(f"Only a failed or stalled job can be retried; this one is {job.status}.")
+    if job.hold_id:
+        # A stalled job's own hold: let the new one take its place rather than count twice.
+        release_budget_hold(job.hold_id)
+    hold = place_budget_hold(
+        tenant_id,
+        micros_to_decimal(job.estimate_micros),
+        reason=f"{job.kind} {job.provider} {job.pk} (retry)",
+        ttl=jobs.hold_ttl(max(job.clips_total - job.clips_done, 1)),
+    )
+    with transaction.atomic():
+        updated = GenerationJob.objects.filter(
+            pk=job.pk, status=job.status, lease_token=job.lease_token
+        ).update(
+            status=GenerationJob.Status.QUEUED,
+            status_note="Queued again",
+            error="",
+            retryable=False,
+            retries=0,
+            lease_token="",
+            lease_expires_at=None,
+            hold_id=hold.id,
+            hold_expires_at=hold.expires_at,
+            finished_at=None,
+            updated_at=timezone.now(),
+        )
+        if updated:
+            jobs.job_enqueue(job.pk)
+    if not updated:
+        release_budget_hold(hold)
+        raise ValueError("The job changed meanwhile; reload and try again.")
+    job.refresh_from_db()
+    return job
+
+
+def recover_stale_generation_jobs() -> int:
+    """Re-queue jobs whose worker died and re-send lost tasks (a django-q2 schedule runs it)."""
+    return jobs.recover_stale_jobs()
+
+
+# --- creative content and approvals ------------------------------------------------------------
+
+
+def _text(value: Any, field: str, errors: dict[str, str], *, limit: int, required: bool) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = "Must be text."
+        return ""
+    text = value.strip()
+    if required and not text:
+        errors[field] = "This field is required."
+    elif len(text) > limit:
+        errors[field] = f"At most {limit:,} characters ({len(text):,} given)."
+    return text
+
+
+def _user_of(submitted_by: Any):
+    if submitted_by is None or submitted_by == "":
+        return None
+    if hasattr(submitted_by, "pk"):
+        return submitted_by
+    text = str(submitted_by)
+    return get_user_model().objects.filter(pk=int(text)).first() if text.isdigit() else None
+
+
+def submit_content_for_approval(
+    tenant_id: str,
+    *,
+    title: str,
+    caption: str,
+    platform: str,
+    media_ids: Iterable[str],
+    playbook_run_id: str | None = None,
+    submitted_by: Any = None,
+) -> tuple[str, str]:
+    """Put media and a caption in the approval queue: ``(content_id, "pending")``.
+
+    ``media_ids`` must be the tenant's ready media (another tenant's id is an unknown id).
+    ``submitted_by`` is a user, a user id, or None (a scheduled playbook). Raises
+    ``ContentReviewError`` naming the fields; nothing is written then.
+    """
+    errors: dict[str, str] = {}
+    clean_title = _text(title, "title", errors, limit=TITLE_MAX_CHARS, required=True)
+    clean_caption = _text(caption, "caption", errors, limit=CAPTION_MAX_CHARS, required=False)
+    clean_platform = _text(platform, "platform", errors, limit=PLATFORM_MAX_CHARS, required=True)
+    ids = list(dict.fromkeys(str(media_id) for media_id in media_ids or []))
+    if not ids:
+        errors["media_ids"] = "Choose at least one image or video."
+    elif len(ids) > MAX_MEDIA_PER_CONTENT:
+        errors["media_ids"] = f"At most {MAX_MEDIA_PER_CONTENT} items."
+    media = list(
+        MediaAsset.objects.filter(tenant_id=tenant_id, pk__in=ids, status=MediaAsset.Status.READY)
+    )
+    if ids and len(media) != len(ids) and "media_ids" not in errors:
+        missing = sorted(set(ids) - {asset.pk for asset in media})
+        errors["media_ids"] = f"Unknown or unfinished media: {', '.join(missing)}."
+    if not Organisation.objects.filter(pk=tenant_id).exists():
+        errors["tenant"] = f"No organisation {tenant_id!r}."
+    if errors:
+        raise ContentReviewError(errors)
+    with transaction.atomic():
+        content = CreativeContent.objects.create(
+            tenant_id=tenant_id,
+            title=clean_title,
+            caption=clean_caption,
+            platform=clean_platform,
+            source=(
+                CreativeContent.Source.PLAYBOOK if playbook_run_id else CreativeContent.Source.USER
+            ),
+            submitted_by=_user_of(submitted_by),
+            playbook_run_id=playbook_run_id or "",
+        )
+        content.media.set(media)
+    return content.pk, content.status
+
+
+def _review(
+    tenant_id: str | None,
+    content_id: str,
+    *,
+    decision: str,
+    reviewed_by: Any,
+    comment: str,
+) -> CreativeContent:
+    errors: dict[str, str] = {}
+    text = _text(
+        comment,
+        "comment",
+        errors,
+        limit=COMMENT_MAX_CHARS,
+        required=decision == CreativeContent.Status.REJECTED,
+    )
+    if errors.get("comment") == "This field is required.":
+        errors["comment"] = "Say why it is rejected: the comment goes back to whoever submitted it."
+    items = CreativeContent.objects.all()
+    if tenant_id is not None:
+        items = items.filter(tenant_id=tenant_id)
+    content = items.get(pk=content_id)
+    if content.status != CreativeContent.Status.PENDING:
+        errors["status"] = f"This content was already {content.status}."
+    if errors:
+        raise ContentReviewError(errors)
+    updated = CreativeContent.objects.filter(
+        pk=content.pk, status=CreativeContent.Status.PENDING
+    ).update(
+        status=decision,
+        review_comment=text,
+        reviewed_by=_user_of(reviewed_by),
+        reviewed_at=timezone.now(),
+    )
+    if not updated:
+        raise ContentReviewError({"status": "Someone reviewed this content a moment ago."})
+    content.refresh_from_db()
+    return content
+
+
+def approve_creative_content(
+    tenant_id: str | None, content_id: str, *, reviewed_by: Any, comment: str = ""
+) -> CreativeContent:
+    """pending -> approved. ``tenant_id`` None looks across tenants (super admins).
+    ``CreativeContent.DoesNotExist`` for an unknown or another tenant's id."""
+    return _review(
+        tenant_id,
+        content_id,
+        decision=CreativeContent.Status.APPROVED,
+        reviewed_by=reviewed_by,
+        comment=comment,
+    )
+
+
+def reject_creative_content(
+    tenant_id: str | None, content_id: str, *, reviewed_by: Any, comment: str
+) -> CreativeContent:
+    """pending -> rejected, with a comment (required) saying why."""
+    return _review(
+        tenant_id,
+        content_id,
+        decision=CreativeContent.Status.REJECTED,
+        reviewed_by=reviewed_by,
+        comment=comment,
+    )

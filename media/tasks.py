@@ -1,0 +1,5 @@
+"""django-q2 entry points: fetch ids, call a service."""
+
+from media.services import recover_stale_generation_jobs, run_generation_job
+
+__all__ = ["recover_stale_generation_jobs", "run_generation_job"]

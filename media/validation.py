@@ -1,0 +1,258 @@
+"""Checking a generation request and working out everything about it before any money moves:
+the provider's configuration (simulated or real), the prompt with the style preset applied, the
+clip plan and estimate from the price book, and the duplicate-prompt cache key."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from costs.pricing import IMAGE, MAX_VIDEO_SECONDS, VIDEO, MediaCostEstimate, estimate_media_cost
+from media.errors import GenerationInputError
+from media.providers import PROVIDERS, ProviderConfig, provider_config, provider_info
+from presets.domain import ComposedPrompt, StylePresetData, compose_prompt
+from presets.selectors import get_style_preset
+
+PROMPT_MAX_CHARS = 4000
+# Providers with a negative-prompt field of their own; the others get "Avoid: ..." in the prompt.
+NEGATIVE_PROMPT_PROVIDERS = frozenset({"veo"})
+KINDS = (IMAGE, VIDEO)
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """A checked request: what will be sent, to whom, at what estimated cost."""
+
+    kind: str
+    tenant_id: str
+    user_id: str | None
+    provider: str
+    config: ProviderConfig
+    prompt: str  # as the user wrote it (trimmed)
+    composed_prompt: str  # with the preset's style; what the provider is sent
+    negative_prompt: str  # the preset's; sent separately to Veo, folded into the prompt otherwise
+    aspect_ratio: str
+    duration_seconds: int | None
+    resolution: str | None
+    image_size: str | None
+    palette: tuple[str, ...]
+    preset: StylePresetData | None
+    estimate: MediaCostEstimate
+    playbook_run_id: str
+    content_id: str
+    use_cache: bool
+
+    @property
+    def model(self) -> str:
+        return self.config.model
+
+    @property
+    def simulated(self) -> bool:
+        return self.config.simulated
+
+    @property
+    def clip_plan(self) -> tuple[int, ...]:
+        return self.estimate.clip_plan or ()
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """What is stored with the job, the asset and the cost event."""
+        params: dict[str, Any] = {"aspect_ratio": self.aspect_ratio}
+        if self.kind == VIDEO:
+            params["duration_seconds"] = self.duration_seconds
+            params["clip_plan"] = list(self.clip_plan)
+            params["billed_seconds"] = self.estimate.billed_seconds
+        for name in ("resolution", "image_size"):
+            if getattr(self, name):
+                params[name] = getattr(self, name)
+        if self.palette:
+            params["palette"] = list(self.palette)
+        if self.preset is not None:
+            params["preset_id"] = self.preset.id
+        return params
+
+    @property
+    def cache_key(self) -> str:
+        return cache_key(
+            tenant_id=self.tenant_id,
+            kind=self.kind,
+            provider=self.provider,
+            model=self.model,
+            prompt=self.composed_prompt,
+            negative_prompt=self.negative_prompt,
+            params={
+                "aspect_ratio": self.aspect_ratio,
+                "duration_seconds": self.duration_seconds,
+                "resolution": self.resolution,
+                "image_size": self.image_size,
+                "palette": list(self.palette),
+            },
+            simulated=self.simulated,
+        )
+
+
+def normalise_prompt(prompt: str) -> str:
+    """Case, Unicode compatibility forms and runs of white space do not make a prompt new."""
+    return " ".join(unicodedata.normalize("NFKC", prompt).casefold().split())
+
+
+def cache_key(
+    *,
+    tenant_id: str,
+    kind: str,
+    provider: str,
+    model: str,
+    prompt: str,
+    negative_prompt: str,
+    params: dict[str, Any],
+    simulated: bool,
+) -> str:
+    """SHA-256 of everything that makes two generations interchangeable. ``simulated`` is part of
+    it: a simulated picture must never answer a request that a real provider would serve."""
+    material = {
+        "tenant": tenant_id,
+        "kind": kind,
+        "provider": provider,
+        "model": model,
+        "prompt": normalise_prompt(prompt),
+        "negative": normalise_prompt(negative_prompt),
+        "params": {key: value for key, value in sorted(params.items()) if value not in (None, [])},
+        "simulated": simulated,
+    }
+    canonical = json.dumps(material, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _check_prompt(prompt: Any, errors: dict[str, str]) -> str:
+    if not isinstance(prompt, str) or not prompt.strip():
+        errors["prompt"] = "Enter a prompt."
+        return ""
+    text = prompt.strip()
+    if len(text) > PROMPT_MAX_CHARS:
+        errors["prompt"] = (
+            f"The prompt is {len(text):,} characters long; the limit is {PROMPT_MAX_CHARS:,}."
+        )
+    return text
+
+
+def _check_duration(duration: Any, errors: dict[str, str]) -> int | None:
+    whole = isinstance(duration, int) and not isinstance(duration, bool)
+    if not whole or not 1 <= duration <= MAX_VIDEO_SECONDS:
+        errors["duration_seconds"] = (
+            f"The duration must be a whole number of seconds from 1 to {MAX_VIDEO_SECONDS}."
+        )
+        return None
+    return duration
+
+
+def _check_provider(
+    kind: str, provider: Any, simulate: bool | None, errors: dict[str, str]
+) -> ProviderConfig | None:
+    spec = PROVIDERS.get(provider) if isinstance(provider, str) else None
+    if spec is None or spec.kind != kind:
+        choices = ", ".join(key for key, s in PROVIDERS.items() if s.kind == kind)
+        errors["provider"] = f"Choose one of the {kind} providers: {choices}."
+        return None
+    config = provider_config(provider)
+    if simulate:
+        config = dataclasses.replace(config, api_key="")
+    elif simulate is False and config.simulated:
+        errors["simulate"] = (
+            f"{spec.label} has no API key configured, so it can only run in simulate mode."
+        )
+        return None
+    if not provider_info(provider, config=config).available:
+        # Still returned: the other fields are checked against what the provider accepts.
+        errors["provider"] = provider_info(provider, config=config).unavailable_reason
+    return config
+
+
+def prepare_generation(
+    kind: str,
+    tenant_id: str,
+    user_id: str | None,
+    *,
+    provider: str,
+    prompt: str,
+    aspect_ratio: str,
+    duration_seconds: int | None = None,
+    preset_id: str | None = None,
+    playbook_run_id: str | None = None,
+    content_id: str | None = None,
+    use_cache: bool = True,
+    simulate: bool | None = None,
+    resolution: str | None = None,
+    image_size: str | None = None,
+) -> GenerationRequest:
+    """Check a request and work out what it will send and cost. Raises ``GenerationInputError``
+    naming every bad field, or ``PresetNotFound`` (a 404) for an unknown or foreign preset."""
+    if kind not in KINDS:
+        raise GenerationInputError({"kind": f"Choose one of {', '.join(KINDS)}."})
+    errors: dict[str, str] = {}
+    text = _check_prompt(prompt, errors)
+    duration = _check_duration(duration_seconds, errors) if kind == VIDEO else None
+    config = _check_provider(kind, provider, simulate, errors)
+    info = provider_info(provider, config=config) if config is not None else None
+    if info is not None:
+        if aspect_ratio not in info.aspect_ratios:
+            errors["aspect_ratio"] = (
+                f"{info.label} makes {', '.join(info.aspect_ratios)} {kind}s; "
+                f"{aspect_ratio!s} is not one of them."
+            )
+        if resolution is not None and resolution not in info.resolutions:
+            errors["resolution"] = f"Choose one of {', '.join(info.resolutions)}."
+        if image_size is not None and image_size not in info.image_sizes:
+            sizes = ", ".join(info.image_sizes)
+            errors["image_size"] = (
+                f"Choose one of {sizes}." if sizes else f"{info.label} has no image sizes."
+            )
+    preset = get_style_preset(tenant_id, preset_id) if preset_id else None
+    if errors:
+        raise GenerationInputError(errors)
+    assert config is not None and info is not None
+    options = {"duration_seconds": duration} if kind == VIDEO else {}
+    try:
+        estimate = estimate_media_cost(kind, provider, options)
+    except ValueError as exc:
+        raise GenerationInputError({"provider": str(exc)}) from None
+    if kind == VIDEO and not set(estimate.clip_plan or ()) <= set(info.clip_seconds):
+        raise GenerationInputError(
+            {"provider": f"The price book's clip lengths for {info.label} are not its own."}
+        )
+    composed = compose_prompt(text, preset)
+    palette = ()
+    if preset is not None:
+        palette = tuple(colour for _label, colour in preset.color_palette.swatches)
+    return GenerationRequest(
+        kind=kind,
+        tenant_id=tenant_id,
+        user_id=str(user_id) if user_id not in (None, "") else None,
+        provider=provider,
+        config=config,
+        prompt=text,
+        composed_prompt=composed.prompt,
+        negative_prompt=composed.negative_prompt,
+        aspect_ratio=aspect_ratio,
+        duration_seconds=duration,
+        resolution=resolution or (info.resolutions[0] if kind == VIDEO else None),
+        image_size=image_size,
+        palette=palette,
+        preset=preset,
+        estimate=estimate,
+        playbook_run_id=playbook_run_id or "",
+        content_id=content_id or "",
+        use_cache=bool(use_cache),
+    )
+
+
+def provider_prompt(provider: str, prompt: str, negative_prompt: str) -> tuple[str, str | None]:
+    """The prompt and negative prompt as the provider's API takes them."""
+    if not negative_prompt:
+        return prompt, None
+    if provider in NEGATIVE_PROMPT_PROVIDERS:
+        return prompt, negative_prompt
+    return ComposedPrompt(prompt, negative_prompt, None).as_single_prompt(), None

@@ -1,0 +1,103 @@
+"""Fixtures for the generation service: files in a temporary MEDIA_ROOT, providers simulated by
+default or pointed at a scripted HTTP server on loopback, quick retry and poll settings."""
+
+import base64
+
+import pytest
+
+from costs.budgets import update_media_budget
+from costs.models import BudgetHold
+from media import jobs
+from media.providers.video_tools import render_clip
+from tests.media.providers.conftest import png_bytes  # noqa: F401 — shared fixture
+from tests.media.providers.fakes import FakeProvider, Reply
+
+FLASH_PATH = "/v1beta/models/gemini-3.1-flash-image:generateContent"
+VEO_START = "/v1beta/models/veo-3.1-generate-preview:predictLongRunning"
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def quick_settings(settings):
+    settings.MEDIA_PROVIDER_OPTIONS = {
+        **settings.MEDIA_PROVIDER_OPTIONS,
+        "connect_timeout": 2,
+        "read_timeout": 5,
+        "max_attempts": 3,
+        "backoff_base_ms": 1,
+        "backoff_cap_seconds": 1,
+        "max_retry_after_seconds": 2,
+        "poll_interval_seconds": 0.02,
+        "poll_timeout_seconds": 10,
+    }
+    settings.MEDIA_SLOT_WAIT_SECONDS = 0
+
+
+@pytest.fixture
+def fake():
+    server = FakeProvider()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def real_provider(settings, fake):
+    """Give a provider an API key and point it at the fake server: it is called for real."""
+
+    def configure(key: str) -> FakeProvider:
+        entry = settings.MEDIA_PROVIDERS[key]
+        base = fake.url + ("/v1" if key == "sora" else "/v1beta")
+        settings.MEDIA_PROVIDERS = {
+            **settings.MEDIA_PROVIDERS,
+            key: {**entry, "api_key": "test-key", "base_url": base},
+        }
+        return fake
+
+    return configure
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    """Job hand-offs to django-q2, recorded instead of sent (the worker test sends them)."""
+    sent: list[tuple[str, float]] = []
+    monkeypatch.setattr(
+        jobs, "job_enqueue", lambda job_id, *, delay_seconds=0: sent.append((job_id, delay_seconds))
+    )
+    return sent
+
+
+@pytest.fixture
+def set_budget():
+    def _set(tenant_id: str, **updates):
+        ok, errors = update_media_budget(tenant_id, updates)
+        assert ok, errors
+
+    return _set
+
+
+def holds(tenant_id: str) -> list[BudgetHold]:
+    return list(BudgetHold.objects.filter(tenant_id=tenant_id).order_by("created_at"))
+
+
+def image_reply(png: bytes, response_id: str = "resp-1") -> Reply:
+    part = {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(png).decode()}}
+    return Reply(
+        json={
+            "candidates": [{"content": {"role": "model", "parts": [part]}, "finishReason": "STOP"}],
+            "responseId": response_id,
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def clip_bytes(png_bytes):
+    """Real MP4 clips by length, as the fake Veo server hands them out."""
+    return {
+        seconds: render_clip(still_png=png_bytes, duration_seconds=seconds, width=64, height=36)
+        for seconds in (4, 6, 8)
+    }

@@ -1,0 +1,176 @@
+"""generate_video: a video longer than one clip is made as the price book's clip plan, each clip
+its own idempotent provider call, and joined into one MP4 of exactly the requested length."""
+
+import itertools
+
+import pytest
+from django.core.files.storage import default_storage
+
+from costs.models import BudgetHold
+from costs.selectors import get_recent_media_events
+from media.models import GenerationJob, MediaAsset, ProviderCall
+from media.providers import video_duration
+from media.services import generate_video
+from tests.media.providers.fakes import Reply
+from tests.media.services.conftest import VEO_START, holds
+
+pytestmark = pytest.mark.django_db
+
+
+def _file_bytes(asset: MediaAsset, *, thumbnail: bool = False) -> bytes:
+    stored = asset.thumbnail if thumbnail else asset.file
+    with default_storage.open(stored.name, "rb") as handle:
+        return handle.read()
+
+
+def script_veo(fake, clip_bytes):
+    """Every start gets its own operation, done at the first poll, whose download is a real
+    MP4 of the requested clip length."""
+    numbers = itertools.count()
+
+    def start(seen):
+        k = next(numbers)
+        seconds = seen.json["parameters"]["durationSeconds"]
+        name = f"models/veo-3.1-generate-preview/operations/op{k}"
+        download = f"/v1beta/files/f{k}:download?alt=media"
+        fake.on(
+            "GET",
+            f"/v1beta/{name}",
+            Reply(json={"name": name, "done": False}),
+            Reply(
+                json={
+                    "name": name,
+                    "done": True,
+                    "response": {
+                        "generateVideoResponse": {
+                            "generatedSamples": [{"video": {"uri": fake.url + download}}]
+                        }
+                    },
+                }
+            ),
+        )
+        fake.on("GET", download, Reply(body=clip_bytes[seconds], content_type="video/mp4"))
+        return Reply(json={"name": name})
+
+    fake.on("POST", VEO_START, *[start] * 20)
+
+
+@pytest.mark.parametrize(
+    ("provider", "seconds", "plan", "cost_micros"),
+    [
+        ("veo", 13, [8, 6], 1_375_000),
+        ("veo", 5, [6], 625_000),
+        ("veo", 30, [8, 8, 8, 6], 2_875_000),
+        ("sora", 20, [12, 8], 2_500_000),
+    ],
+)
+def test_a_clip_plan_is_joined_into_one_video_of_the_right_length(
+    settings, org_a, owner_a, provider, seconds, plan, cost_micros
+):
+    # Sora's model is retired at OpenAI; a gateway serving it is allowed by configuration.
+    settings.MEDIA_PROVIDER_OPTIONS = {
+        **settings.MEDIA_PROVIDER_OPTIONS,
+        "allow_retired_models": ["sora-2"],
+    }
+    result = generate_video(
+        org_a.pk,
+        str(owner_a.pk),
+        provider=provider,
+        prompt="Drone shot over a greenhouse at dawn",
+        duration_seconds=seconds,
+        aspect_ratio="9:16",
+    )
+
+    asset = MediaAsset.objects.get(pk=result.id)
+    assert asset.params["clip_plan"] == plan
+    assert asset.mime_type == "video/mp4" and asset.duration_seconds == seconds
+    assert video_duration(_file_bytes(asset)) == pytest.approx(seconds, abs=0.1)
+    assert _file_bytes(asset, thumbnail=True).startswith(b"\x89PNG")
+    assert result.duration_seconds == seconds and result.thumbnail_url
+    event = result.tracking_event
+    assert (event.type, event.duration_seconds, event.cost_micros) == (
+        "video",
+        seconds,
+        cost_micros,
+    )
+    assert len(get_recent_media_events(org_a.pk)) == 1
+    [hold] = holds(org_a.pk)
+    assert (hold.status, hold.actual_micros) == (BudgetHold.Status.SETTLED, cost_micros)
+    job = GenerationJob.objects.get(pk=result.job_id)
+    assert (job.clips_total, job.clips_done, job.status) == (len(plan), len(plan), "done")
+
+
+def test_each_clip_is_its_own_idempotent_call_to_veo(org_a, owner_a, real_provider, clip_bytes):
+    fake = real_provider("veo")
+    script_veo(fake, clip_bytes)
+
+    result = generate_video(
+        org_a.pk,
+        str(owner_a.pk),
+        provider="veo",
+        prompt="Sunrise over the farm",
+        duration_seconds=13,
+        aspect_ratio="16:9",
+    )
+
+    starts = fake.seen("POST", VEO_START)
+    assert [s.json["parameters"]["durationSeconds"] for s in starts] == [8, 6]
+    calls = ProviderCall.objects.order_by("idempotency_key")
+    assert [c.idempotency_key for c in calls] == [
+        f"{result.job_id}:clip:0",
+        f"{result.job_id}:clip:1",
+    ]
+    assert {c.status for c in calls} == {"succeeded"}
+    asset = MediaAsset.objects.get(pk=result.id)
+    assert asset.simulated is False
+    assert video_duration(_file_bytes(asset)) == pytest.approx(13, abs=0.1)
+    assert result.cost_micros == 1_375_000
+
+
+def test_a_failure_after_some_clips_charges_the_clips_made_and_settles_to_them(
+    org_a, owner_a, real_provider, clip_bytes
+):
+    fake = real_provider("veo")
+    name = "models/veo-3.1-generate-preview/operations/op0"
+    download = "/v1beta/files/f0:download?alt=media"
+    fake.on(
+        "POST",
+        VEO_START,
+        Reply(json={"name": name}),
+        Reply(400, json={"error": {"code": 400, "message": "no", "status": "INVALID_ARGUMENT"}}),
+    )
+    fake.on(
+        "GET",
+        f"/v1beta/{name}",
+        Reply(
+            json={
+                "name": name,
+                "done": True,
+                "response": {
+                    "generateVideoResponse": {
+                        "generatedSamples": [{"video": {"uri": fake.url + download}}]
+                    }
+                },
+            }
+        ),
+    )
+    fake.on("GET", download, Reply(body=clip_bytes[8], content_type="video/mp4"))
+
+    with pytest.raises(Exception, match="no"):
+        generate_video(
+            org_a.pk,
+            str(owner_a.pk),
+            provider="veo",
+            prompt="Two clips, the second refused",
+            duration_seconds=14,
+            aspect_ratio="16:9",
+        )
+
+    events = {e.id.rsplit(":", 1)[1]: e for e in get_recent_media_events(org_a.pk)}
+    assert set(events) == {"0", "partial"}
+    assert (events["0"].success, events["0"].cost_micros) == (False, 0)
+    assert (events["partial"].cost_micros, events["partial"].duration_seconds) == (750_000, 8)
+    [hold] = holds(org_a.pk)
+    assert (hold.status, hold.actual_micros) == (BudgetHold.Status.SETTLED, 750_000)
+    job = GenerationJob.objects.get()
+    assert (job.status, job.clips_done, job.cost_micros) == ("failed", 1, 750_000)
