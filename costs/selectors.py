@@ -181,6 +181,7 @@ class MetricCard:
     value: Decimal
     previous: Decimal
     change: Decimal | None  # relative to the previous period, None without a previous value
+    has_previous: bool = True  # False: nothing was generated in the previous period
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,7 @@ def _cards(current: UsageTotals, previous: UsageTotals) -> list[MetricCard]:
         ("savings", "Cache savings", "money", current.saved, previous.saved),
     ]
     return [
-        MetricCard(key, label, kind, value, before, _change(value, before))
+        MetricCard(key, label, kind, value, before, _change(value, before), previous.count > 0)
         for key, label, kind, value, before in values
     ]
 

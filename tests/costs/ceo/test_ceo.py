@@ -187,6 +187,7 @@ def test_a_period_without_events_shows_zeros(super_admin_client, org_a):
     html = super_admin_client.get(URL + "?tab=costs&period=7d").content.decode()
     assert 'data-testid="empty-state"' not in html
     assert _card(html, "cost") == "$0.00 —"
+    assert "no generations the period before" in html
     assert "No organisation generated anything in this period." in html
 
 
