@@ -42,8 +42,13 @@ from abtests.validation import (
     clean_variants,
     split_errors,
     test_consistency_errors,
+    variant_content_errors,
 )
 from bakedbot.models import Organisation
+from costs.budgets import BudgetExceeded
+from media.errors import GenerationBusy, GenerationInputError
+from media.providers.errors import ProviderError
+from media.services import generate_image
 from presets.domain import PresetNotFound
 from presets.selectors import get_style_preset
 
@@ -56,6 +61,7 @@ __all__ = [
     "apply_bandit_split",
     "assign_variant",
     "create_media_ab_test",
+    "generate_variant_media",
     "get_media_ab_test_results",
     "get_media_ab_tests",
     "import_ab_test_metrics_csv",
@@ -243,15 +249,10 @@ def _apply_updates(test: MediaABTest, updates: Mapping[str, Any]) -> None:
 
 
 def _start_errors(test: MediaABTest) -> dict[str, str]:
-    errors: dict[str, str] = {}
     variants = list(test.variants.all())
+    errors = variant_content_errors([(v.preset_id, v.custom_prompt) for v in variants])
     if not test.name:
         errors["name"] = "Name the test before starting it."
-    if len(variants) < 2:
-        errors["variants"] = "A test needs at least two variants to start."
-    for number, variant in enumerate(variants, start=1):
-        if not (variant.preset_id or variant.custom_prompt):
-            errors[f"variants.{number}.custom_prompt"] = "Choose a preset or write a prompt."
     errors |= split_errors([v.split_percent for v in variants])
     if not test.metrics:
         errors["metrics"] = "Choose the metrics to collect."
@@ -456,4 +457,58 @@ def apply_bandit_split(tenant_id: str, test_id: str, split: Mapping[str, Any]) -
             _store_decision(test)
     except _Refused as refused:
         return ABTestWriteResult(False, refused.errors)
+    return ABTestWriteResult(True, None)
+
+
+def generate_variant_media(
+    tenant_id: str,
+    test_id: str,
+    variant_id: str,
+    *,
+    user_id: str | None,
+    provider: str,
+    aspect_ratio: str,
+    simulate: bool | None = None,
+) -> ABTestWriteResult:
+    """Generate a draft variant's image with the media service (budget hold, cost tracking and
+    the duplicate-prompt cache are the service's) from the test's base prompt, the variant's
+    custom prompt and its preset, and keep the image's URL and what it cost on the variant.
+
+    Refusals (a missing prompt, bad generation settings, a budget limit, a provider error) come
+    back as ``error`` under ``generate`` or the generation field; nothing changes then.
+    """
+    test = MediaABTest.objects.filter(tenant_id=tenant_id, pk=test_id).first()
+    variant = test.variants.filter(pk=variant_id).first() if test else None
+    if variant is None:
+        raise ABTestNotFound(f"No variant {variant_id} in test {test_id}")
+    if test.status != Status.DRAFT:
+        return ABTestWriteResult(False, {"generate": "Media is generated while a test is a draft."})
+    prompt = " ".join(p for p in (test.base_prompt, variant.custom_prompt) if p).strip()
+    if not prompt:
+        return ABTestWriteResult(
+            False, {"generate": "Write a base prompt or this variant's prompt first."}
+        )
+    try:
+        media = generate_image(
+            tenant_id,
+            user_id,
+            provider=provider,
+            prompt=prompt,
+            aspect_ratio=aspect_ratio,
+            preset_id=variant.preset_id or None,
+            content_id=variant.pk,
+            simulate=simulate,
+        )
+    except GenerationInputError as refused:
+        return ABTestWriteResult(False, dict(refused.errors))
+    except (BudgetExceeded, GenerationBusy, ProviderError) as failed:
+        return ABTestWriteResult(False, {"generate": str(failed)})
+    with transaction.atomic():
+        test = _locked_test(tenant_id, test_id)
+        if test.status != Status.DRAFT:
+            message = "The test started while the image was being made; it was not attached."
+            return ABTestWriteResult(False, {"generate": message})
+        test.variants.filter(pk=variant_id).update(
+            media_ref=media.media_url, media_cost_micros=media.cost_micros
+        )
     return ABTestWriteResult(True, None)

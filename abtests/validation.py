@@ -222,6 +222,18 @@ def clean_variants(
     return cleaned, errors
 
 
+def variant_content_errors(variants: Sequence[tuple[str, str]]) -> Errors:
+    """What a test needs of its variants before it can run: two or more, each with a preset or a
+    custom prompt. ``variants`` are (preset id, custom prompt) pairs in order."""
+    errors: Errors = {}
+    if len(variants) < 2:
+        errors["variants"] = "A test needs at least two variants."
+    for number, (preset_id, prompt) in enumerate(variants, start=1):
+        if not (preset_id.strip() or prompt.strip()):
+            errors[f"variants.{number}.custom_prompt"] = "Choose a preset or write a prompt."
+    return errors
+
+
 def equal_split(count: int) -> list[int]:
     """100% shared as evenly as whole percentages allow, the extra points to the first arms."""
     if count == 0:

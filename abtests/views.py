@@ -73,6 +73,7 @@ def test_list(request: HttpRequest) -> HttpResponse:
             "tests": get_media_ab_tests(request.tenant.pk, status=status),
             "status": status,
             "statuses": MediaABTest.Status.choices,
+            "wizard_url": f"{reverse('abtests:new')}?tenant={request.tenant.pk}",
         },
     )
 

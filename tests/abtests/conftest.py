@@ -46,3 +46,10 @@ def draft_test(org_a):
 @pytest.fixture
 def running_test(org_a):
     return start(make_test(org_a))
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Generated images go to a temporary MEDIA_ROOT (providers are simulated without keys)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

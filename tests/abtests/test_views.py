@@ -83,7 +83,7 @@ def test_it_lists_the_tenants_tests(member_a_client, org_a, org_b):
     make_test(org_b, name="Someone else's")
     html = member_a_client.get(reverse("abtests:list")).content.decode()
     assert "Hero image" in html and "Someone else" not in html
-    assert "wizard step 1 of 4" in html
+    assert "Continue at step 1 of 4" in html
 
 
 def test_it_filters_the_list_by_status(member_a_client, org_a):

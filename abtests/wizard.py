@@ -1,0 +1,223 @@
+"""The four-step wizard's forms: reading each step's POST into service input, and the values and
+errors each step shows. The rules themselves are the services'; nothing here writes.
+
+1 basics · 2 variants (preset, custom prompt, generated media with its estimate) · 3 audience
+split · 4 metrics and review. Each step is saved to the draft when it is left, so a draft
+resumes where it stopped (``MediaABTest.wizard_step`` is the furthest step reached).
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import QueryDict
+
+from abtests.analysis import RAW_METRICS
+from abtests.models import MediaABTest
+from abtests.validation import MAX_VARIANTS, equal_split
+from media.selectors import GenerationEstimate, estimate_generation, generation_providers
+from presets.domain import ASPECT_RATIOS, PresetPicker
+from presets.selectors import get_preset_picker
+
+STEPS = ((1, "Basics"), (2, "Variants"), (3, "Audience split"), (4, "Metrics and review"))
+BASICS = ("name", "description", "base_prompt", "start_date", "end_date")
+DECISION = ("primary_metric", "confidence_threshold", "minimum_detectable_effect", "adjustment")
+DEFAULT_PROVIDER = "gemini-flash"
+DEFAULT_ASPECT_RATIO = "1:1"
+
+
+def step_of(value: Any, furthest: int) -> int:
+    """A requested step, never beyond the furthest one the draft has reached."""
+    try:
+        step = int(value)
+    except (TypeError, ValueError):
+        return furthest
+    return min(max(step, 1), furthest)
+
+
+def basics_from_post(post: QueryDict) -> dict[str, str]:
+    return {name: post.get(name, "") for name in BASICS}
+
+
+def basics_from_test(test: MediaABTest | None) -> dict[str, str]:
+    if test is None:
+        return dict.fromkeys(BASICS, "")
+    values = {name: getattr(test, name) for name in BASICS}
+    return {k: "" if v is None else str(v) for k, v in values.items()}
+
+
+def variants_from_post(post: QueryDict) -> list[dict[str, str]]:
+    try:
+        count = min(int(post.get("variant_count", "0")), MAX_VARIANTS)
+    except ValueError:
+        count = 0
+    return [
+        {
+            "id": post.get(f"variant-{i}-id", ""),
+            "name": post.get(f"variant-{i}-name", ""),
+            "preset_id": post.get(f"variant-{i}-preset_id", ""),
+            "custom_prompt": post.get(f"variant-{i}-custom_prompt", ""),
+        }
+        for i in range(count)
+    ]
+
+
+def variants_from_test(test: MediaABTest | None) -> list[dict[str, str]]:
+    if test is None or not test.variants.exists():
+        return [
+            {"id": "", "name": "Control", "preset_id": "", "custom_prompt": ""},
+            {"id": "", "name": "Variant B", "preset_id": "", "custom_prompt": ""},
+        ]
+    return [
+        {"id": v.pk, "name": v.name, "preset_id": v.preset_id, "custom_prompt": v.custom_prompt}
+        for v in test.variants.all()
+    ]
+
+
+def variants_for_service(test: MediaABTest, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """The rows as ``update_media_ab_test`` variants. A kept variant keeps its generated media
+    while its preset and prompt are unchanged (otherwise the image no longer matches), and the
+    split is kept while the set of variants is; any change there starts from an equal split."""
+    stored = {v.pk: v for v in test.variants.all()}
+    same_set = [r["id"] for r in rows] == list(stored) and all(r["id"] for r in rows)
+    payload = []
+    for row in rows:
+        variant: dict[str, Any] = {k: v for k, v in row.items() if k != "id" or v}
+        old = stored.get(row["id"])
+        if old and (old.preset_id, old.custom_prompt) == (
+            row["preset_id"].strip(),
+            row["custom_prompt"].strip(),
+        ):
+            variant |= {"media_ref": old.media_ref, "media_cost_micros": old.media_cost_micros}
+        if same_set and old:
+            variant["split_percent"] = old.split_percent
+        payload.append(variant)
+    return payload
+
+
+def next_variant_name(rows: list[dict[str, str]]) -> str:
+    taken = {r["name"].strip().lower() for r in rows}
+    for letter in "BCDEFGHIJKLMNOPQRSTUVWXYZ":
+        if f"variant {letter}".lower() not in taken:
+            return f"Variant {letter}"
+    return f"Variant {len(rows) + 1}"
+
+
+def split_from_post(post: QueryDict, test: MediaABTest) -> dict[str, str]:
+    return {v.pk: post.get(f"split-{v.pk}", "").strip() for v in test.variants.all()}
+
+
+def decision_from_post(post: QueryDict) -> dict[str, Any]:
+    values: dict[str, Any] = {name: post.get(name, "") for name in DECISION}
+    values["metrics"] = [m for m in post.getlist("metrics") if m]
+    return values
+
+
+def decision_from_test(test: MediaABTest) -> dict[str, Any]:
+    values: dict[str, Any] = {name: str(getattr(test, name)) for name in DECISION}
+    values["metrics"] = list(test.metrics)
+    return values
+
+
+@dataclass(frozen=True)
+class VariantForm:
+    index: int
+    id: str
+    name: str
+    preset_id: str
+    custom_prompt: str
+    picker: PresetPicker
+    media_ref: str
+    media_cost_micros: int
+    errors: dict[str, str]
+
+
+def variant_forms(
+    tenant_id: str,
+    test: MediaABTest | None,
+    rows: list[dict[str, str]],
+    errors: dict[str, str],
+) -> list[VariantForm]:
+    stored = {v.pk: v for v in test.variants.all()} if test else {}
+    forms = []
+    for i, row in enumerate(rows):
+        prefix = f"variants.{i + 1}."
+        old = stored.get(row["id"])
+        forms.append(
+            VariantForm(
+                index=i,
+                id=row["id"],
+                name=row["name"],
+                preset_id=row["preset_id"],
+                custom_prompt=row["custom_prompt"],
+                picker=get_preset_picker(
+                    tenant_id, selected_id=row["preset_id"], field_name=f"variant-{i}-preset_id"
+                ),
+                media_ref=old.media_ref if old else "",
+                media_cost_micros=old.media_cost_micros if old else 0,
+                errors={
+                    k.removeprefix(prefix): v for k, v in errors.items() if k.startswith(prefix)
+                },
+            )
+        )
+    return forms
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    provider: str
+    aspect_ratio: str
+    providers: list = field(default_factory=list)
+    aspect_ratios: tuple[str, ...] = ASPECT_RATIOS
+    estimate: GenerationEstimate | None = None
+
+
+def generation_settings(tenant_id: str, post: QueryDict | None) -> GenerationSettings:
+    """The image provider and aspect ratio for step 2, and what one image costs with them."""
+    providers = [p for p in generation_providers("image") if p.available]
+    keys = [p.key for p in providers]
+    provider = (post.get("provider") if post else "") or DEFAULT_PROVIDER
+    provider = provider if provider in keys else (keys[0] if keys else provider)
+    aspect_ratio = (post.get("aspect_ratio") if post else "") or DEFAULT_ASPECT_RATIO
+    if aspect_ratio not in ASPECT_RATIOS:
+        aspect_ratio = DEFAULT_ASPECT_RATIO
+    estimate = (
+        estimate_generation(tenant_id, kind="image", provider=provider, aspect_ratio=aspect_ratio)
+        if keys
+        else None
+    )
+    return GenerationSettings(provider, aspect_ratio, providers, ASPECT_RATIOS, estimate)
+
+
+@dataclass(frozen=True)
+class SplitRow:
+    variant_id: str
+    name: str
+    percent: str
+
+
+def split_rows(test: MediaABTest, submitted: dict[str, str] | None) -> list[SplitRow]:
+    variants = list(test.variants.all())
+    return [
+        SplitRow(v.pk, v.name, submitted[v.pk] if submitted else str(v.split_percent))
+        for v in variants
+    ]
+
+
+def equal_split_for(test: MediaABTest) -> dict[str, int]:
+    ids = list(test.variants.values_list("pk", flat=True))
+    return dict(zip(ids, equal_split(len(ids)), strict=True))
+
+
+METRIC_LABELS = dict(
+    zip(
+        RAW_METRICS,
+        (
+            "Impressions",
+            "Clicks (CTR)",
+            "Conversions (CVR)",
+            "Engaged impressions (engagement rate)",
+            "Cost (CPC)",
+        ),
+        strict=True,
+    )
+)

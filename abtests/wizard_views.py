@@ -1,0 +1,223 @@
+"""``/dashboard/abtests/new`` and ``/dashboard/abtests/<id>/wizard?step=N``: the four-step wizard.
+
+Every step posts to the server, which validates it and saves it to the draft: Next moves on only
+when the step is valid; Back always goes back, keeping what was typed (saved if valid, otherwise
+held in the session until the step is shown again). Members build drafts; starting a test from
+the last step is for owners, as everywhere else. With HTMX a step swaps only the wizard panel and
+pushes its URL, so a reload or a later visit resumes at the same step.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect, push_url
+
+from abtests import wizard
+from abtests.models import MediaABTest
+from abtests.selectors import get_media_ab_test
+from abtests.services import create_media_ab_test, generate_variant_media, update_media_ab_test
+from abtests.validation import MAX_VARIANTS, variant_content_errors
+from bakedbot.tenancy import can_manage_tenant, tenant_member_required
+
+TEMPLATE = "abtests/wizard.html"
+STASH = "abtests_wizard"
+
+
+def _step_url(request: HttpRequest, test_id: str, step: int) -> str:
+    url = reverse("abtests:wizard", args=[test_id])
+    return f"{url}?step={step}&tenant={request.tenant.pk}"
+
+
+def _stash(request: HttpRequest, test_id: str, step: int, values: Any) -> None:
+    stash = request.session.get(STASH, {})
+    stash[f"{test_id}:{step}"] = values
+    request.session[STASH] = stash
+
+
+def _unstash(request: HttpRequest, test_id: str, step: int) -> Any:
+    stash = request.session.get(STASH, {})
+    values = stash.pop(f"{test_id}:{step}", None)
+    if values is not None:
+        request.session[STASH] = stash
+    return values
+
+
+def _context(request: HttpRequest, test: MediaABTest | None, step: int, **values) -> dict:
+    tenant_id = request.tenant.pk
+    errors = values.pop("errors", {})
+    context: dict[str, Any] = {
+        "tenant": request.tenant,
+        "test": test,
+        "step": step,
+        "steps": wizard.STEPS,
+        "furthest": test.wizard_step if test else 1,
+        "errors": errors,
+        "can_start": can_manage_tenant(request),
+        "max_variants": MAX_VARIANTS,
+    }
+    if step == 1:
+        context["basics"] = values.get("basics") or wizard.basics_from_test(test)
+    elif step == 2:
+        rows = values.get("rows") or wizard.variants_from_test(test)
+        context["variant_forms"] = wizard.variant_forms(tenant_id, test, rows, errors)
+        context["variant_count"] = len(rows)
+        context["generation"] = wizard.generation_settings(tenant_id, values.get("post"))
+    elif step == 3:
+        context["split_rows"] = wizard.split_rows(test, values.get("split"))
+    else:
+        context["decision"] = values.get("decision") or wizard.decision_from_test(test)
+        context["metric_labels"] = wizard.METRIC_LABELS
+        context["primary_choices"] = MediaABTest.PrimaryMetric.choices
+        context["adjustment_choices"] = MediaABTest.Adjustment.choices
+        context["variants"] = list(test.variants.all())
+    return context
+
+
+def _show(request: HttpRequest, test: MediaABTest | None, step: int, *, status=200, **values):
+    context = _context(request, test, step, **values)
+    if request.htmx:
+        response = render(request, f"{TEMPLATE}#wizard", context)
+        if test is not None:
+            return push_url(response, _step_url(request, test.pk, step))
+        return response
+    return render(request, TEMPLATE, context, status=status)
+
+
+def _refused(request: HttpRequest, test: MediaABTest | None, step: int, **values):
+    # HTMX swaps only 2xx answers by default, so a refused step is a 200 there and a 400 otherwise.
+    return _show(request, test, step, status=400, **values)
+
+
+def _go(request: HttpRequest, test_id: str, step: int) -> HttpResponse:
+    if request.htmx:
+        return _show(request, get_media_ab_test(request.tenant.pk, test_id), step)
+    return redirect(_step_url(request, test_id, step))
+
+
+@require_http_methods(["GET", "POST"])
+@tenant_member_required
+def wizard_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _show(request, None, 1)
+    basics = wizard.basics_from_post(request.POST)
+    result = create_media_ab_test(
+        request.tenant.pk, {**basics, "wizard_step": 2}, user=request.user
+    )
+    if not result.success:
+        return _refused(request, None, 1, basics=basics, errors=result.error)
+    return _go(request, result.test_id, 2)
+
+
+@require_http_methods(["GET", "POST"])
+@tenant_member_required
+def wizard_step(request: HttpRequest, test_id: str) -> HttpResponse:
+    test = get_media_ab_test(request.tenant.pk, test_id)
+    if test.status != MediaABTest.Status.DRAFT:
+        messages.info(request, "Only a draft is edited in the wizard; this test has started.")
+        return redirect(f"{reverse('abtests:detail', args=[test.pk])}?tenant={request.tenant.pk}")
+    if request.method == "GET":
+        step = wizard.step_of(request.GET.get("step"), test.wizard_step)
+        stashed = _unstash(request, test.pk, step) or {}
+        return _show(request, test, step, **stashed)
+    step = wizard.step_of(request.POST.get("step"), test.wizard_step)
+    action = request.POST.get("action", "next")
+    handler = {1: _post_basics, 2: _post_variants, 3: _post_split, 4: _post_decision}[step]
+    return handler(request, test, action)
+
+
+def _save(request, test, updates: dict, *, reached: int):
+    updates = {**updates, "wizard_step": max(test.wizard_step, reached)}
+    return update_media_ab_test(request.tenant.pk, test.pk, updates)
+
+
+def _leave(request, test, step: int, action: str, updates: dict, stash: dict):
+    """Save the step and move: Back even when the step is not valid yet (its input stashed)."""
+    target = step - 1 if action == "back" else step + 1
+    result = _save(request, test, updates, reached=step if action == "back" else target)
+    if result.success:
+        return _go(request, test.pk, target)
+    if action == "back":
+        _stash(request, test.pk, step, {**stash, "errors": result.error})
+        return _go(request, test.pk, target)
+    return _refused(request, test, step, errors=result.error, **stash)
+
+
+def _post_basics(request, test, action):
+    basics = wizard.basics_from_post(request.POST)
+    return _leave(request, test, 1, "next", basics, {"basics": basics})
+
+
+def _post_variants(request, test, action):
+    rows = wizard.variants_from_post(request.POST)
+    if action == "add" and len(rows) < MAX_VARIANTS:
+        name = wizard.next_variant_name(rows)
+        rows.append({"id": "", "name": name, "preset_id": "", "custom_prompt": ""})
+        return _show(request, test, 2, rows=rows, post=request.POST)
+    if action.startswith("remove-"):
+        index = int(action.removeprefix("remove-") or -1)
+        rows = [row for i, row in enumerate(rows) if i != index]
+        return _show(request, test, 2, rows=rows, post=request.POST)
+    updates = {"variants": wizard.variants_for_service(test, rows)}
+    if action.startswith("generate-"):
+        return _generate(request, test, rows, updates, int(action.removeprefix("generate-")))
+    if action == "next":
+        errors = variant_content_errors([(r["preset_id"], r["custom_prompt"]) for r in rows])
+        if errors:
+            return _refused(request, test, 2, rows=rows, post=request.POST, errors=errors)
+    return _leave(request, test, 2, action, updates, {"rows": rows})
+
+
+def _generate(request, test, rows, updates, index: int):
+    saved = _save(request, test, updates, reached=2)
+    if not saved.success:
+        return _refused(request, test, 2, rows=rows, post=request.POST, errors=saved.error)
+    test = get_media_ab_test(request.tenant.pk, test.pk)
+    variants = list(test.variants.all())
+    if not 0 <= index < len(variants):
+        return _refused(request, test, 2, post=request.POST)
+    variant = variants[index]
+    result = generate_variant_media(
+        request.tenant.pk,
+        test.pk,
+        variant.pk,
+        user_id=str(request.user.pk),
+        provider=request.POST.get("provider", ""),
+        aspect_ratio=request.POST.get("aspect_ratio", ""),
+    )
+    test = get_media_ab_test(request.tenant.pk, test.pk)
+    if not result.success:
+        errors = {f"variants.{index + 1}.generate": " ".join(result.error.values())}
+        return _refused(request, test, 2, post=request.POST, errors=errors)
+    messages.success(request, f"Image generated for {variant.name}.")
+    return _show(request, test, 2, post=request.POST)
+
+
+def _post_split(request, test, action):
+    split = wizard.split_from_post(request.POST, test)
+    if action == "equal":
+        equal = {k: str(v) for k, v in wizard.equal_split_for(test).items()}
+        return _show(request, test, 3, split=equal)
+    return _leave(request, test, 3, action, {"split": split}, {"split": split})
+
+
+def _post_decision(request, test, action):
+    decision = wizard.decision_from_post(request.POST)
+    if action == "back":
+        return _leave(request, test, 4, "back", decision, {"decision": decision})
+    if action == "start" and not can_manage_tenant(request):
+        raise PermissionDenied("Only an owner starts a test.")
+    updates = {**decision, "status": MediaABTest.Status.RUNNING} if action == "start" else decision
+    result = _save(request, test, updates, reached=4)
+    if not result.success:
+        return _refused(request, test, 4, decision=decision, errors=result.error)
+    messages.success(
+        request,
+        "The test is running." if action == "start" else "Draft saved; start it when ready.",
+    )
+    url = f"{reverse('abtests:detail', args=[test.pk])}?tenant={request.tenant.pk}"
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

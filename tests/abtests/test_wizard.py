@@ -1,0 +1,270 @@
+"""The four-step wizard on the server: each step validated and saved to the draft, Back and Next
+keeping what was entered, a draft resumed at its step, and who may do what."""
+
+import pytest
+from django.urls import reverse
+
+from abtests.models import MediaABTest
+from tests.abtests.conftest import make_test, start, variant_ids
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
+
+
+def _wizard(test, step=None):
+    url = reverse("abtests:wizard", args=[test.pk])
+    return f"{url}?step={step}" if step else url
+
+
+def _variants_post(rows, action="next", **extra):
+    data = {"step": "2", "action": action, "variant_count": str(len(rows))}
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"variant-{i}-{key}"] = value
+    return data | extra
+
+
+def test_it_creates_a_draft_from_step_one(member_a_client, org_a):
+    response = member_a_client.post(
+        reverse("abtests:new"),
+        {"step": "1", "name": "Hero image", "base_prompt": "A jar", "start_date": "2030-01-05"},
+    )
+    test = MediaABTest.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"{_wizard(test, 2)}&tenant={org_a.pk}"
+    assert (test.tenant, test.status, test.wizard_step) == (org_a, "draft", 2)
+    assert test.created_by is not None and test.base_prompt == "A jar"
+
+
+def test_it_validates_step_one_on_the_server(member_a_client):
+    response = member_a_client.post(
+        reverse("abtests:new"),
+        {"step": "1", "name": " ", "start_date": "2030-02-10", "end_date": "2030-02-01"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "This field is required." in html
+    assert "The end date cannot be before the start date." in html
+    assert 'value="2030-02-10"' in html
+    assert not MediaABTest.objects.exists()
+
+
+def test_it_starts_step_two_with_a_control_and_a_variant(member_a_client, org_a):
+    test = make_test(org_a, variants=[], wizard_step=2)
+    html = member_a_client.get(_wizard(test, 2)).content.decode()
+    assert 'name="variant-0-name" value="Control"' in html
+    assert 'name="variant-1-name" value="Variant B"' in html
+    assert html.count('data-testid="preset-picker"') == 2
+    assert 'data-testid="estimate"' in html and "simulated (no API key)" in html
+
+
+def test_it_saves_the_variants_and_moves_on(member_a_client, org_a):
+    test = make_test(org_a, variants=[], wizard_step=2)
+    rows = [
+        {"name": "Control", "preset_id": "builtin-professional", "custom_prompt": ""},
+        {"name": "Playful", "preset_id": "builtin-playful", "custom_prompt": "bright"},
+        {"name": "Luxe", "preset_id": "", "custom_prompt": "gold foil"},
+    ]
+    response = member_a_client.post(_wizard(test), _variants_post(rows))
+    assert response.status_code == 302 and "step=3" in response["Location"]
+    test.refresh_from_db()
+    assert test.wizard_step == 3
+    assert [(v.name, v.split_percent) for v in test.variants.all()] == [
+        ("Control", 34),
+        ("Playful", 33),
+        ("Luxe", 33),
+    ]
+
+
+def test_it_refuses_step_two_without_two_usable_variants(member_a_client, org_a):
+    test = make_test(org_a, variants=[], wizard_step=2)
+    rows = [{"name": "Control", "preset_id": "", "custom_prompt": ""}]
+    response = member_a_client.post(_wizard(test), _variants_post(rows))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "A test needs at least two variants." in html
+    assert "Choose a preset or write a prompt." in html
+    assert not test.variants.exists()
+
+
+def test_it_adds_and_removes_variant_rows_without_losing_input(member_a_client, org_a):
+    test = make_test(org_a, variants=[], wizard_step=2)
+    rows = [
+        {"name": "Control", "preset_id": "builtin-modern", "custom_prompt": "typed"},
+        {"name": "Variant B", "preset_id": "", "custom_prompt": "also typed"},
+    ]
+    added = member_a_client.post(_wizard(test), _variants_post(rows, "add")).content.decode()
+    assert 'name="variant-2-name" value="Variant C"' in added
+    assert "also typed" in added
+    removed = member_a_client.post(_wizard(test), _variants_post(rows, "remove-0")).content.decode()
+    assert 'name="variant-0-name" value="Variant B"' in removed
+    assert "typed</textarea>" in removed and 'value="Control"' not in removed
+
+
+def test_it_generates_a_variant_image_with_its_cost(member_a_client, org_a):
+    test = make_test(org_a, variants=[], wizard_step=2)
+    rows = [
+        {"name": "Control", "preset_id": "builtin-professional", "custom_prompt": ""},
+        {"name": "Playful", "preset_id": "builtin-playful", "custom_prompt": ""},
+    ]
+    response = member_a_client.post(
+        _wizard(test),
+        _variants_post(rows, "generate-1", provider="gemini-flash", aspect_ratio="1:1"),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="variant-media"' in html and "Image generated for Playful." in html
+    control, playful = test.variants.all()
+    assert control.media_ref == "" and playful.media_ref.startswith("/dashboard/creative/media/")
+    assert playful.media_cost_micros > 0
+    # Saving the step again with the same preset and prompt keeps the image.
+    rows = [{"id": v.pk, **row} for v, row in zip((control, playful), rows, strict=True)]
+    member_a_client.post(_wizard(test), _variants_post(rows))
+    playful.refresh_from_db()
+    assert playful.media_ref.startswith("/dashboard/creative/media/")
+
+
+def test_it_shows_why_an_image_was_not_generated(member_a_client, org_a):
+    test = make_test(org_a, base_prompt="", variants=[], wizard_step=2)
+    rows = [{"name": "A", "preset_id": "builtin-modern", "custom_prompt": ""}]
+    html = member_a_client.post(_wizard(test), _variants_post(rows, "generate-0")).content.decode()
+    assert "Write a base prompt or this variant&#x27;s prompt first." in html
+
+
+def test_it_validates_and_saves_the_split(member_a_client, draft_test):
+    draft_test.wizard_step = 3
+    draft_test.save()
+    control, playful = variant_ids(draft_test)
+    bad = member_a_client.post(
+        _wizard(draft_test),
+        {"step": "3", "action": "next", f"split-{control}": "70", f"split-{playful}": "20"},
+    )
+    assert bad.status_code == 400
+    assert "The split must total 100% (it totals 90%)." in bad.content.decode()
+    assert 'value="20"' in bad.content.decode()
+    good = member_a_client.post(
+        _wizard(draft_test),
+        {"step": "3", "action": "next", f"split-{control}": "70", f"split-{playful}": "30"},
+    )
+    assert good.status_code == 302
+    assert list(draft_test.variants.values_list("split_percent", flat=True)) == [70, 30]
+
+
+def test_back_keeps_an_invalid_step_for_later(member_a_client, draft_test):
+    draft_test.wizard_step = 3
+    draft_test.save()
+    control, playful = variant_ids(draft_test)
+    response = member_a_client.post(
+        _wizard(draft_test),
+        {"step": "3", "action": "back", f"split-{control}": "99", f"split-{playful}": "9"},
+    )
+    assert response.status_code == 302 and "step=2" in response["Location"]
+    html = member_a_client.get(_wizard(draft_test, 3)).content.decode()
+    assert 'value="99"' in html and 'value="9"' in html
+    assert "it totals 108%" in html
+    assert list(draft_test.variants.values_list("split_percent", flat=True)) == [50, 50]
+
+
+def test_it_keeps_the_split_when_the_variants_do_not_change(member_a_client, draft_test):
+    control, playful = draft_test.variants.all()
+    draft_test.variants.filter(pk=control.pk).update(split_percent=80)
+    draft_test.variants.filter(pk=playful.pk).update(split_percent=20)
+    rows = [
+        {"id": v.pk, "name": v.name, "preset_id": v.preset_id, "custom_prompt": v.custom_prompt}
+        for v in (control, playful)
+    ]
+    member_a_client.post(_wizard(draft_test), _variants_post(rows))
+    assert list(draft_test.variants.values_list("split_percent", flat=True)) == [80, 20]
+
+
+def test_it_never_skips_ahead_of_the_furthest_step(member_a_client, org_a):
+    test = make_test(org_a, wizard_step=2)
+    html = member_a_client.get(_wizard(test, 4)).content.decode()
+    assert 'data-step="2"' in html
+
+
+def test_step_four_refuses_a_primary_metric_it_does_not_collect(member_a_client, draft_test):
+    draft_test.wizard_step = 4
+    draft_test.save()
+    response = member_a_client.post(
+        _wizard(draft_test),
+        {
+            "step": "4",
+            "action": "save",
+            "metrics": ["impressions", "clicks"],
+            "primary_metric": "cvr",
+            "confidence_threshold": "0.95",
+            "minimum_detectable_effect": "0.01",
+            "adjustment": "holm",
+        },
+    )
+    assert response.status_code == 400
+    assert "The primary metric CVR needs conversions." in response.content.decode()
+
+
+def _decision(action):
+    return {
+        "step": "4",
+        "action": action,
+        "metrics": ["impressions", "clicks", "cost"],
+        "primary_metric": "ctr",
+        "confidence_threshold": "0.99",
+        "minimum_detectable_effect": "0.005",
+        "adjustment": "bh",
+    }
+
+
+def test_a_member_saves_the_draft_but_only_an_owner_starts_it(
+    member_a_client, owner_a_client, draft_test
+):
+    draft_test.wizard_step = 4
+    draft_test.save()
+    assert member_a_client.post(_wizard(draft_test), _decision("start")).status_code == 403
+    saved = member_a_client.post(_wizard(draft_test), _decision("save"))
+    assert saved.status_code == 302
+    draft_test.refresh_from_db()
+    assert (draft_test.status, draft_test.metrics, draft_test.adjustment) == (
+        "draft",
+        ["impressions", "clicks", "cost"],
+        "bh",
+    )
+    started = owner_a_client.post(_wizard(draft_test), _decision("start"))
+    assert started["Location"] == (
+        f"{reverse('abtests:detail', args=[draft_test.pk])}?tenant={draft_test.tenant_id}"
+    )
+    draft_test.refresh_from_db()
+    assert draft_test.status == "running"
+
+
+def test_it_swaps_only_the_wizard_for_htmx_and_pushes_the_url(member_a_client, draft_test):
+    response = member_a_client.post(
+        _wizard(draft_test),
+        {"step": "1", "action": "next", "name": "Renamed", "base_prompt": "x"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert response.content.decode().lstrip().startswith('<div id="wizard"')
+    assert response["HX-Push-Url"].endswith(f"step=2&tenant={draft_test.tenant_id}")
+
+
+def test_a_started_test_leaves_the_wizard(member_a_client, running_test):
+    response = member_a_client.get(_wizard(running_test, 2))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("abtests:detail", args=[running_test.pk]))
+
+
+def test_it_guards_the_wizard_like_every_tenant_page(client, user_b_client, org_a, draft_test):
+    for url in (reverse("abtests:new"), _wizard(draft_test, 1)):
+        assert client.get(url).status_code == 302
+    assert user_b_client.get(_wizard(draft_test, 1)).status_code == 404
+    assert user_b_client.post(_wizard(draft_test), {"step": "1", "name": "x"}).status_code == 404
+    draft_test.refresh_from_db()
+    assert draft_test.name == "Spring drop hero image"
+
+
+def test_the_list_links_to_the_wizard_and_resumes_drafts(member_a_client, org_a):
+    test = start(make_test(org_a, name="Running"))
+    draft = make_test(org_a, name="Draft at three", wizard_step=3)
+    html = member_a_client.get(reverse("abtests:list")).content.decode()
+    assert f'href="{reverse("abtests:new")}?tenant={org_a.pk}"' in html
+    assert f"{_wizard(draft, 3)}&amp;tenant={org_a.pk}" in html
+    assert _wizard(test) not in html
