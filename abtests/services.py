@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from abtests.analysis import RAW_METRICS
@@ -472,7 +473,8 @@ def generate_variant_media(
 ) -> ABTestWriteResult:
     """Generate a draft variant's image with the media service (budget hold, cost tracking and
     the duplicate-prompt cache are the service's) from the test's base prompt, the variant's
-    custom prompt and its preset, and keep the image's URL and what it cost on the variant.
+    custom prompt and its preset, and keep the image's URL on the variant and add what it cost
+    (the tracked event's cost) to the variant's generation cost: every image made counts.
 
     Refusals (a missing prompt, bad generation settings, a budget limit, a provider error) come
     back as ``error`` under ``generate`` or the generation field; nothing changes then.
@@ -509,6 +511,6 @@ def generate_variant_media(
             message = "The test started while the image was being made; it was not attached."
             return ABTestWriteResult(False, {"generate": message})
         test.variants.filter(pk=variant_id).update(
-            media_ref=media.media_url, media_cost_micros=media.cost_micros
+            media_ref=media.media_url, media_cost_micros=F("media_cost_micros") + media.cost_micros
         )
     return ABTestWriteResult(True, None)

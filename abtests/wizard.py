@@ -74,20 +74,23 @@ def variants_from_test(test: MediaABTest | None) -> list[dict[str, str]]:
 
 
 def variants_for_service(test: MediaABTest, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
-    """The rows as ``update_media_ab_test`` variants. A kept variant keeps its generated media
-    while its preset and prompt are unchanged (otherwise the image no longer matches), and the
-    split is kept while the set of variants is; any change there starts from an equal split."""
+    """The rows as ``update_media_ab_test`` variants. A kept variant keeps its generated image
+    while its preset and prompt are unchanged (otherwise the image no longer matches) and always
+    its generation cost; the split is kept while the set of variants is (else an equal split)."""
     stored = {v.pk: v for v in test.variants.all()}
     same_set = [r["id"] for r in rows] == list(stored) and all(r["id"] for r in rows)
     payload = []
     for row in rows:
         variant: dict[str, Any] = {k: v for k, v in row.items() if k != "id" or v}
         old = stored.get(row["id"])
-        if old and (old.preset_id, old.custom_prompt) == (
-            row["preset_id"].strip(),
-            row["custom_prompt"].strip(),
-        ):
-            variant |= {"media_ref": old.media_ref, "media_cost_micros": old.media_cost_micros}
+        if old:
+            # What was spent generating stays spent, whatever happens to the image.
+            variant["media_cost_micros"] = old.media_cost_micros
+            unchanged = (old.preset_id, old.custom_prompt) == (
+                row["preset_id"].strip(),
+                row["custom_prompt"].strip(),
+            )
+            variant["media_ref"] = old.media_ref if unchanged else ""
         if same_set and old:
             variant["split_percent"] = old.split_percent
         payload.append(variant)

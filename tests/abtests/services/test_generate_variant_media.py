@@ -31,6 +31,16 @@ def test_it_keeps_the_image_and_its_cost_on_the_variant(draft_test):
     assert events[0].prompt.startswith("A jar of flower on a sunlit counter")
 
 
+def test_it_adds_up_every_image_made_for_a_variant(draft_test):
+    control, _ = variant_ids(draft_test)
+    _generate(draft_test, control)
+    _generate(draft_test, control, provider="gemini-pro")
+    events = get_recent_media_events(draft_test.tenant_id)
+    assert len(events) == 2
+    variant = MediaABTestVariant.objects.get(pk=control)
+    assert variant.media_cost_micros == sum(e.cost_micros for e in events)
+
+
 def test_it_needs_a_prompt(org_a):
     test = make_test(org_a, base_prompt="", variants=[{"name": "A", "preset_id": "builtin-modern"}])
     result = _generate(test, variant_ids(test)[0])
