@@ -63,3 +63,50 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.role} of {self.organisation}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API (``Authorization: Bearer bb_...``).
+
+    A tenant token reads and writes its organisation's data only; a platform token (no tenant,
+    made by a super admin) reads the global endpoints and any tenant's data. Only the SHA-256 of
+    the secret is kept: the secret is shown once, when the token is made. ``prefix`` (the first
+    characters of the secret) lets people tell their tokens apart. The rate-limit window lives on
+    the row, so one UPDATE per request counts the request and marks the token used.
+    """
+
+    id = models.CharField(primary_key=True, max_length=40, default=partial(new_id, "tok"))
+    tenant = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+        help_text="Empty for a platform (super-admin) token.",
+    )
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=16)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    rate_window_start = models.DateTimeField(null=True, blank=True)
+    rate_window_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="bakedbot_token_tenant")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_platform(self) -> bool:
+        return self.tenant_id is None
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from bakedbot.models import Membership
 from bakedbot.tenancy import get_membership, is_super_admin
 
 
@@ -28,10 +29,15 @@ TENANT_ENTRIES = [
     ("A/B tests", "abtests:list", "", "⚖"),
     ("Playbooks", "playbooks:list", "", "▶"),
 ]
+# Only owners manage their organisation's API tokens; members do not see the entry.
+OWNER_ENTRIES = [
+    ("API tokens", "api_tokens", "", "⚿"),
+]
 OPERATIONS_ENTRIES = [
     ("Creative Center", "media:creative", "", "✦"),
     ("Media Costs", "costs:ceo", "?tab=costs", "$"),
     ("Playbooks", "playbooks:ceo_library", "", "▤"),
+    ("API tokens", "api_tokens", "", "⚿"),
 ]
 
 
@@ -50,7 +56,10 @@ def sidebar_sections(request) -> list[NavSection]:
     sections = []
     membership = get_membership(user)
     if membership is not None:
-        sections.append(_section(request, membership.organisation.name, TENANT_ENTRIES))
+        entries = TENANT_ENTRIES
+        if membership.role == Membership.Role.OWNER:
+            entries = [*TENANT_ENTRIES, *OWNER_ENTRIES]
+        sections.append(_section(request, membership.organisation.name, entries))
     if is_super_admin(user):
         sections.append(_section(request, "Operations", OPERATIONS_ENTRIES))
     return sections

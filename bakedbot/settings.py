@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_q",
+    # django-ninja as an app so its docs page loads Swagger UI from our static files, not a CDN.
+    "ninja",
     "bakedbot",
     "costs",
     "presets",
@@ -182,6 +184,11 @@ if COSTS_STORE == "firestore" and not (FIRESTORE_PROJECT or FIRESTORE_EMULATOR_H
     raise ImproperlyConfigured(
         "COSTS_STORE=firestore needs FIRESTORE_PROJECT (or FIRESTORE_EMULATOR_HOST for an emulator)"
     )
+
+# JSON API (/api/v1/): requests per token per fixed window, counted on the token's database row
+# so that every web process shares one count (see bakedbot/api_tokens.py).
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120, minimum=1)
+API_RATE_LIMIT_WINDOW_SECONDS = env_int("API_RATE_LIMIT_WINDOW_SECONDS", 60, minimum=1)
 
 # Jobs: django-q2 on the Django database, or Redis when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL")

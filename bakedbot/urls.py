@@ -2,11 +2,26 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from abtests.api import router as abtests_api
 from bakedbot import views
+from bakedbot.api import api
+from costs.api import router as costs_api
+
+# The JSON API: each app owns its router; they are mounted here so that the cost core and the
+# API module import no feature app.
+api.add_router("", costs_api)
+api.add_router("", abtests_api)
 
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", views.home, name="home"),
     path("dashboard", views.dashboard, name="dashboard"),
+    path("dashboard/api-tokens", views.api_tokens, name="api_tokens"),
+    path(
+        "dashboard/api-tokens/<str:token_id>/revoke",
+        views.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

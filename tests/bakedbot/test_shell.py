@@ -50,12 +50,26 @@ def test_it_shows_tenant_users_only_tenant_entries(member_a_client, org_a):
     ]
 
 
+def test_it_shows_owners_the_api_tokens_entry_too(owner_a_client, org_a):
+    html = owner_a_client.get(reverse("dashboard")).content.decode()
+    assert _sidebar_links(html) == [
+        f"{org_a.name}/Media",
+        f"{org_a.name}/Creative Center",
+        f"{org_a.name}/Presets",
+        f"{org_a.name}/A/B tests",
+        f"{org_a.name}/Playbooks",
+        f"{org_a.name}/API tokens",
+    ]
+    assert 'href="/dashboard/api-tokens"' in html
+
+
 def test_it_shows_super_admins_the_operations_section(super_admin_client):
     html = super_admin_client.get(reverse("dashboard")).content.decode()
     assert _sidebar_links(html) == [
         "Operations/Creative Center",
         "Operations/Media Costs",
         "Operations/Playbooks",
+        "Operations/API tokens",
     ]
     assert 'href="/dashboard/ceo?tab=costs"' in html
     assert 'href="/dashboard/ceo/playbooks"' in html

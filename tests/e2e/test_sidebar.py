@@ -3,7 +3,8 @@ import pytest
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TENANT = ["Media", "Creative Center", "Presets", "A/B tests", "Playbooks"]
-OPERATIONS = ["Creative Center", "Media Costs", "Playbooks"]
+OWNER = [*TENANT, "API tokens"]
+OPERATIONS = ["Creative Center", "Media Costs", "Playbooks", "API tokens"]
 
 
 def _sidebar(page) -> list[str]:
@@ -12,7 +13,7 @@ def _sidebar(page) -> list[str]:
 
 @pytest.mark.parametrize(
     ("who", "expected"),
-    [("owner_a", TENANT), ("member_a", TENANT), ("super_admin", OPERATIONS)],
+    [("owner_a", OWNER), ("member_a", TENANT), ("super_admin", OPERATIONS)],
 )
 def test_it_shows_each_role_exactly_the_entries_it_may_open(
     request, page, login, live_server, tmp_path, who, expected

@@ -1,0 +1,75 @@
+"""The A/B testing endpoints of the JSON API (mounted under ``/api/v1/`` by ``bakedbot/urls.py``):
+metrics uploads from ad platforms and analytics exports."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from pydantic import ConfigDict, StrictInt
+
+from abtests.services import get_media_ab_test_results, update_ab_test_metrics
+from bakedbot.api import error_responses, invalid, write_tenant
+
+router = Router(tags=["abtests"])
+
+Count = Annotated[StrictInt, Field(ge=0)] | None
+
+
+class MetricsIn(Schema):
+    """A variant's cumulative totals so far (a snapshot, not increments); fields left out keep
+    their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    impressions: Count = None
+    clicks: Count = Field(None, description="At most impressions")
+    conversions: Count = Field(None, description="At most clicks")
+    engagement: Count = Field(None, description="Engaged impressions, at most impressions")
+    cost: str | None = Field(
+        None, pattern=r"^\d{1,9}(\.\d{1,6})?$", description="Media spend in US dollars"
+    )
+    cost_micros: Count = Field(None, description="The spend in micro-dollars instead of cost")
+
+
+class MetricsOut(Schema):
+    test_id: str
+    variant_id: str
+    impressions: int
+    clicks: int
+    conversions: int
+    engagement: int
+    cost_micros: int
+    is_winner: bool
+    confidence: float | None = Field(description="Chance to be best on the primary metric")
+
+
+@router.post(
+    "/abtests/{test_id}/variants/{variant_id}/metrics",
+    response={200: MetricsOut, **error_responses(400, 403, 404)},
+)
+def upload_metrics(request: HttpRequest, test_id: str, variant_id: str, payload: MetricsIn):
+    """Record a running (or paused) test variant's cumulative metrics. A test or variant of
+    another organisation answers 404, like an unknown id."""
+    tenant = write_tenant(request)
+    metrics = payload.model_dump(exclude_none=True)
+    if not metrics:
+        raise invalid({"metrics": "Send at least one metric."})
+    if "cost" in metrics and "cost_micros" in metrics:
+        raise invalid({"cost": "Send cost or cost_micros, not both."})
+    result = update_ab_test_metrics(tenant, test_id, variant_id, metrics)
+    if not result.success:
+        raise invalid(result.error or {"metrics": "Refused."})
+    row = next(r for r in get_media_ab_test_results(tenant, test_id) if r.variant_id == variant_id)
+    return {
+        "test_id": test_id,
+        "variant_id": variant_id,
+        "impressions": row.impressions,
+        "clicks": row.clicks,
+        "conversions": row.conversions,
+        "engagement": row.engagement,
+        "cost_micros": row.cost_micros,
+        "is_winner": row.is_winner,
+        "confidence": None if row.confidence is None else float(row.confidence),
+    }

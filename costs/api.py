@@ -1,0 +1,734 @@
+"""The cost endpoints of the JSON API (mounted under ``/api/v1/`` by ``bakedbot/urls.py``).
+
+Thin like views: parse, authorise (``read_tenant`` / ``write_tenant`` / ``require_platform``),
+call the public selectors and services, shape the answer. Money goes out as a decimal string of
+dollars with its exact micro-dollar twin; it comes in as a decimal string (``cost``) or whole
+micro-dollars (``cost_micros``), never a float.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Header, Query, Router, Schema, Status
+from pydantic import ConfigDict, StrictInt
+
+from bakedbot.api import (
+    TENANT_ID_DESCRIPTION,
+    error_responses,
+    invalid,
+    read_tenant,
+    require_platform,
+    write_tenant,
+)
+from costs.budget_selectors import get_media_budget_status, get_media_cost_alerts
+from costs.domain import MediaGenerationEvent, UsageTotals
+from costs.money import decimal_to_micros, micros_to_decimal
+from costs.pricing import MEDIA_TYPES, PROVIDER_LABELS, PROVIDERS, VIDEO, estimate_media_cost
+from costs.ranges import DateRange
+from costs.selectors import (
+    get_global_media_costs,
+    get_media_costs_by_provider,
+    get_media_usage,
+    get_recent_media_events,
+    platform_today,
+    tenant_period,
+)
+from costs.services import record_media_generation
+from costs.tenants import tenant_today
+
+router = Router(tags=["costs"])
+
+MAX_RANGE_DAYS = 366
+EVENTS_PAGE_MAX = 100
+# Clocks differ: an event may say it happened a little in the future, not more.
+CLOCK_SKEW = timedelta(minutes=5)
+DOLLARS_PATTERN = r"^\d{1,9}(\.\d{1,6})?$"
+KEY_PATTERN = r"^[A-Za-z0-9._:-]{1,100}$"
+
+MediaType = Literal[MEDIA_TYPES]  # type: ignore[valid-type]
+Provider = Literal[PROVIDERS]  # type: ignore[valid-type]
+TenantPeriod = Literal["day", "week", "month", "7d", "30d", "90d", "all"]
+GlobalPeriod = Literal["7d", "30d", "90d", "all"]
+TenantId = Annotated[str | None, Query(None, description=TENANT_ID_DESCRIPTION, max_length=40)]
+
+
+def dollars(micros: int) -> str:
+    """Micro-dollars as a dollar string: ``625000`` -> ``"0.625"``, ``12500000`` -> ``"12.50"``."""
+    whole, _, fraction = f"{micros_to_decimal(micros):f}".partition(".")
+    return f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"
+
+
+def _dollars_or_none(micros: int | None) -> str | None:
+    return None if micros is None else dollars(micros)
+
+
+# -- schemas -----------------------------------------------------------------------------------
+
+
+class TotalsOut(Schema):
+    cost: str = Field(description="US dollars")
+    cost_micros: int
+    count: int
+    successes: int
+    failures: int
+    success_rate: float = Field(description="successes / count, 0 to 1")
+    cache_hits: int
+    saved: str = Field(description="US dollars the duplicate-prompt cache saved")
+    saved_micros: int
+
+
+class DayOut(Schema):
+    date: date
+    totals: TotalsOut
+    by_provider: dict[str, TotalsOut]
+    by_type: dict[str, TotalsOut]
+
+
+class UsageOut(Schema):
+    tenant_id: str
+    start_date: date
+    end_date: date
+    currency: str
+    totals: TotalsOut
+    by_provider: dict[str, TotalsOut]
+    by_type: dict[str, TotalsOut]
+    daily: list[DayOut] = Field(description="Every date of the range, oldest first")
+
+
+class ProviderCostOut(Schema):
+    provider: str
+    label: str
+    cost: str
+    cost_micros: int
+
+
+class ProviderCostsOut(Schema):
+    tenant_id: str
+    period: str
+    start_date: date
+    end_date: date
+    currency: str
+    total: str
+    total_micros: int
+    providers: list[ProviderCostOut]
+
+
+class EventOut(Schema):
+    id: str
+    tenant_id: str
+    type: str
+    provider: str
+    model: str
+    prompt: str
+    params: dict[str, Any]
+    duration_seconds: int | None
+    cost: str
+    cost_micros: int
+    price_version: str
+    success: bool
+    error: str
+    generation_ms: int | None
+    created_at: datetime
+    content_id: str | None
+    cache_hit: bool
+    saved: str
+    saved_micros: int
+    simulated: bool
+
+
+class EventPageOut(Schema):
+    events: list[EventOut]
+    next_cursor: str | None = Field(
+        description="Pass as cursor for the next page; null on the last page"
+    )
+
+
+class EventIn(Schema):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"type": "image", "provider": "imagen", "prompt": "Gummies on a marble counter"},
+                {
+                    "type": "video",
+                    "provider": "veo",
+                    "duration_seconds": 10,
+                    "model": "veo-3.1-generate-preview",
+                    "generation_ms": 84000,
+                },
+                {"type": "image", "provider": "gemini-pro", "cost": "0.134", "success": True},
+            ]
+        },
+    )
+
+    type: MediaType
+    provider: Provider
+    model: str = Field("", max_length=120)
+    prompt: str = Field("", max_length=2000)
+    params: dict[str, Any] = Field(default_factory=dict)
+    duration_seconds: int | None = Field(None, ge=1, le=300, description="Videos only (required)")
+    success: bool = True
+    error: str = Field("", max_length=1000)
+    cache_hit: bool = False
+    cost: str | None = Field(
+        None, pattern=DOLLARS_PATTERN, description="US dollars charged; omit to price it"
+    )
+    cost_micros: Annotated[StrictInt, Field(ge=0)] | None = Field(
+        None, description="The cost in micro-dollars instead of cost"
+    )
+    generation_ms: int | None = Field(None, ge=0, le=86_400_000)
+    created_at: datetime | None = Field(None, description="When it happened (default: now)")
+    content_id: str | None = Field(None, max_length=120)
+
+
+class CostLineOut(Schema):
+    label: str
+    quantity: int
+    unit_cost: str
+    cost: str
+
+
+class EstimateOut(Schema):
+    type: str
+    provider: str
+    currency: str
+    cost: str
+    cost_micros: int
+    price_version: str
+    duration_seconds: int | None
+    billed_seconds: int | None
+    clip_plan: list[int] | None
+    breakdown: list[CostLineOut]
+
+
+class BudgetLimitsOut(Schema):
+    daily_limit: str | None
+    weekly_limit: str | None
+    monthly_limit: str | None
+    soft_threshold_percent: int
+    hard_limit_enabled: bool
+
+
+class BudgetPeriodOut(Schema):
+    period: str
+    state: str
+    spent: str
+    spent_micros: int
+    held: str
+    held_micros: int
+    used: str
+    used_micros: int
+    limit: str | None
+    limit_micros: int | None
+    remaining: str | None
+    remaining_micros: int | None
+    percent: str | None = Field(description="Used as a percentage of the limit, one decimal")
+    period_start: datetime
+    next_reset: datetime
+
+
+class BudgetOut(Schema):
+    tenant_id: str
+    time_zone: str
+    as_of: datetime
+    state: str
+    limits: BudgetLimitsOut
+    periods: list[BudgetPeriodOut]
+
+
+class AlertOut(Schema):
+    id: str
+    kind: str
+    kind_label: str
+    severity: str
+    period: str
+    period_start: date
+    threshold_percent: int
+    message: str
+    limit: str
+    spent: str
+    held: str
+    requested: str
+    created_at: datetime
+    acknowledged_at: datetime | None
+
+
+class AlertsOut(Schema):
+    tenant_id: str
+    alerts: list[AlertOut]
+
+
+class GlobalProviderOut(Schema):
+    provider: str
+    label: str
+    share: float = Field(description="Of the period's cost, 0 to 1")
+    totals: TotalsOut
+
+
+class GlobalTenantOut(Schema):
+    tenant_id: str
+    name: str
+    share: float
+    totals: TotalsOut
+
+
+class GlobalDayOut(Schema):
+    date: date
+    totals: TotalsOut
+    by_provider: dict[str, TotalsOut]
+
+
+class GlobalCostsOut(Schema):
+    period: str
+    start_date: date
+    end_date: date
+    previous_start_date: date
+    previous_end_date: date
+    currency: str
+    totals: TotalsOut
+    previous_totals: TotalsOut
+    by_provider: list[GlobalProviderOut]
+    by_tenant: list[GlobalTenantOut]
+    daily: list[GlobalDayOut]
+
+
+# -- shaping -----------------------------------------------------------------------------------
+
+
+def _totals(totals: UsageTotals) -> dict[str, Any]:
+    return {
+        "cost": dollars(totals.cost_micros),
+        "cost_micros": totals.cost_micros,
+        "count": totals.count,
+        "successes": totals.successes,
+        "failures": totals.failures,
+        "success_rate": float(round(totals.success_rate, 4)),
+        "cache_hits": totals.cache_hits,
+        "saved": dollars(totals.saved_micros),
+        "saved_micros": totals.saved_micros,
+    }
+
+
+def _groups(groups: dict[str, UsageTotals]) -> dict[str, dict[str, Any]]:
+    return {key: _totals(value) for key, value in sorted(groups.items())}
+
+
+def _event(event: MediaGenerationEvent) -> dict[str, Any]:
+    return {
+        **{name: getattr(event, name) for name in EventOut.model_fields if hasattr(event, name)},
+        "cost": dollars(event.cost_micros or 0),
+        "cost_micros": event.cost_micros or 0,
+        "saved": dollars(event.saved_micros),
+        "content_id": event.content_id or None,
+    }
+
+
+def _date_range(
+    start_date: date | None, end_date: date | None, *, today: date, default_days: int = 30
+) -> DateRange:
+    end = end_date or today
+    start = start_date or end - timedelta(days=default_days - 1)
+    if end < start:
+        raise invalid({"end_date": "Must not be before start_date."})
+    if (end - start).days >= MAX_RANGE_DAYS:
+        raise invalid({"end_date": f"A range is at most {MAX_RANGE_DAYS} days."})
+    return DateRange(start, end)
+
+
+def _period_or_range(
+    period: str | None, start_date: date | None, end_date: date | None, *, today: date
+) -> tuple[str, DateRange | None]:
+    """``(name, range)``: a named period (range None, resolved by the selector) or dates."""
+    if start_date or end_date:
+        if period:
+            raise invalid({"period": "Give a period or start_date and end_date, not both."})
+        if not (start_date and end_date):
+            missing = "end_date" if start_date else "start_date"
+            raise invalid({missing: "Give both start_date and end_date."})
+        return "custom", _date_range(start_date, end_date, today=today)
+    return period or "30d", None
+
+
+# -- endpoints ---------------------------------------------------------------------------------
+
+
+@router.get("/usage", response={200: UsageOut, **error_responses(400, 404)})
+def usage(
+    request: HttpRequest,
+    start_date: Annotated[date | None, Query(None, description="First local date")] = None,
+    end_date: Annotated[date | None, Query(None, description="Last one (default: today)")] = None,
+    tenant_id: TenantId = None,
+):
+    """Usage over a range of the organisation's local dates: totals, by provider, by type and a
+    daily series (every date of the range). At most 366 days."""
+    tenant = read_tenant(request, tenant_id)
+    window = _date_range(start_date, end_date, today=tenant_today(tenant))
+    stats = get_media_usage(tenant, window.start, window.end)
+    days = {day.date: day for day in stats.daily}
+    daily = []
+    for day in window.dates():
+        stored = days.get(day)
+        daily.append(
+            {
+                "date": day,
+                "totals": _totals(stored.totals if stored else UsageTotals()),
+                "by_provider": _groups(stored.by_provider) if stored else {},
+                "by_type": _groups(stored.by_type) if stored else {},
+            }
+        )
+    return {
+        "tenant_id": tenant,
+        "start_date": window.start,
+        "end_date": window.end,
+        "currency": "USD",
+        "totals": _totals(
+            UsageTotals(
+                stats.total_cost_micros,
+                stats.total_generations,
+                stats.successes,
+                stats.failures,
+                decimal_to_micros(stats.cache_savings),
+                stats.cache_hits,
+            )
+        ),
+        "by_provider": _groups(stats.by_provider),
+        "by_type": _groups(stats.by_type),
+        "daily": daily,
+    }
+
+
+@router.get("/costs/by-provider", response={200: ProviderCostsOut, **error_responses(400, 404)})
+def costs_by_provider(
+    request: HttpRequest,
+    period: Annotated[
+        TenantPeriod | None,
+        Query(None, description="Local periods ending today (default 30d); or start/end dates"),
+    ] = None,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    tenant_id: TenantId = None,
+):
+    """Cost per provider over a period of the organisation's local dates."""
+    tenant = read_tenant(request, tenant_id)
+    name, window = _period_or_range(period, start_date, end_date, today=tenant_today(tenant))
+    window = window or tenant_period(tenant, name)
+    costs = get_media_costs_by_provider(tenant, window)
+    rows = [
+        {
+            "provider": provider,
+            "label": PROVIDER_LABELS.get(provider, provider),
+            "cost": dollars(decimal_to_micros(cost)),
+            "cost_micros": decimal_to_micros(cost),
+        }
+        for provider, cost in costs.items()
+    ]
+    total = sum((row["cost_micros"] for row in rows), 0)
+    return {
+        "tenant_id": tenant,
+        "period": name,
+        "start_date": window.start,
+        "end_date": window.end,
+        "currency": "USD",
+        "total": dollars(total),
+        "total_micros": total,
+        "providers": sorted(rows, key=lambda row: (-row["cost_micros"], row["provider"])),
+    }
+
+
+def _encode_cursor(event: MediaGenerationEvent) -> str:
+    raw = json.dumps([event.created_at.isoformat(), event.id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        at, event_id = json.loads(raw)
+        moment = datetime.fromisoformat(at)
+        if moment.tzinfo is None or not isinstance(event_id, str):
+            raise ValueError("not a cursor")
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise invalid(
+            {"cursor": "Not a cursor from this API: pass next_cursor as it came."}
+        ) from None
+    return moment.astimezone(UTC), event_id
+
+
+@router.get("/events", response={200: EventPageOut, **error_responses(400, 404)})
+def events(
+    request: HttpRequest,
+    limit: Annotated[int, Query(50, ge=1, le=EVENTS_PAGE_MAX)] = 50,
+    cursor: Annotated[
+        str | None, Query(None, max_length=500, description="next_cursor of the last page")
+    ] = None,
+    tenant_id: TenantId = None,
+):
+    """The organisation's generation events, newest first (by time, then id), a page at a time.
+    Events recorded after the first page was read appear only on a new first page."""
+    tenant = read_tenant(request, tenant_id)
+    before = _decode_cursor(cursor) if cursor else None
+    found = get_recent_media_events(tenant, limit + 1, before=before)
+    page = found[:limit]
+    more = len(found) > limit
+    return {
+        "events": [_event(event) for event in page],
+        "next_cursor": _encode_cursor(page[-1]) if more else None,
+    }
+
+
+def _field_of(problem: str) -> str:
+    """The request field a pricing or recording ``ValueError`` is about."""
+    if problem.startswith("No price book"):
+        return "created_at"
+    for field in ("duration_seconds", "cost_micros", "saved_micros"):
+        if field in problem:
+            return "cost_micros" if field == "saved_micros" else field
+    if problem.startswith("count"):
+        return "count"
+    if "provider" in problem.lower():
+        return "provider"
+    if "type" in problem:
+        return "type"
+    return "event"
+
+
+@router.post(
+    "/events",
+    response={200: EventOut, 201: EventOut, **error_responses(400, 403)},
+    openapi_extra={"responses": {200: {"description": "Already recorded under this key"}}},
+)
+def record_event(
+    request: HttpRequest,
+    payload: EventIn,
+    idempotency_key: Annotated[
+        str,
+        Header(
+            ...,
+            alias="Idempotency-Key",
+            pattern=KEY_PATTERN,
+            description="Your id for this generation: the same key again records nothing new",
+            example="looker-2026-11-20-0042",
+        ),
+    ],
+):
+    """Record a generation made outside BakedBot (201). The same Idempotency-Key again answers
+    200 with the first recording, whatever the new body says, and records nothing. Without cost
+    or cost_micros the price book prices it (failures and cache hits cost $0)."""
+    tenant = write_tenant(request)
+    now = datetime.now(UTC)
+    at = payload.created_at or now
+    fields: dict[str, str] = {}
+    if at.tzinfo is None:
+        fields["created_at"] = "Give a time zone, such as 2026-11-20T14:05:00Z."
+    elif at > now + CLOCK_SKEW:
+        fields["created_at"] = "Must not be in the future."
+    if payload.type == VIDEO and payload.duration_seconds is None:
+        fields["duration_seconds"] = "A video needs its duration in seconds."
+    elif payload.type != VIDEO and payload.duration_seconds is not None:
+        fields["duration_seconds"] = "Only videos have a duration."
+    if payload.cost is not None and payload.cost_micros is not None:
+        fields["cost"] = "Send cost or cost_micros, not both."
+    if fields:
+        raise invalid(fields)
+    cost_micros = payload.cost_micros
+    if payload.cost is not None:
+        cost_micros = decimal_to_micros(Decimal(payload.cost))
+    event = MediaGenerationEvent(
+        id=f"api_{tenant}_{idempotency_key}",
+        tenant_id=tenant,
+        user_id=f"api:{request.auth.token.pk}",
+        type=payload.type,
+        provider=payload.provider,
+        model=payload.model,
+        prompt=payload.prompt,
+        params=payload.params,
+        duration_seconds=payload.duration_seconds,
+        cost_micros=cost_micros,
+        success=payload.success,
+        error=payload.error,
+        generation_ms=payload.generation_ms,
+        created_at=at,
+        content_id=payload.content_id,
+        cache_hit=payload.cache_hit,
+    )
+    try:
+        recorded = record_media_generation(event)
+    except ValueError as exc:
+        raise invalid({_field_of(str(exc)): str(exc)}) from None
+    return Status(201 if recorded.created else 200, _event(recorded.event))
+
+
+@router.get("/estimate", response={200: EstimateOut, **error_responses(400)})
+def estimate(
+    request: HttpRequest,
+    type: MediaType,
+    provider: Provider,
+    duration_seconds: Annotated[
+        int | None, Query(None, ge=1, le=300, description="Videos (required)")
+    ] = None,
+    count: Annotated[int, Query(1, ge=1, le=100, description="Images")] = 1,
+):
+    """What a generation would cost under today's price book (videos by clip plan)."""
+    options: dict[str, Any] = {"count": count}
+    if duration_seconds is not None:
+        options["duration_seconds"] = duration_seconds
+    try:
+        result = estimate_media_cost(type, provider, options)
+    except ValueError as exc:
+        raise invalid({_field_of(str(exc)): str(exc)}) from None
+    return {
+        "type": result.type,
+        "provider": result.provider,
+        "currency": result.currency,
+        "cost": dollars(result.cost_micros),
+        "cost_micros": result.cost_micros,
+        "price_version": result.price_version,
+        "duration_seconds": result.duration_seconds,
+        "billed_seconds": result.billed_seconds,
+        "clip_plan": list(result.clip_plan) if result.clip_plan else None,
+        "breakdown": [
+            {
+                "label": line.label,
+                "quantity": line.quantity,
+                "unit_cost": dollars(decimal_to_micros(line.unit_cost)),
+                "cost": dollars(decimal_to_micros(line.cost)),
+            }
+            for line in result.breakdown
+        ],
+    }
+
+
+@router.get("/budget", response={200: BudgetOut, **error_responses(400, 404)})
+def budget(request: HttpRequest, tenant_id: TenantId = None):
+    """Spent, held, limit, remaining and state for the organisation's local day, week (from
+    Monday) and calendar month, with each period's start and next reset."""
+    tenant = read_tenant(request, tenant_id)
+    status = get_media_budget_status(tenant)
+    config = status.config
+    return {
+        "tenant_id": tenant,
+        "time_zone": status.time_zone,
+        "as_of": status.as_of,
+        "state": status.state,
+        "limits": {
+            "daily_limit": _dollars_or_none(config.settings.daily_limit_micros),
+            "weekly_limit": _dollars_or_none(config.settings.weekly_limit_micros),
+            "monthly_limit": _dollars_or_none(config.settings.monthly_limit_micros),
+            "soft_threshold_percent": config.soft_threshold_percent,
+            "hard_limit_enabled": config.hard_limit_enabled,
+        },
+        "periods": [
+            {
+                "period": str(row.period),
+                "state": row.state,
+                "spent": dollars(row.spent_micros),
+                "spent_micros": row.spent_micros,
+                "held": dollars(row.held_micros),
+                "held_micros": row.held_micros,
+                "used": dollars(row.used_micros),
+                "used_micros": row.used_micros,
+                "limit": _dollars_or_none(row.limit_micros),
+                "limit_micros": row.limit_micros,
+                "remaining": _dollars_or_none(row.remaining_micros),
+                "remaining_micros": row.remaining_micros,
+                "percent": None if row.percent is None else str(row.percent),
+                "period_start": row.period_start,
+                "next_reset": row.next_reset,
+            }
+            for row in status.periods
+        ],
+    }
+
+
+@router.get("/alerts", response={200: AlertsOut, **error_responses(400, 404)})
+def alerts(
+    request: HttpRequest,
+    include_acknowledged: bool = True,
+    limit: Annotated[int, Query(50, ge=1, le=200)] = 50,
+    tenant_id: TenantId = None,
+):
+    """The organisation's budget alerts, newest first."""
+    tenant = read_tenant(request, tenant_id)
+    found = get_media_cost_alerts(tenant, include_acknowledged=include_acknowledged, limit=limit)
+    return {
+        "tenant_id": tenant,
+        "alerts": [
+            {
+                "id": alert.id,
+                "kind": alert.kind,
+                "kind_label": alert.kind_label,
+                "severity": alert.severity,
+                "period": str(alert.period),
+                "period_start": alert.period_start,
+                "threshold_percent": alert.threshold_percent,
+                "message": alert.message,
+                "limit": dollars(alert.limit_micros),
+                "spent": dollars(alert.spent_micros),
+                "held": dollars(alert.held_micros),
+                "requested": dollars(alert.requested_micros),
+                "created_at": alert.created_at,
+                "acknowledged_at": alert.acknowledged_at,
+            }
+            for alert in found
+        ],
+    }
+
+
+@router.get("/global/costs", response={200: GlobalCostsOut, **error_responses(400, 403)})
+def global_costs(
+    request: HttpRequest,
+    period: Annotated[
+        GlobalPeriod | None,
+        Query(None, description="Platform dates ending today (default 30d); or start/end dates"),
+    ] = None,
+    start_date: date | None = None,
+    end_date: date | None = None,
+):
+    """The whole platform (platform tokens only): totals against the previous period of the same
+    length, by provider, by organisation (highest cost first) and per day."""
+    require_platform(request)
+    name, window = _period_or_range(period, start_date, end_date, today=platform_today())
+    data = get_global_media_costs(window or name)
+    return {
+        "period": name,
+        "start_date": data.period.start,
+        "end_date": data.period.end,
+        "previous_start_date": data.previous_period.start,
+        "previous_end_date": data.previous_period.end,
+        "currency": "USD",
+        "totals": _totals(data.totals),
+        "previous_totals": _totals(data.previous_totals),
+        "by_provider": [
+            {
+                "provider": row.provider,
+                "label": row.label,
+                "share": float(round(row.share, 4)),
+                "totals": _totals(row.totals),
+            }
+            for row in data.by_provider
+        ],
+        "by_tenant": [
+            {
+                "tenant_id": row.tenant_id,
+                "name": row.name,
+                "share": float(round(row.share, 4)),
+                "totals": _totals(row.totals),
+            }
+            for row in data.by_tenant
+        ],
+        "daily": [
+            {
+                "date": day.date,
+                "totals": _totals(day.totals),
+                "by_provider": _groups(day.by_provider),
+            }
+            for day in data.daily
+        ],
+    }

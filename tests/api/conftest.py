@@ -1,0 +1,93 @@
+"""API fixtures: a token for organisation A (made by its owner), one for organisation B, a
+platform token (made by a super admin), and clients that send them."""
+
+import pytest
+from django.test import Client
+
+from bakedbot.api_tokens import create_api_token
+from costs.domain import MediaGenerationEvent
+from costs.services import track_media_generation
+
+
+class ApiClient:
+    """A Django test client that sends one bearer token (or none) with every request."""
+
+    def __init__(self, secret: str | None = None):
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+
+    def get(self, path: str, params=None, **headers):
+        return self.client.get(f"/api/v1{path}", params or {}, headers=self.headers | headers)
+
+    def post(self, path: str, body=None, **headers):
+        return self.client.post(
+            f"/api/v1{path}",
+            body if body is not None else {},
+            content_type="application/json",
+            headers=self.headers | headers,
+        )
+
+
+def _token(tenant, user, *, platform=False):
+    made = create_api_token(tenant=tenant, name="Test", created_by=user, platform=platform)
+    assert not made.errors
+    return made
+
+
+@pytest.fixture
+def token_a(org_a, owner_a):
+    return _token(org_a, owner_a)
+
+
+@pytest.fixture
+def token_b(org_b, user_b):
+    return _token(org_b, user_b)
+
+
+@pytest.fixture
+def platform_token(super_admin):
+    return _token(None, super_admin, platform=True)
+
+
+@pytest.fixture
+def api_a(token_a):
+    return ApiClient(token_a.secret)
+
+
+@pytest.fixture
+def api_b(token_b):
+    return ApiClient(token_b.secret)
+
+
+@pytest.fixture
+def api_platform(platform_token):
+    return ApiClient(platform_token.secret)
+
+
+@pytest.fixture
+def api_anonymous(db):
+    return ApiClient()
+
+
+def record(tenant, n, *, at, provider="gemini-flash", type="image", **fields):
+    """Record one generation for ``tenant`` through the cost core, as generation does."""
+    if provider in ("veo", "sora"):
+        type = "video"
+        fields.setdefault("duration_seconds", 8)
+    return track_media_generation(
+        MediaGenerationEvent(
+            id=f"{tenant.pk}-{n}",
+            tenant_id=tenant.pk,
+            user_id="tester",
+            type=type,
+            provider=provider,
+            created_at=at,
+            **fields,
+        )
+    )
+
+
+@pytest.fixture
+def store(sql_store):
+    """The SQL cost store (each test starts from an empty one)."""
+    return sql_store

@@ -1,0 +1,160 @@
+"""POST /api/v1/events: record a generation made elsewhere, once per Idempotency-Key."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+
+from costs.models import GenerationEvent
+from costs.selectors import get_media_usage, get_recent_media_events
+from costs.tenants import tenant_today
+from tests.api.conftest import ApiClient
+
+IMAGE = {"type": "image", "provider": "imagen"}
+VIDEO = {"type": "video", "provider": "veo", "duration_seconds": 10, "prompt": "drone shot"}
+
+
+def _post(api, body, key="gen-1"):
+    return api.post("/events", body, **{"Idempotency-Key": key})
+
+
+def test_it_records_and_prices_an_event(api_a, org_a, store):
+    response = _post(api_a, VIDEO | {"model": "veo-3.1", "generation_ms": 5000})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["cost"] == "1.125" and body["cost_micros"] == 1_125_000
+    assert body["price_version"] == "2026-02-01"
+    assert body["tenant_id"] == org_a.pk and body["model"] == "veo-3.1"
+    [stored] = get_recent_media_events(org_a.pk)
+    assert stored.id == body["id"] and stored.cost_micros == 1_125_000
+    assert stored.user_id.startswith("api:")
+
+
+def test_it_records_the_same_key_only_once(api_a, org_a, store):
+    first = _post(api_a, VIDEO)
+    again = _post(api_a, VIDEO | {"duration_seconds": 20, "cost": "9.99"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert len(get_recent_media_events(org_a.pk)) == 1
+    today = tenant_today(org_a.pk)
+    assert get_media_usage(org_a.pk, today, today).total_cost_micros == 1_125_000
+
+
+def test_it_keeps_keys_apart_between_tenants(api_a, api_b, org_a, org_b, store):
+    a = _post(api_a, VIDEO, key="shared-key")
+    b = _post(api_b, {"type": "image", "provider": "imagen"}, key="shared-key")
+    assert (a.status_code, b.status_code) == (201, 201)
+    assert b.json()["tenant_id"] == org_b.pk and b.json()["provider"] == "imagen"
+    assert a.json()["id"] != b.json()["id"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_records_once_when_the_same_key_races(org_a, owner_a, settings):
+    from bakedbot.api_tokens import create_api_token
+    from tests.costs_store import use_store
+
+    use_store(settings, "sql")
+    secret = create_api_token(tenant=org_a, name="race", created_by=owner_a).secret
+    statuses = []
+    barrier = threading.Barrier(6)
+
+    def send():
+        barrier.wait()
+        try:
+            statuses.append(_post(ApiClient(secret), VIDEO, key="raced").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] * 5 + [201]
+    assert GenerationEvent.objects.filter(tenant_id=org_a.pk).count() == 1
+
+
+def test_it_takes_a_given_cost_in_dollars_or_micros(api_a, store):
+    body = _post(api_a, VIDEO | {"cost": "2.5"}, key="dollars").json()
+    assert body["cost_micros"] == 2_500_000 and body["cost"] == "2.50"
+    body = _post(api_a, {"type": "image", "provider": "imagen", "cost_micros": 7}, key="m").json()
+    assert body["cost_micros"] == 7
+
+
+def test_it_records_a_failure_and_a_cache_hit_at_no_cost(api_a, store):
+    failed = _post(api_a, VIDEO | {"success": False, "error": "quota"}, key="f").json()
+    assert failed["cost_micros"] == 0 and failed["error"] == "quota"
+    hit = _post(api_a, {"type": "image", "provider": "imagen", "cache_hit": True}, key="c").json()
+    assert hit["cost_micros"] == 0 and hit["saved"] == "0.03"
+
+
+def test_it_keeps_the_time_the_event_happened(api_a, org_a, store):
+    at = datetime.now(UTC) - timedelta(days=3)
+    body = _post(api_a, VIDEO | {"created_at": at.isoformat()}).json()
+    assert datetime.fromisoformat(body["created_at"]) == at.replace(
+        microsecond=at.microsecond // 1000 * 1000
+    )
+    day = tenant_today(org_a.pk) - timedelta(days=3)
+    usage = get_media_usage(org_a.pk, day - timedelta(days=1), day + timedelta(days=1))
+    assert usage.total_generations == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"type": "video", "provider": "veo"}, "duration_seconds"),
+        ({"type": "image", "provider": "imagen", "duration_seconds": 8}, "duration_seconds"),
+        ({"type": "image", "provider": "veo"}, "provider"),
+        ({"type": "video", "provider": "imagen", "duration_seconds": 8}, "provider"),
+        ({"type": "gif", "provider": "imagen"}, "type"),
+        ({"type": "image", "provider": "dall-e"}, "provider"),
+        ({"provider": "imagen"}, "type"),
+        ({"type": "video", "provider": "veo", "duration_seconds": 301}, "duration_seconds"),
+        ({"type": "image", "provider": "imagen", "cost": 1.5}, "cost"),
+        ({"type": "image", "provider": "imagen", "cost": "-1"}, "cost"),
+        ({"type": "image", "provider": "imagen", "cost": "0.0000001"}, "cost"),
+        ({"type": "image", "provider": "imagen", "cost": "NaN"}, "cost"),
+        ({"type": "image", "provider": "imagen", "cost_micros": -5}, "cost_micros"),
+        ({"type": "image", "provider": "imagen", "cost_micros": 2.0}, "cost_micros"),
+        ({"type": "image", "provider": "imagen", "cost": "1", "cost_micros": 1}, "cost"),
+        (IMAGE | {"created_at": "2099-01-01T00:00:00Z"}, "created_at"),
+        (IMAGE | {"created_at": "2026-11-20T10:00:00"}, "created_at"),  # no time zone
+        (IMAGE | {"created_at": "2020-01-01T00:00:00Z"}, "created_at"),  # before any price book
+        ({"type": "image", "provider": "imagen", "colour": "red"}, "colour"),
+        ({"type": "image", "provider": "imagen", "prompt": "x" * 2001}, "prompt"),
+    ],
+)
+def test_it_refuses_bad_input_naming_the_field_and_records_nothing(
+    api_a, org_a, store, body, field
+):
+    response = _post(api_a, body)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert field in error["fields"], error
+    assert get_recent_media_events(org_a.pk) == []
+    # The key stays free: a good request with it is recorded.
+    assert _post(api_a, {"type": "image", "provider": "imagen"}).status_code == 201
+
+
+@pytest.mark.parametrize("key", [None, "", "has space", "slash/inside", "k" * 101])
+def test_it_needs_a_usable_idempotency_key(api_a, org_a, store, key):
+    headers = {} if key is None else {"Idempotency-Key": key}
+    response = api_a.post("/events", {"type": "image", "provider": "imagen"}, **headers)
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()["error"]["fields"]
+    assert get_recent_media_events(org_a.pk) == []
+
+
+def test_it_refuses_a_body_that_is_not_json(api_a, store):
+    response = api_a.client.post(
+        "/api/v1/events",
+        "{not json",
+        content_type="application/json",
+        headers=api_a.headers | {"Idempotency-Key": "k"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"body": "Send a JSON object."}
+    response = _post(api_a, [1, 2])
+    assert response.status_code == 400
