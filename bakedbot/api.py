@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -108,6 +109,13 @@ class ApiCaller:
 
 class ApiTokenAuth(HttpBearer):
     """``Authorization: Bearer bb_...``; counts the request against the token's rate limit."""
+
+    def __call__(self, request: HttpRequest) -> ApiCaller | None:
+        # Not HttpBearer's own: in DEBUG it logs a header with another scheme, secret included.
+        scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        return self.authenticate(request, secret)
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiCaller | None:
         found = authenticate_api_token(token.strip())
@@ -220,6 +228,12 @@ def _not_found(request, exc):
     return error_response(request, 404, str(exc) or "Not found.")
 
 
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request, exc):
+    # A body over DATA_UPLOAD_MAX_MEMORY_SIZE and the like: the client's fault, not ours.
+    return error_response(request, 400, "The request was refused.", fields={"body": str(exc)})
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     # ninja's own 400 is a body that is not JSON.
@@ -236,6 +250,11 @@ def _server_error(request, exc):
         extra={"status_code": 500, "request": request},
     )
     return error_response(request, 500, "Something went wrong on our side.", code="server_error")
+
+
+def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Any other path under /api/v1/: the error format, not the HTML 404 page."""
+    return error_response(request, 404, f"No endpoint /api/v1/{path}; see /api/v1/docs.")
 
 
 TENANT_ID_DESCRIPTION = (

@@ -5,6 +5,7 @@ from django.urls import include, path
 from abtests.api import router as abtests_api
 from bakedbot import views
 from bakedbot.api import api
+from bakedbot.api import not_found as api_not_found
 from costs.api import router as costs_api
 
 # The JSON API: each app owns its router; they are mounted here so that the cost core and the
@@ -14,6 +15,7 @@ api.add_router("", abtests_api)
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("api/v1/<path:path>", api_not_found),
     path("", views.home, name="home"),
     path("dashboard", views.dashboard, name="dashboard"),
     path("dashboard/api-tokens", views.api_tokens, name="api_tokens"),

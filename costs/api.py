@@ -51,6 +51,7 @@ EVENTS_PAGE_MAX = 100
 CLOCK_SKEW = timedelta(minutes=5)
 DOLLARS_PATTERN = r"^\d{1,9}(\.\d{1,6})?$"
 KEY_PATTERN = r"^[A-Za-z0-9._:-]{1,100}$"
+PARAMS_MAX_CHARS = 10_000  # the event's params are stored with it (a Firestore document <= 1 MiB)
 
 MediaType = Literal[MEDIA_TYPES]  # type: ignore[valid-type]
 Provider = Literal[PROVIDERS]  # type: ignore[valid-type]
@@ -535,6 +536,8 @@ def record_event(
         fields["duration_seconds"] = "Only videos have a duration."
     if payload.cost is not None and payload.cost_micros is not None:
         fields["cost"] = "Send cost or cost_micros, not both."
+    if len(json.dumps(payload.params)) > PARAMS_MAX_CHARS:
+        fields["params"] = f"At most {PARAMS_MAX_CHARS:,} characters of JSON."
     if fields:
         raise invalid(fields)
     cost_micros = payload.cost_micros

@@ -81,3 +81,10 @@ def test_it_answers_a_server_error_as_json(api_a, store, monkeypatch, caplog):
     }
     assert "store down" not in response.content.decode()
     assert any(record.exc_info for record in caplog.records)
+
+
+def test_it_answers_unknown_api_paths_in_the_error_shape(api_a, db):
+    for path in ("/nope", "/events/extra", "/usage/"):
+        response = api_a.get(path)
+        assert response.status_code == 404, path
+        assert response.json()["error"]["code"] == "not_found"

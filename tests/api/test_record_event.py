@@ -158,3 +158,13 @@ def test_it_refuses_a_body_that_is_not_json(api_a, store):
     assert response.json()["error"]["fields"] == {"body": "Send a JSON object."}
     response = _post(api_a, [1, 2])
     assert response.status_code == 400
+
+
+def test_it_bounds_the_params_and_the_body(api_a, org_a, store, settings):
+    response = _post(api_a, IMAGE | {"params": {"notes": "x" * 10_000}})
+    assert response.status_code == 400 and "params" in response.json()["error"]["fields"]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = _post(api_a, IMAGE | {"prompt": "y" * 1500})
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["body"]
+    assert get_recent_media_events(org_a.pk) == []
