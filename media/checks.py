@@ -9,7 +9,7 @@ def check_task_timeout_fits_a_clip(app_configs, **kwargs):
     from media.jobs import HANDOVER_MARGIN_SECONDS, clip_worst_case_seconds
 
     needed = clip_worst_case_seconds() + HANDOVER_MARGIN_SECONDS
-    if settings.Q_TIMEOUT >= needed:
+    if needed <= settings.Q_TIMEOUT:
         return []
     return [
         Warning(

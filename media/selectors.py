@@ -4,6 +4,7 @@ admins only — the views decide who may pass it)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -37,8 +38,14 @@ def provider_label(key: str) -> str:
 
 
 def generation_providers(kind: str) -> list[ProviderInfo]:
-    """Every provider of ``kind`` for the form: retired ones too, shown as unavailable."""
-    return list_providers(kind)
+    """Every provider of ``kind`` for the form: retired ones too, shown as unavailable (the
+    reason without the adapter's "provider: " prefix, as the form names the provider)."""
+    return [
+        dataclasses.replace(
+            info, unavailable_reason=info.unavailable_reason.removeprefix(f"{info.key}: ")
+        )
+        for info in list_providers(kind)
+    ]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from costs.budgets import update_media_budget
 from costs.models import BudgetHold
 from media import jobs
 from media.providers.video_tools import render_clip
-from tests.media.providers.conftest import png_bytes  # noqa: F401 — shared fixture
+from tests.media.providers import conftest as provider_fixtures
 from tests.media.providers.fakes import FakeProvider, Reply
 
 FLASH_PATH = "/v1beta/models/gemini-3.1-flash-image:generateContent"
@@ -92,6 +92,9 @@ def image_reply(png: bytes, response_id: str = "resp-1") -> Reply:
             "responseId": response_id,
         }
     )
+
+
+png_bytes = provider_fixtures.png_bytes
 
 
 @pytest.fixture(scope="session")

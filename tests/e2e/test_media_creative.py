@@ -1,0 +1,171 @@
+"""The Creative Center in a real browser, with a real django-q2 worker behind it: generate an
+image in simulate mode and watch it go from the queue to the gallery with its cost; submit it
+and approve it in the approval queue; pick a style preset and see the prompt that will be sent."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from media.models import CreativeContent, GenerationJob
+from media.services import generate_image, submit_content_for_approval
+from presets.selectors import get_style_preset
+from tests.media.qcluster import Workers
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+JOB_WAIT_MS = 90_000
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def worker(media_root):
+    pool = Workers(media_root=media_root)
+    pool.start()
+    yield pool
+    pool.stop_all()
+
+
+def test_it_generates_an_image_watches_it_and_shows_it_in_the_gallery_with_its_cost(
+    page, login, live_server, owner_a, org_a, worker, tmp_path
+):
+    login(page, owner_a)
+    page.goto(f"{live_server.url}/dashboard/creative")
+    expect(page.get_by_test_id("estimate-cost")).to_have_text("$0.02")
+    expect(page.get_by_test_id("estimate-simulated")).to_be_visible()
+    expect(page.locator("#id_provider option[value=imagen]")).to_be_disabled()
+    expect(
+        page.locator("[data-testid=provider-unavailable][data-provider=imagen]")
+    ).to_contain_text("retired on 2026-08-17")
+    expect(page.get_by_test_id("empty-state")).to_be_visible()
+
+    # Gemini Pro costs more: the estimate follows the provider without a page load.
+    page.select_option("#id_provider", "gemini-pro")
+    expect(page.get_by_test_id("estimate-cost")).to_have_text("$0.04")
+    expect(page.locator(".htmx-request")).to_have_count(0)
+    page.select_option("#id_provider", "gemini-flash")
+    expect(page.get_by_test_id("estimate-cost")).to_have_text("$0.02")
+    expect(page.locator(".htmx-request")).to_have_count(0)
+
+    page.fill("#id_base_prompt", "A jar of Blue Dream on a sunlit kitchen counter")
+    page.select_option("#id_aspect_ratio", "16:9")
+    page.get_by_test_id("generate").click()
+
+    job_card = page.get_by_test_id("job")
+    expect(job_card).to_have_count(1)
+    expect(job_card).to_contain_text("A jar of Blue Dream on a sunlit kitchen counter")
+    expect(job_card.locator(".progress")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "creative-queued.png"), full_page=True)
+    expect(job_card.get_by_test_id("job-status")).to_have_text("Done", timeout=JOB_WAIT_MS)
+    expect(job_card.get_by_test_id("job-note")).to_contain_text("cost $0.02")
+
+    # The finished job refreshes the gallery on its own.
+    card = page.get_by_test_id("media-card")
+    expect(card).to_have_count(1)
+    expect(card.get_by_test_id("media-cost")).to_have_text("$0.02")
+    expect(card.get_by_test_id("media-provider")).to_have_text("Gemini Flash Image")
+    expect(card.get_by_test_id("media-status")).to_have_text("Ready")
+    expect(card.get_by_test_id("simulated-badge")).to_be_visible()
+    image = card.get_by_test_id("media-image")
+    expect(image).to_be_visible()
+    page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=image.element_handle())
+    assert image.evaluate("el => el.naturalWidth / el.naturalHeight") == pytest.approx(16 / 9, 0.01)
+    with page.expect_download() as download:
+        card.get_by_test_id("download").click()
+    assert download.value.suggested_filename.endswith(".png")
+    page.screenshot(path=str(tmp_path / "creative-gallery.png"), full_page=True)
+    assert (tmp_path / "creative-gallery.png").stat().st_size > 10_000
+
+    job = GenerationJob.objects.get()
+    assert (job.status, job.cost_micros, job.simulated, job.params["aspect_ratio"]) == (
+        "done",
+        20_000,
+        True,
+        "16:9",
+    )
+    # Polling stopped once nothing was left running.
+    expect(page.get_by_test_id("jobs-panel")).not_to_have_attribute("hx-trigger", re.compile("."))
+
+
+def test_it_submits_a_gallery_item_and_approves_it_in_the_approval_queue(
+    page, login, live_server, owner_a, org_a, media_root, tmp_path
+):
+    from_playbook = generate_image(
+        org_a.pk, None, provider="gemini-flash", prompt="Weekly deals", aspect_ratio="1:1"
+    )
+    submit_content_for_approval(
+        org_a.pk,
+        title="Weekly deals · Mon 23 Nov",
+        caption="20% off all flower this week.",
+        platform="instagram",
+        media_ids=[from_playbook.id],
+        playbook_run_id="run_weekly",
+        submitted_by=None,
+    )
+    mine = generate_image(
+        org_a.pk, str(owner_a.pk), provider="gemini-pro", prompt="Gummies", aspect_ratio="4:5"
+    )
+
+    login(page, owner_a)
+    page.goto(f"{live_server.url}/dashboard/creative")
+    queue = page.get_by_test_id("approvals")
+    expect(queue.get_by_test_id("pending-item")).to_have_count(1)
+    expect(queue.get_by_test_id("pending-count")).to_have_text("1 pending")
+
+    card = page.locator(f"[data-testid=media-card][data-asset-id={mine.id}]")
+    card.locator("summary", has_text="Submit for approval").click()
+    card.locator("input[name=title]").fill("Gummy Friday")
+    card.locator("select[name=platform]").select_option("tiktok")
+    card.locator("textarea[name=caption]").fill("Mix and match any two.")
+    card.get_by_test_id("submit-for-approval").click()
+    expect(queue.get_by_test_id("pending-item")).to_have_count(2)
+    expect(page.locator(".toast-success")).to_contain_text(
+        "“Gummy Friday” is waiting for approval."
+    )
+
+    # Rejecting needs a reason.
+    gummies = queue.locator("[data-testid=pending-item]", has_text="Gummy Friday")
+    gummies.get_by_test_id("reject").click()
+    expect(queue.get_by_test_id("review-error")).to_contain_text("Say why it is rejected")
+
+    weekly = queue.locator("[data-testid=pending-item]", has_text="Weekly deals")
+    expect(weekly).to_contain_text("Submitted by a scheduled playbook")
+    page.screenshot(path=str(tmp_path / "approval-queue.png"), full_page=True)
+    weekly.get_by_test_id("approve").click()
+    expect(queue.get_by_test_id("pending-item")).to_have_count(1)
+    reviewed = queue.locator("[data-testid=reviewed-item]", has_text="Weekly deals")
+    expect(reviewed.get_by_test_id("review-status")).to_have_text("Approved")
+    expect(page.locator(".toast-success").last).to_contain_text("approved")
+
+    statuses = dict(CreativeContent.objects.values_list("title", "status"))
+    assert statuses == {"Weekly deals · Mon 23 Nov": "approved", "Gummy Friday": "pending"}
+    assert CreativeContent.objects.get(status="approved").reviewed_by == owner_a
+
+
+def test_it_shows_the_composed_prompt_for_the_chosen_preset(
+    page, login, live_server, member_a, org_a, media_root
+):
+    modern = get_style_preset(org_a.pk, "builtin-modern")
+    login(page, member_a)
+    page.goto(f"{live_server.url}/dashboard/creative")
+    page.fill("#id_base_prompt", "Our new vape line")
+    composed = page.locator("#composed-prompt")
+    expect(composed.get_by_test_id("composed-text")).to_have_text("Our new vape line")
+
+    page.locator(".preset-option", has_text=modern.name).click()
+    expect(composed.get_by_test_id("composed-text")).to_have_text(
+        f"Our new vape line. {modern.style_prompt}"
+    )
+    # The preset's default aspect ratio is chosen; the price does not change.
+    expect(page.locator("#id_aspect_ratio")).to_have_value(modern.default_aspect_ratio)
+    expect(page.get_by_test_id("estimate-cost")).to_have_text("$0.02")
+    if modern.negative_prompt:
+        expect(composed.get_by_test_id("composed-negative")).to_have_text(modern.negative_prompt)
+
+    page.locator(".preset-option", has_text="No preset").click()
+    expect(composed.get_by_test_id("composed-text")).to_have_text("Our new vape line")

@@ -1,0 +1,37 @@
+"""The Creative Center demo data: simulated media made by the service and an approval queue."""
+
+import pytest
+from django_q.models import Schedule
+
+from bakedbot.demo import demo_setup_tenants
+from media import demo
+from media.jobs import RECOVERY_SCHEDULE
+from media.models import CreativeContent, MediaAsset
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_loads_simulated_media_and_an_approval_queue_once(settings):
+    demo_setup_tenants()
+    lines = []
+    demo.load_demo_data(lines.append)
+    demo.load_demo_data(lines.append)
+
+    assert MediaAsset.objects.count() == 5
+    assert set(MediaAsset.objects.values_list("status", "simulated")) == {("ready", True)}
+    video = MediaAsset.objects.get(kind="video")
+    assert (video.tenant_id, video.duration_seconds, video.cost_micros) == (
+        "org_greenleaf",
+        12,
+        1_250_000,
+    )
+    statuses = sorted(CreativeContent.objects.values_list("tenant_id", "status"))
+    assert statuses == [
+        ("org_greenleaf", "approved"),
+        ("org_greenleaf", "pending"),
+        ("org_greenleaf", "pending"),
+        ("org_summit", "pending"),
+    ]
+    assert CreativeContent.objects.filter(source="playbook").count() == 2
+    assert Schedule.objects.filter(name=RECOVERY_SCHEDULE).count() == 1
+    assert lines[-1].startswith("Creative Center: simulated media")
