@@ -7,7 +7,7 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from pydantic import ConfigDict, StrictInt
+from pydantic import BaseModel, ConfigDict, StrictInt
 
 from abtests.services import get_media_ab_test_results, update_ab_test_metrics
 from bakedbot.api import error_responses, invalid, write_tenant
@@ -33,7 +33,7 @@ class MetricsIn(Schema):
     cost_micros: Count = Field(None, description="The spend in micro-dollars instead of cost")
 
 
-class MetricsOut(Schema):
+class MetricsOut(BaseModel):
     test_id: str
     variant_id: str
     impressions: int

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.security import HttpBearer
+from pydantic import BaseModel
 
 from bakedbot.api_tokens import RateDecision, authenticate_api_token, register_api_request
 from bakedbot.models import ApiToken, Organisation
@@ -50,13 +51,13 @@ STATUS_CODES = {
 }
 
 
-class ErrorBody(Schema):
+class ErrorBody(BaseModel):
     code: str
     message: str
     fields: dict[str, str] = {}
 
 
-class ErrorOut(Schema):
+class ErrorOut(BaseModel):
     error: ErrorBody
 
 

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema, Status
-from pydantic import ConfigDict, StrictInt
+from pydantic import BaseModel, ConfigDict, StrictInt
 
 from bakedbot.api import (
     TENANT_ID_DESCRIPTION,
@@ -73,7 +73,7 @@ def _dollars_or_none(micros: int | None) -> str | None:
 # -- schemas -----------------------------------------------------------------------------------
 
 
-class TotalsOut(Schema):
+class TotalsOut(BaseModel):
     cost: str = Field(description="US dollars")
     cost_micros: int
     count: int
@@ -85,14 +85,14 @@ class TotalsOut(Schema):
     saved_micros: int
 
 
-class DayOut(Schema):
+class DayOut(BaseModel):
     date: date
     totals: TotalsOut
     by_provider: dict[str, TotalsOut]
     by_type: dict[str, TotalsOut]
 
 
-class UsageOut(Schema):
+class UsageOut(BaseModel):
     tenant_id: str
     start_date: date
     end_date: date
@@ -103,14 +103,14 @@ class UsageOut(Schema):
     daily: list[DayOut] = Field(description="Every date of the range, oldest first")
 
 
-class ProviderCostOut(Schema):
+class ProviderCostOut(BaseModel):
     provider: str
     label: str
     cost: str
     cost_micros: int
 
 
-class ProviderCostsOut(Schema):
+class ProviderCostsOut(BaseModel):
     tenant_id: str
     period: str
     start_date: date
@@ -121,7 +121,7 @@ class ProviderCostsOut(Schema):
     providers: list[ProviderCostOut]
 
 
-class EventOut(Schema):
+class EventOut(BaseModel):
     id: str
     tenant_id: str
     type: str
@@ -144,7 +144,7 @@ class EventOut(Schema):
     simulated: bool
 
 
-class EventPageOut(Schema):
+class EventPageOut(BaseModel):
     events: list[EventOut]
     next_cursor: str | None = Field(
         description="Pass as cursor for the next page; null on the last page"
@@ -189,14 +189,14 @@ class EventIn(Schema):
     content_id: str | None = Field(None, max_length=120)
 
 
-class CostLineOut(Schema):
+class CostLineOut(BaseModel):
     label: str
     quantity: int
     unit_cost: str
     cost: str
 
 
-class EstimateOut(Schema):
+class EstimateOut(BaseModel):
     type: str
     provider: str
     currency: str
@@ -209,7 +209,7 @@ class EstimateOut(Schema):
     breakdown: list[CostLineOut]
 
 
-class BudgetLimitsOut(Schema):
+class BudgetLimitsOut(BaseModel):
     daily_limit: str | None
     weekly_limit: str | None
     monthly_limit: str | None
@@ -217,7 +217,7 @@ class BudgetLimitsOut(Schema):
     hard_limit_enabled: bool
 
 
-class BudgetPeriodOut(Schema):
+class BudgetPeriodOut(BaseModel):
     period: str
     state: str
     spent: str
@@ -235,7 +235,7 @@ class BudgetPeriodOut(Schema):
     next_reset: datetime
 
 
-class BudgetOut(Schema):
+class BudgetOut(BaseModel):
     tenant_id: str
     time_zone: str
     as_of: datetime
@@ -244,7 +244,7 @@ class BudgetOut(Schema):
     periods: list[BudgetPeriodOut]
 
 
-class AlertOut(Schema):
+class AlertOut(BaseModel):
     id: str
     kind: str
     kind_label: str
@@ -261,32 +261,32 @@ class AlertOut(Schema):
     acknowledged_at: datetime | None
 
 
-class AlertsOut(Schema):
+class AlertsOut(BaseModel):
     tenant_id: str
     alerts: list[AlertOut]
 
 
-class GlobalProviderOut(Schema):
+class GlobalProviderOut(BaseModel):
     provider: str
     label: str
     share: float = Field(description="Of the period's cost, 0 to 1")
     totals: TotalsOut
 
 
-class GlobalTenantOut(Schema):
+class GlobalTenantOut(BaseModel):
     tenant_id: str
     name: str
     share: float
     totals: TotalsOut
 
 
-class GlobalDayOut(Schema):
+class GlobalDayOut(BaseModel):
     date: date
     totals: TotalsOut
     by_provider: dict[str, TotalsOut]
 
 
-class GlobalCostsOut(Schema):
+class GlobalCostsOut(BaseModel):
     period: str
     start_date: date
     end_date: date
