@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 
 from bakedbot.demo import DEMO_ORGS
 from costs.budgets import BudgetExceeded
-from media.jobs import ensure_recovery_schedule
+from media.jobs import ensure_media_schedules
 from media.models import MediaAsset
 from media.services import (
     approve_creative_content,
@@ -56,7 +56,7 @@ def _owner(org_slug: str):
 
 
 def load_demo_data(write) -> None:
-    ensure_recovery_schedule()
+    ensure_media_schedules()
     made = {}
     for demo in DEMO_ORGS:
         items = DEMO_MEDIA.get(demo.id, [])

@@ -241,21 +241,27 @@ def job_enqueue(job_id: str, *, delay_seconds: float = 0) -> None:
 
 
 RECOVERY_SCHEDULE = "media: recover stale generation jobs"
-RECOVERY_EVERY_MINUTES = 5
+PURGE_SCHEDULE = "media: purge old provider calls"
+# How long a paid call's result is kept for a retry to reuse: far longer than any job runs.
+PROVIDER_CALLS_KEPT = timedelta(days=7)
 
 
-def ensure_recovery_schedule() -> None:
-    """The django-q2 schedule that re-queues jobs whose worker died (``recover_stale_jobs``)."""
+def ensure_media_schedules() -> None:
+    """The django-q2 schedules of the generation service: re-queue jobs whose worker died every
+    five minutes (``recover_stale_jobs``), and daily drop the providers' idempotency records
+    (and their copies of the media) once no retry can need them."""
     from django_q.models import Schedule
 
-    if not Schedule.objects.filter(name=RECOVERY_SCHEDULE).exists():
-        Schedule.objects.create(
-            name=RECOVERY_SCHEDULE,
-            func="media.tasks.recover_stale_generation_jobs",
-            schedule_type=Schedule.MINUTES,
-            minutes=RECOVERY_EVERY_MINUTES,
-            repeats=-1,
-        )
+    wanted = {
+        RECOVERY_SCHEDULE: ("media.tasks.recover_stale_generation_jobs", Schedule.MINUTES, 5),
+        PURGE_SCHEDULE: ("media.tasks.purge_provider_calls", Schedule.DAILY, None),
+    }
+    existing = set(Schedule.objects.filter(name__in=wanted).values_list("name", flat=True))
+    for name, (func, schedule_type, minutes) in wanted.items():
+        if name not in existing:
+            Schedule.objects.create(
+                name=name, func=func, schedule_type=schedule_type, minutes=minutes, repeats=-1
+            )
 
 
 # --- the duplicate-prompt cache ----------------------------------------------------------------
@@ -826,13 +832,16 @@ def _fail(
     retryable: bool,
     success_event: MediaGenerationEvent | None = None,
 ) -> None:
-    """Fail the job for good: charge what was spent (the recorded success, or the clips made
-    before a video failed), close the hold, and show the failure in the gallery."""
+    """Fail the job: charge what was spent, close the hold, show the failure in the gallery.
+
+    What was spent: the recorded success (storing failed after it), or — when no retry can help —
+    the clips a video made before it failed. A job that may be retried keeps its clips instead:
+    the retry reuses them and the finished video is charged once, whole."""
     job = claim.job
     charged = 0
     if success_event is not None:
         charged = success_event.cost_micros or 0
-    else:
+    elif not retryable:
         charged = _partial_cost_micros(job)
         if charged:
             plan = job.params.get("clip_plan", [])

@@ -25,6 +25,7 @@ from media import jobs
 from media.errors import ContentReviewError, GenerationInputError
 from media.jobs import GeneratedMedia
 from media.models import CreativeContent, GenerationJob, MediaAsset
+from media.providers.calls import ProviderCallStore
 from media.validation import GenerationRequest, prepare_generation
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "approve_creative_content",
     "generate_image",
     "generate_video",
+    "purge_provider_calls",
     "queue_generation",
     "queue_image_generation",
     "queue_video_generation",
@@ -195,7 +197,7 @@ def queue_generation(request: GenerationRequest) -> GenerationJob:
     except BaseException:
         release_budget_hold(hold)
         raise
-    jobs.ensure_recovery_schedule()
+    jobs.ensure_media_schedules()
     return job
 
 
@@ -219,7 +221,8 @@ def retry_generation_job(tenant_id: str, job_id: str) -> GenerationJob:
     """Queue a failed job again (or one whose worker died), holding its estimate again.
 
     ``GenerationJob.DoesNotExist`` for an unknown or another tenant's job; ``ValueError`` when
-    the job is neither failed nor stalled; ``BudgetExceeded`` when the budget refuses it now.
+    the job is neither failed (in a way a retry can fix) nor stalled; ``BudgetExceeded`` when the
+    budget refuses it now.
     """
     job = GenerationJob.objects.get(pk=job_id, tenant_id=tenant_id)
     stalled = (
@@ -229,6 +232,8 @@ def retry_generation_job(tenant_id: str, job_id: str) -> GenerationJob:
     )
     if job.status != GenerationJob.Status.FAILED and not stalled:
         raise ValueError(f"Only a failed or stalled job can be retried; this one is {job.status}.")
+    if job.status == GenerationJob.Status.FAILED and not job.retryable:
+        raise ValueError(f"This job failed for a reason a retry cannot fix: {job.error}")
     if job.hold_id:
         # A stalled job's own hold: let the new one take its place rather than count twice.
         release_budget_hold(job.hold_id)
@@ -266,6 +271,12 @@ def retry_generation_job(tenant_id: str, job_id: str) -> GenerationJob:
 def recover_stale_generation_jobs() -> int:
     """Re-queue jobs whose worker died and re-send lost tasks (a django-q2 schedule runs it)."""
     return jobs.recover_stale_jobs()
+
+
+def purge_provider_calls() -> int:
+    """Drop the providers' idempotency records older than a week (a daily schedule runs it):
+    the service keeps the media itself, so only a retry could still want them."""
+    return ProviderCallStore().purge(older_than=jobs.PROVIDER_CALLS_KEPT)
 
 
 # --- creative content and approvals ------------------------------------------------------------

@@ -5,7 +5,7 @@ from django_q.models import Schedule
 
 from bakedbot.demo import demo_setup_tenants
 from media import demo
-from media.jobs import RECOVERY_SCHEDULE
+from media.jobs import PURGE_SCHEDULE, RECOVERY_SCHEDULE
 from media.models import CreativeContent, MediaAsset
 
 pytestmark = pytest.mark.django_db
@@ -33,5 +33,7 @@ def test_it_loads_simulated_media_and_an_approval_queue_once(settings):
         ("org_summit", "pending"),
     ]
     assert CreativeContent.objects.filter(source="playbook").count() == 2
-    assert Schedule.objects.filter(name=RECOVERY_SCHEDULE).count() == 1
+    schedules = dict(Schedule.objects.values_list("name", "func"))
+    assert schedules[RECOVERY_SCHEDULE] == "media.tasks.recover_stale_generation_jobs"
+    assert schedules[PURGE_SCHEDULE] == "media.tasks.purge_provider_calls"
     assert lines[-1].startswith("Creative Center: simulated media")

@@ -8,9 +8,15 @@ from django.core.files.storage import default_storage
 
 from costs.models import BudgetHold
 from costs.selectors import get_recent_media_events
+from media import jobs
 from media.models import GenerationJob, MediaAsset, ProviderCall
 from media.providers import video_duration
-from media.services import generate_video
+from media.services import (
+    generate_video,
+    queue_video_generation,
+    retry_generation_job,
+    run_generation_job,
+)
 from tests.media.providers.fakes import Reply
 from tests.media.services.conftest import VEO_START, holds
 
@@ -23,9 +29,9 @@ def _file_bytes(asset: MediaAsset, *, thumbnail: bool = False) -> bytes:
         return handle.read()
 
 
-def script_veo(fake, clip_bytes):
-    """Every start gets its own operation, done at the first poll, whose download is a real
-    MP4 of the requested clip length."""
+def veo_start(fake, clip_bytes):
+    """A start reply for the fake Veo server: each call gets its own operation, done at the
+    second poll, whose download is a real MP4 of the requested clip length."""
     numbers = itertools.count()
 
     def start(seen):
@@ -52,7 +58,7 @@ def script_veo(fake, clip_bytes):
         fake.on("GET", download, Reply(body=clip_bytes[seconds], content_type="video/mp4"))
         return Reply(json={"name": name})
 
-    fake.on("POST", VEO_START, *[start] * 20)
+    return start
 
 
 @pytest.mark.parametrize(
@@ -102,7 +108,7 @@ def test_a_clip_plan_is_joined_into_one_video_of_the_right_length(
 
 def test_each_clip_is_its_own_idempotent_call_to_veo(org_a, owner_a, real_provider, clip_bytes):
     fake = real_provider("veo")
-    script_veo(fake, clip_bytes)
+    fake.on("POST", VEO_START, *[veo_start(fake, clip_bytes)] * 2)
 
     result = generate_video(
         org_a.pk,
@@ -174,3 +180,37 @@ def test_a_failure_after_some_clips_charges_the_clips_made_and_settles_to_them(
     assert (hold.status, hold.actual_micros) == (BudgetHold.Status.SETTLED, 750_000)
     job = GenerationJob.objects.get()
     assert (job.status, job.clips_done, job.cost_micros) == ("failed", 1, 750_000)
+
+
+def test_a_retried_video_reuses_its_clips_and_is_charged_once_whole(
+    settings, org_a, owner_a, real_provider, clip_bytes, monkeypatch
+):
+    monkeypatch.setattr(jobs, "job_enqueue", lambda job_id, *, delay_seconds=0: None)
+    settings.MEDIA_JOB_MAX_ATTEMPTS = 1
+    fake = real_provider("veo")
+    outage = Reply(503, json={"error": {"code": 503, "message": "down", "status": "UNAVAILABLE"}})
+    start = veo_start(fake, clip_bytes)
+    # The first clip starts; the second clip's start meets an outage on each of its 3 attempts.
+    fake.on("POST", VEO_START, start, outage, outage, outage, start)
+    job = queue_video_generation(
+        org_a.pk, None, provider="veo", prompt="Retry me", duration_seconds=14, aspect_ratio="9:16"
+    )
+
+    assert run_generation_job(job.pk) == "failed"
+    job.refresh_from_db()
+    assert (job.retryable, job.clips_done, job.cost_micros) == (True, 1, 0)
+    assert holds(org_a.pk)[0].status == BudgetHold.Status.RELEASED
+
+    retry_generation_job(org_a.pk, job.pk)
+    assert run_generation_job(job.pk) == "done"
+
+    assert [s.json["parameters"]["durationSeconds"] for s in fake.seen("POST", VEO_START)] == [
+        8,
+        6,
+        6,
+        6,
+        6,
+    ]
+    events = sorted(get_recent_media_events(org_a.pk), key=lambda e: e.id)
+    assert [(e.success, e.cost_micros) for e in events] == [(False, 0), (True, 1_375_000)]
+    assert [h.status for h in holds(org_a.pk)] == ["released", "settled"]

@@ -16,6 +16,8 @@ from media.models import GenerationJob, MediaAsset, ProviderCall, ProviderSlot
 from media.providers import video_duration
 from media.selectors import JobView
 from media.services import (
+    generate_image,
+    purge_provider_calls,
     queue_image_generation,
     queue_video_generation,
     recover_stale_generation_jobs,
@@ -346,3 +348,22 @@ def test_recovery_resends_a_queued_job_whose_task_was_lost(settings, org_a, owne
     )
     assert recover_stale_generation_jobs() == 1
     assert enqueued == [(job.pk, 0), (job.pk, 0)]
+
+
+@pytest.mark.django_db
+def test_the_providers_idempotency_records_are_purged_after_a_week(
+    org_a, owner_a, real_provider, png_bytes
+):
+    real_provider("gemini-flash").on("POST", FLASH_PATH, image_reply(png_bytes))
+    result = generate_image(
+        org_a.pk, str(owner_a.pk), provider="gemini-flash", prompt="Kept", aspect_ratio="1:1"
+    )
+    call = ProviderCall.objects.get()
+    assert purge_provider_calls() == 0
+    ProviderCall.objects.filter(pk=call.pk).update(updated_at=timezone.now() - timedelta(days=8))
+
+    assert purge_provider_calls() == 1
+    assert not call.result.storage.exists(call.result.name)
+    # The generated media is the service's own copy: it stays.
+    asset = MediaAsset.objects.get(pk=result.id)
+    assert asset.file.storage.exists(asset.file.name)
