@@ -520,8 +520,9 @@ def record_event(
     ],
 ):
     """Record a generation made outside BakedBot (201). The same Idempotency-Key again answers
-    200 with the first recording, whatever the new body says, and records nothing. Without cost
-    or cost_micros the price book prices it (failures and cache hits cost $0)."""
+    200 with the first recording and records nothing, whatever the new (valid) body says; a
+    refused request uses no key. Without cost or cost_micros the price book prices it (failures
+    and cache hits cost $0)."""
     tenant = write_tenant(request)
     now = datetime.now(UTC)
     at = payload.created_at or now
