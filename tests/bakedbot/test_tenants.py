@@ -30,6 +30,7 @@ def test_it_refuses_an_unknown_kind(db):
         "admin:bakedbot_organisation_add",
         "admin:bakedbot_membership_changelist",
         "admin:auth_user_changelist",
+        "admin:bakedbot_apitoken_changelist",
     ],
 )
 def test_it_offers_django_admin_for_tenants_and_users(super_admin_client, owner_a, name):
