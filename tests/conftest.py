@@ -11,6 +11,13 @@ from tests.factories import MembershipFactory, OrganisationFactory, SuperAdminFa
 pytest_plugins = ["tests.costs_store"]
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Every test stores generated media in its own temporary folder, never under var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def org_a(db):
     return OrganisationFactory(name="Alpha Brands", slug="alpha", kind="brand")
