@@ -67,8 +67,8 @@ from media.providers import (
     video_duration,
     video_provider,
 )
-from media.providers.video_tools import trim_video
-from media.validation import GenerationRequest, provider_prompt
+from media.providers.video_tools import crop_to_square, extract_thumbnail, trim_video, video_size
+from media.validation import SQUARE_VIDEO_FRAMING, GenerationRequest, provider_prompt
 from presets.domain import PresetNotFound
 from presets.services import track_preset_usage
 
@@ -580,6 +580,10 @@ def _produce_video(claim: Claim, adapter: VideoProvider, *, inline: bool) -> Pro
     plan = [int(seconds) for seconds in job.params["clip_plan"]]
     duration = int(job.params["duration_seconds"])
     prompt, negative = provider_prompt(job.provider, job.composed_prompt, job.negative_prompt)
+    crop = job.params.get("crop") == "centre square"
+    if crop:
+        prompt = f"{prompt}\n\n{SQUARE_VIDEO_FRAMING}"
+    aspect_ratio = job.params.get("provider_aspect_ratio") or job.params["aspect_ratio"]
     first_new = job.clips_done
     slowest_in_task = 0.0
     clips = []
@@ -599,7 +603,7 @@ def _produce_video(claim: Claim, adapter: VideoProvider, *, inline: bool) -> Pro
         result = adapter.generate_video(
             prompt=prompt,
             duration_seconds=seconds,
-            aspect_ratio=job.params["aspect_ratio"],
+            aspect_ratio=aspect_ratio,
             idempotency_key=f"{job.id}:clip:{index}",
             resolution=job.params.get("resolution"),
             negative_prompt=negative,
@@ -616,14 +620,23 @@ def _produce_video(claim: Claim, adapter: VideoProvider, *, inline: bool) -> Pro
     data = join_clips([clip.data for clip in clips])
     if sum(plan) > duration:
         data = trim_video(data, duration)
+    thumbnail, thumbnail_mime_type = clips[0].thumbnail, clips[0].thumbnail_mime_type
+    if crop:
+        _fenced(claim, status_note="Cropping to a square")
+        data = crop_to_square(data)
+        width, height = video_size(data)
+        if width != height:
+            raise MediaToolError(f"the cropped video is {width}x{height}, not square")
+        # The provider's still shows the uncropped frame.
+        thumbnail, thumbnail_mime_type = extract_thumbnail(data), "image/png"
     measured = round(video_duration(data))
     if measured != duration:
         raise MediaToolError(f"the joined video lasts {measured} s, not {duration} s")
     return Produced(
         data=data,
         mime_type="video/mp4",
-        thumbnail=clips[0].thumbnail,
-        thumbnail_mime_type=clips[0].thumbnail_mime_type,
+        thumbnail=thumbnail,
+        thumbnail_mime_type=thumbnail_mime_type,
         duration_seconds=measured,
         request_ids=tuple(clip.provider_request_id or "" for clip in clips),
     )

@@ -9,6 +9,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
@@ -18,11 +19,12 @@ from bakedbot.models import Organisation
 from costs.budget_selectors import MediaBudgetStatus, check_budget_limit, get_media_budget_status
 from costs.money import micros_to_decimal
 from costs.pricing import VIDEO, MediaCostEstimate
+from media.content_links import content_source_link
 from media.errors import GenerationInputError
 from media.jobs import asset_urls
 from media.models import CreativeContent, GenerationJob, MediaAsset
 from media.providers import PROVIDERS, ProviderInfo, list_providers
-from media.validation import prepare_generation
+from media.validation import prepare_generation, service_aspect_ratios
 
 GALLERY_PAGE_SIZE = 12
 RECENT_JOBS_WINDOW = timedelta(minutes=15)
@@ -39,10 +41,13 @@ def provider_label(key: str) -> str:
 
 def generation_providers(kind: str) -> list[ProviderInfo]:
     """Every provider of ``kind`` for the form: retired ones too, shown as unavailable (the
-    reason without the adapter's "provider: " prefix, as the form names the provider)."""
+    reason without the adapter's "provider: " prefix, as the form names the provider), with the
+    aspect ratios the service makes with it (1:1 videos are cropped)."""
     return [
         dataclasses.replace(
-            info, unavailable_reason=info.unavailable_reason.removeprefix(f"{info.key}: ")
+            info,
+            unavailable_reason=info.unavailable_reason.removeprefix(f"{info.key}: "),
+            aspect_ratios=service_aspect_ratios(info),
         )
         for info in list_providers(kind)
     ]
@@ -269,6 +274,11 @@ class ContentView:
         user = self.content.reviewed_by
         return (user.get_full_name() or user.get_username()) if user else ""
 
+    @cached_property
+    def source_url(self) -> str | None:
+        """The page of whatever submitted it (a playbook run), if its app links to one."""
+        return content_source_link(self.content)
+
 
 @dataclass(frozen=True)
 class ApprovalQueue:
@@ -289,6 +299,17 @@ def _content_views(items) -> list[ContentView]:
         )
         for item in items
     ]
+
+
+def get_playbook_run_content(tenant_id: str, playbook_run_id: str) -> list[ContentView]:
+    """The content a playbook run submitted, newest first, with its review."""
+    items = (
+        CreativeContent.objects.filter(tenant_id=tenant_id, playbook_run_id=playbook_run_id)
+        .select_related("submitted_by", "reviewed_by")
+        .prefetch_related("media")
+        .order_by("-created_at")
+    )
+    return _content_views(items)
 
 
 def get_approval_queue(tenant_id: str | None) -> ApprovalQueue:

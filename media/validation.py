@@ -13,11 +13,28 @@ from typing import Any
 
 from costs.pricing import IMAGE, MAX_VIDEO_SECONDS, VIDEO, MediaCostEstimate, estimate_media_cost
 from media.errors import GenerationInputError
-from media.providers import PROVIDERS, ProviderConfig, provider_config, provider_info
+from media.providers import (
+    PROVIDERS,
+    ProviderConfig,
+    ProviderInfo,
+    provider_config,
+    provider_info,
+)
 from presets.domain import ComposedPrompt, StylePresetData, compose_prompt
 from presets.selectors import get_style_preset
 
 PROMPT_MAX_CHARS = 4000
+SQUARE = "1:1"
+# No video provider makes square video: a 1:1 request is generated at this ratio and the centre
+# square is cropped out locally (``video_tools.crop_to_square``). Landscape, because the models
+# frame their subject across the middle of a wide shot, and the crop keeps the shot's full height.
+SQUARE_VIDEO_SOURCE = "16:9"
+SQUARE_VIDEO_NOTE = f"1:1 is cropped from the centre of a {SQUARE_VIDEO_SOURCE} video"
+# Told to the provider with a cropped request, so the subject lands inside the square.
+SQUARE_VIDEO_FRAMING = (
+    "Framing: keep the subject and any text inside the centre square of the frame; the video "
+    "will be cropped to 1:1."
+)
 # Providers with a negative-prompt field of their own; the others get "Avoid: ..." in the prompt.
 NEGATIVE_PROMPT_PROVIDERS = frozenset({"veo"})
 KINDS = (IMAGE, VIDEO)
@@ -35,7 +52,8 @@ class GenerationRequest:
     prompt: str  # as the user wrote it (trimmed)
     composed_prompt: str  # with the preset's style; what the provider is sent
     negative_prompt: str  # the preset's; sent separately to Veo, folded into the prompt otherwise
-    aspect_ratio: str
+    aspect_ratio: str  # what the caller gets
+    provider_aspect_ratio: str  # what the provider is asked for (differs for a cropped 1:1 video)
     duration_seconds: int | None
     resolution: str | None
     image_size: str | None
@@ -62,6 +80,9 @@ class GenerationRequest:
     def params(self) -> dict[str, Any]:
         """What is stored with the job, the asset and the cost event."""
         params: dict[str, Any] = {"aspect_ratio": self.aspect_ratio}
+        if self.provider_aspect_ratio != self.aspect_ratio:
+            params["provider_aspect_ratio"] = self.provider_aspect_ratio
+            params["crop"] = "centre square"
         if self.kind == VIDEO:
             params["duration_seconds"] = self.duration_seconds
             params["clip_plan"] = list(self.clip_plan)
@@ -125,6 +146,33 @@ def cache_key(
     }
     canonical = json.dumps(material, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def service_aspect_ratios(info: ProviderInfo) -> tuple[str, ...]:
+    """The aspect ratios the service makes with a provider: the provider's own, plus 1:1 for a
+    video provider (cropped from ``SQUARE_VIDEO_SOURCE``)."""
+    square_missing = SQUARE not in info.aspect_ratios
+    if info.kind == VIDEO and square_missing and SQUARE_VIDEO_SOURCE in info.aspect_ratios:
+        return (*info.aspect_ratios, SQUARE)
+    return info.aspect_ratios
+
+
+def provider_aspect_ratio(info: ProviderInfo, aspect_ratio: str) -> str:
+    """The ratio to ask the provider for, to deliver ``aspect_ratio``."""
+    if aspect_ratio in info.aspect_ratios:
+        return aspect_ratio
+    if aspect_ratio == SQUARE and SQUARE in service_aspect_ratios(info):
+        return SQUARE_VIDEO_SOURCE
+    return aspect_ratio
+
+
+def _aspect_ratio_error(info: ProviderInfo, kind: str, aspect_ratio: Any) -> str:
+    ratios = service_aspect_ratios(info)
+    note = f" ({SQUARE_VIDEO_NOTE})" if ratios != info.aspect_ratios else ""
+    return (
+        f"{info.label} makes {', '.join(ratios)} {kind}s{note}; "
+        f"{aspect_ratio!s} is not one of them."
+    )
 
 
 def _check_prompt(prompt: Any, errors: dict[str, str]) -> str:
@@ -198,11 +246,8 @@ def prepare_generation(
     config = _check_provider(kind, provider, simulate, errors)
     info = provider_info(provider, config=config) if config is not None else None
     if info is not None:
-        if aspect_ratio not in info.aspect_ratios:
-            errors["aspect_ratio"] = (
-                f"{info.label} makes {', '.join(info.aspect_ratios)} {kind}s; "
-                f"{aspect_ratio!s} is not one of them."
-            )
+        if aspect_ratio not in service_aspect_ratios(info):
+            errors["aspect_ratio"] = _aspect_ratio_error(info, kind, aspect_ratio)
         if resolution is not None and resolution not in info.resolutions:
             errors["resolution"] = f"Choose one of {', '.join(info.resolutions)}."
         if image_size is not None and image_size not in info.image_sizes:
@@ -237,6 +282,7 @@ def prepare_generation(
         composed_prompt=composed.prompt,
         negative_prompt=composed.negative_prompt,
         aspect_ratio=aspect_ratio,
+        provider_aspect_ratio=provider_aspect_ratio(info, aspect_ratio),
         duration_seconds=duration,
         resolution=resolution or (info.resolutions[0] if kind == VIDEO else None),
         image_size=image_size,

@@ -35,6 +35,7 @@ from costs.pricing import IMAGE, VIDEO
 from media import selectors, services
 from media.errors import ContentReviewError, GenerationInputError
 from media.models import CreativeContent, GenerationJob, MediaAsset
+from media.validation import SQUARE_VIDEO_NOTE
 from presets.selectors import get_preset_picker
 
 TEMPLATE = "media/creative.html"
@@ -121,6 +122,7 @@ def _composer(request: HttpRequest, values: dict[str, Any], **extra: Any) -> dic
         "estimate": estimate,
         "preset_picker": get_preset_picker(tenant.pk, selected_id=values["preset_id"]),
         "cache_window": _cache_window(settings.MEDIA_CACHE_TTL_SECONDS),
+        "square_video_note": SQUARE_VIDEO_NOTE,
         **extra,
     }
 

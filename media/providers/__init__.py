@@ -52,7 +52,13 @@ from media.providers.simulate import (
 )
 from media.providers.sora import SoraProvider
 from media.providers.veo import VeoProvider
-from media.providers.video_tools import MediaToolError, join_clips, video_duration
+from media.providers.video_tools import (
+    MediaToolError,
+    crop_to_square,
+    join_clips,
+    video_duration,
+    video_size,
+)
 
 __all__ = [
     "PROVIDERS",
@@ -78,6 +84,7 @@ __all__ = [
     "TextResult",
     "VideoProvider",
     "VideoResult",
+    "crop_to_square",
     "image_provider",
     "join_clips",
     "list_providers",
@@ -88,6 +95,7 @@ __all__ = [
     "text_provider",
     "video_duration",
     "video_provider",
+    "video_size",
 ]
 
 

@@ -1,8 +1,10 @@
 """Local video work with the ffmpeg binary shipped by imageio-ffmpeg: render a simulated clip,
-take a thumbnail, join clips into one MP4, trim one, measure a duration."""
+take a thumbnail, join clips into one MP4, trim one, crop one to a centred square, measure a
+duration and a frame size."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -11,6 +13,7 @@ from pathlib import Path
 import imageio_ffmpeg
 
 FFMPEG_TIMEOUT_SECONDS = 900
+FRAME_SIZE = re.compile(r"\b(\d{2,5})x(\d{2,5})\b")
 
 
 class MediaToolError(RuntimeError):
@@ -103,6 +106,53 @@ def trim_video(video: bytes, duration_seconds: int) -> bytes:
             "-c", "copy", "-movflags", "+faststart", str(out),
         )  # fmt: skip
         return out.read_bytes()
+
+
+def crop_to_square(video: bytes) -> bytes:
+    """The centred square of an MP4, as wide as its short side (720x1280 -> 720x720).
+
+    No video provider makes 1:1, so a square video is generated at a ratio the provider makes and
+    cropped here. Cropping changes the picture, so the video stream is re-encoded (H.264, near
+    lossless); an audio track is copied as it is, and the duration does not change.
+    """
+    if not is_mp4(video):
+        raise MediaToolError("only an MP4 can be cropped")
+    side = r"trunc(min(iw\,ih)/2)*2"  # H.264 (yuv420p) needs even dimensions
+    with tempfile.TemporaryDirectory(prefix="bakedbot-crop-") as tmp:
+        source = Path(tmp) / "video.mp4"
+        source.write_bytes(video)
+        out = Path(tmp) / "square.mp4"
+        _ffmpeg(
+            "-i", str(source), "-map", "0:v:0", "-map", "0:a?",
+            "-vf", f"crop={side}:{side},setsar=1",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
+            "-c:a", "copy", "-movflags", "+faststart", str(out),
+        )  # fmt: skip
+        return out.read_bytes()
+
+
+def video_size(video: bytes) -> tuple[int, int]:
+    """Width and height of the video's frames, from ffmpeg's description of its first video
+    stream (as imageio-ffmpeg reads it, without leaving pipes open when the file is bad)."""
+    if not is_mp4(video):
+        raise MediaToolError("cannot read the video: it is not an MP4")
+    with tempfile.TemporaryDirectory(prefix="bakedbot-probe-") as tmp:
+        path = Path(tmp) / "video.mp4"
+        path.write_bytes(video)
+        # No output file: ffmpeg describes the input, then exits with an error on purpose.
+        completed = subprocess.run(
+            [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=FFMPEG_TIMEOUT_SECONDS,
+            check=False,
+        )
+    for line in completed.stderr.splitlines():
+        if " Video: " in line:
+            match = FRAME_SIZE.search(line.split(" Video: ", 1)[1])
+            if match:
+                return int(match.group(1)), int(match.group(2))
+    raise MediaToolError(f"cannot read the video: {completed.stderr.strip()[-400:]}")
 
 
 def video_duration(video: bytes) -> float:

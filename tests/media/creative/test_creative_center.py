@@ -11,6 +11,7 @@ from django_q.models import OrmQ
 from costs.budgets import update_media_budget
 from media import jobs
 from media.models import CreativeContent, GenerationJob, MediaAsset
+from media.providers import video_duration, video_size
 from media.selectors import GALLERY_PAGE_SIZE
 from media.services import queue_image_generation, run_generation_job
 from presets.services import create_style_preset
@@ -47,6 +48,40 @@ def test_the_form_lists_providers_with_the_retired_ones_unavailable(owner_a_clie
     assert 'name="duration_seconds"' in video
     assert "sora-2 was retired on 2026-09-24" in video
     assert re.search(r'<option value="veo"\s+selected', video)
+
+
+def test_the_video_form_offers_square_video_and_says_it_is_cropped(owner_a_client):
+    params = {"kind": "video", "provider": "veo", "aspect_ratio": "1:1", "duration_seconds": "10"}
+    html = owner_a_client.get(PAGE, params).content.decode()
+    assert re.search(r'<option value="1:1"\s+selected>1:1</option>', html)
+    assert (
+        'data-testid="square-video-note">1:1 is cropped from the centre of a 16:9 video.<' in html
+    )
+    estimate = owner_a_client.get(ESTIMATE, params, **HTMX).content.decode()
+    assert 'data-testid="estimate-cost">$1.125<' in estimate
+    assert "square-video-note" not in owner_a_client.get(PAGE).content.decode()
+
+
+def test_a_square_video_queued_from_the_form_comes_out_square(owner_a_client, org_a):
+    response = owner_a_client.post(
+        GENERATE,
+        {
+            "kind": "video",
+            "provider": "veo",
+            "base_prompt": "Gummies on a plate",
+            "aspect_ratio": "1:1",
+            "duration_seconds": "5",
+        },
+    )
+    assert response.status_code == 302
+    job = GenerationJob.objects.get()
+    assert job.params["aspect_ratio"] == "1:1" and job.params["provider_aspect_ratio"] == "16:9"
+    assert run_generation_job(job.pk) == "done"
+    asset = MediaAsset.objects.get(jobs=job)
+    with asset.file.open("rb") as handle:
+        data = handle.read()
+    assert video_size(data) == (360, 360)
+    assert video_duration(data) == pytest.approx(5, abs=0.1)
 
 
 def test_the_estimate_follows_provider_duration_and_budget(owner_a_client, org_a):
@@ -149,7 +184,7 @@ def test_bad_fields_are_named_in_the_form_and_nothing_is_queued(owner_a_client):
             "kind": "video",
             "provider": "veo",
             "base_prompt": "  ",
-            "aspect_ratio": "1:1",
+            "aspect_ratio": "4:3",
             "duration_seconds": "301",
         },
         **HTMX,
@@ -158,7 +193,11 @@ def test_bad_fields_are_named_in_the_form_and_nothing_is_queued(owner_a_client):
     html = response.content.decode()
     assert 'id="err_prompt">Enter a prompt.<' in html
     assert 'id="err_duration_seconds">The duration must be a whole number' in html
-    assert "Veo makes 16:9, 9:16 videos; 1:1 is not one of them." in html
+    assert (
+        "Veo makes 16:9, 9:16, 1:1 videos (1:1 is cropped from the centre of a 16:9 video); "
+        in html
+    )
+    assert "4:3 is not one of them." in html
     assert GenerationJob.objects.count() == 0
 
     plain = owner_a_client.post(

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from media.errors import ContentReviewError
 from media.models import CreativeContent
-from media.selectors import get_approval_queue
+from media.selectors import get_approval_queue, get_playbook_run_content
 from media.services import (
     approve_creative_content,
     generate_image,
@@ -148,3 +148,31 @@ def test_the_playbook_media_steps_run_against_the_real_service(org_a):
     again = STEP_TYPES.get(checked["type"]).execute(checked["params"], context, runtime)
     assert again.result["media_id"] == image["media_id"]
     assert again.result["tracking_event"]["id"] == image["tracking_event"]["id"]
+
+
+def test_a_playbook_run_s_content_and_its_source_link(org_a, org_b, owner_a, monkeypatch):
+    from media import content_links
+
+    monkeypatch.setattr(content_links, "_source_links", {})
+    first, _ = _submit(org_a, [_image(org_a).id], playbook_run_id="run_7")
+    second, _ = _submit(org_a, [_image(org_a, "Another").id], playbook_run_id="run_7")
+    _submit(org_a, [_image(org_a, "Mine").id])
+    _submit(org_b, [_image(org_b).id], playbook_run_id="run_7")
+    reject_creative_content(org_a.pk, first, reviewed_by=owner_a, comment="Too dark")
+
+    views = get_playbook_run_content(org_a.pk, "run_7")
+    assert [(v.content.pk, v.content.status) for v in views] == [
+        (second, "pending"),
+        (first, "rejected"),
+    ]
+    assert views[1].content.review_comment == "Too dark"
+    assert views[0].source_url is None  # nothing registered for playbooks here
+
+    content_links.register_content_source_link(
+        "playbook", lambda content: f"/runs/{content.playbook_run_id}"
+    )
+    assert get_playbook_run_content(org_a.pk, "run_7")[0].source_url == "/runs/run_7"
+    (mine,) = [v for v in get_approval_queue(org_a.pk).pending if v.content.source == "user"]
+    assert mine.source_url is None
+    with pytest.raises(ValueError, match="Unknown content source 'robot'"):
+        content_links.register_content_source_link("robot", lambda content: None)

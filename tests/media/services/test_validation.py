@@ -67,9 +67,15 @@ def test_the_duration_must_be_a_whole_number_of_seconds_from_1_to_300(org_a, dur
 
 
 def test_the_aspect_ratio_must_be_one_the_provider_makes(org_a):
-    errors = _refused(_video(org_a, aspect_ratio="1:1"))
-    assert errors == {"aspect_ratio": "Veo makes 16:9, 9:16 videos; 1:1 is not one of them."}
-    assert "aspect_ratio" in _refused(_image(org_a, provider="imagen", aspect_ratio="4:5"))
+    errors = _refused(_video(org_a, aspect_ratio="4:3"))
+    assert errors == {
+        "aspect_ratio": "Veo makes 16:9, 9:16, 1:1 videos (1:1 is cropped from the centre of a "
+        "16:9 video); 4:3 is not one of them."
+    }
+    assert _refused(_image(org_a, provider="imagen", aspect_ratio="4:5")) == {
+        "provider": _refused(_image(org_a, provider="imagen"))["provider"],
+        "aspect_ratio": "Imagen makes 1:1, 3:4, 4:3, 16:9, 9:16 images; 4:5 is not one of them.",
+    }
     assert _image(org_a, aspect_ratio="21:9")().tracking_event.success
 
 
