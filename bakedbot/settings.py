@@ -234,15 +234,22 @@ COMPETITOR_PRICES_URL = env_str("COMPETITOR_PRICES_URL")
 COMPETITOR_PRICES_API_KEY = env_str("COMPETITOR_PRICES_API_KEY")
 PLAYBOOKS_HTTP_TIMEOUT = env_int("PLAYBOOKS_HTTP_TIMEOUT", 15, minimum=1)
 PLAYBOOKS_CLOCK_OVERRIDE = env_bool("PLAYBOOKS_CLOCK_OVERRIDE", False)
-PLAYBOOKS_IMAGE_TIERS = {"free": "gemini-flash", "paid": "gemini-pro", "super": "imagen"}
+# Each tier lists image providers (with an optional image size) in order of preference; the
+# first one that is configured with an API key and not retired is used, else the last one.
+PLAYBOOKS_IMAGE_TIERS = {
+    "free": ("gemini-flash",),
+    "paid": ("gemini-pro",),
+    "super": ("imagen", "gemini-pro@4K"),
+}
 for _item in env_list("PLAYBOOKS_IMAGE_TIERS"):
-    _tier, _, _provider = _item.partition("=")
-    if _tier.strip() not in PLAYBOOKS_IMAGE_TIERS or not _provider.strip():
+    _tier, _, _choices = _item.partition("=")
+    _options = tuple(option.strip() for option in _choices.split("|") if option.strip())
+    if _tier.strip() not in PLAYBOOKS_IMAGE_TIERS or not _options:
         raise ImproperlyConfigured(
-            "PLAYBOOKS_IMAGE_TIERS must look like free=gemini-flash,paid=gemini-pro,super=imagen; "
-            f"got {_item!r}"
+            "PLAYBOOKS_IMAGE_TIERS must look like "
+            f"free=gemini-flash,paid=gemini-pro,super=imagen|gemini-pro@4K; got {_item!r}"
         )
-    PLAYBOOKS_IMAGE_TIERS[_tier.strip()] = _provider.strip()
+    PLAYBOOKS_IMAGE_TIERS[_tier.strip()] = _options
 
 # Media providers: a provider with an API key is called for real; without one it is simulated (a
 # real PNG or MP4 made locally). Base URLs include the API version, so a gateway speaking the same

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class PlaybooksConfig(AppConfig):
     name = "playbooks"
     verbose_name = "Playbooks"
+
+    def ready(self) -> None:
+        from media.content_links import register_content_source_link
+        from playbooks import checks  # noqa: F401 — registers the system checks
+        from playbooks.selectors import run_page_for_content
+
+        register_content_source_link("playbook", run_page_for_content)

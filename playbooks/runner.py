@@ -39,9 +39,9 @@ def _json_safe(value: dict) -> dict:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def execute_playbook_run(run_id: str, *, media=None, text=None) -> PlaybookRun:
-    """Run a queued run to its end. ``media`` and ``text`` replace the media service and the text
-    provider (tests hand in fakes); by default they are ``media.services`` and the text adapter."""
+def execute_playbook_run(run_id: str) -> PlaybookRun:
+    """Run a queued run to its end, its steps calling the media generation service
+    (``media.services``) and the caption text adapter."""
     started = clock.now()
     claimed = PlaybookRun.objects.filter(pk=run_id, status=PlaybookRun.Status.QUEUED).update(
         status=PlaybookRun.Status.RUNNING, started_at=started
@@ -66,9 +66,10 @@ def execute_playbook_run(run_id: str, *, media=None, text=None) -> PlaybookRun:
         playbook_name=run.playbook.name,
         steps=[{"id": str(s.get("id")), "type": s.get("type")} for s in run.steps],
         dry_run=run.dry_run,
-        media=media or MediaServicesGateway(),
-        text=text or MediaTextGateway(),
+        media=MediaServicesGateway(),
+        text=MediaTextGateway(),
         now=started,
+        rerun=run.rerun_of_id is not None,
     )
     rows = {row.step_id: row for row in run.step_results.all()}
     for position, step in enumerate(run.steps):

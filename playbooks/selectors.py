@@ -4,13 +4,21 @@ the cost estimate of one run, upcoming slots."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 
 from bakedbot.models import Organisation
 from costs.pricing import estimate_media_cost
+from media.selectors import get_playbook_run_content
 from playbooks.cron import upcoming
 from playbooks.executor import STEP_TYPES, StepError, image_provider_for_tier, validate_step
-from playbooks.models import Notification, Playbook, PlaybookRun, PlaybookTemplate
+from playbooks.models import (
+    Notification,
+    Playbook,
+    PlaybookRun,
+    PlaybookStepResult,
+    PlaybookTemplate,
+)
 from playbooks.services import playbook_steps
 
 
@@ -59,9 +67,9 @@ def estimate_playbook_run_cost(steps: list[dict]) -> RunEstimate:
                 plan = " + ".join(f"{clip} s" for clip in cost.clip_plan or ())
                 detail = f"{params['provider']}, {seconds} s video ({plan} clips)"
             else:
-                provider = image_provider_for_tier(params["tier"])
-                cost = estimate_media_cost("image", provider, {})
-                detail = f"{provider} image ({params['tier']} tier)"
+                choice = image_provider_for_tier(params["tier"])
+                cost = estimate_media_cost("image", choice.provider, {})
+                detail = f"{choice.label} image ({params['tier']} tier)"
         except ValueError as exc:
             estimate.errors.append(f"{checked['id']}: {exc}")
             continue
@@ -80,8 +88,21 @@ def playbook_list(organisation: Organisation) -> QuerySet[Playbook]:
     return Playbook.objects.filter(organisation=organisation).select_related("template")
 
 
+MEDIA_STEP_TYPES = ("generate_video", "generate_image")
+
+
 def run_list(organisation: Organisation, *, playbook: Playbook | None = None, limit: int = 20):
-    runs = PlaybookRun.objects.filter(organisation=organisation).select_related("playbook")
+    """The latest runs, each with ``media_steps``: its finished media steps (whose results name
+    the provider and model used), for the run history."""
+    media_steps = PlaybookStepResult.objects.filter(
+        step_type__in=MEDIA_STEP_TYPES,
+        status__in=[PlaybookStepResult.Status.SUCCEEDED, PlaybookStepResult.Status.REUSED],
+    )
+    runs = (
+        PlaybookRun.objects.filter(organisation=organisation)
+        .select_related("playbook")
+        .prefetch_related(Prefetch("step_results", queryset=media_steps, to_attr="media_steps"))
+    )
     if playbook is not None:
         runs = runs.filter(playbook=playbook)
     return runs.order_by("-created_at")[:limit]
@@ -103,3 +124,26 @@ def unread_notifications(organisation: Organisation, user, limit: int = 5):
 
 def effective_steps(playbook: Playbook) -> list[dict]:
     return playbook_steps(playbook)
+
+
+def run_page_for_content(content) -> str | None:
+    """The run page (and its re-run form) of the run that submitted ``content`` (a
+    ``media.CreativeContent``), for the Creative Center; None if that run is gone."""
+    run_id = content.playbook_run_id
+    if (
+        not run_id
+        or not PlaybookRun.objects.filter(pk=run_id, organisation_id=content.tenant_id).exists()
+    ):
+        return None
+    return reverse("playbooks:run_detail", args=[run_id]) + f"?tenant={content.tenant_id}"
+
+
+def run_submissions(run: PlaybookRun) -> list:
+    """What the run submitted to the Creative Center (``media.selectors.ContentView``s, newest
+    first), with each review's status and comment."""
+    return get_playbook_run_content(run.organisation_id, run.pk)
+
+
+def latest_rejection(submissions: list):
+    """The newest rejected submission (its comment is the guidance for a re-run), or None."""
+    return next((view for view in submissions if view.content.status == "rejected"), None)

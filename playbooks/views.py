@@ -209,7 +209,16 @@ def run_detail(request, run_id):
     )
     template = "playbooks/run_detail.html"
     if request.htmx:
-        template += "#progress"
+        return render(request, template + "#progress", context)
+    submissions = selectors.run_submissions(run)
+    rejection = selectors.latest_rejection(submissions)
+    context.update(
+        submissions=submissions,
+        rejection=rejection,
+        rerun_guidance=request.GET.get("guidance")
+        or (rejection.content.review_comment if rejection else ""),
+        rerun_from=request.GET.get("from_step", ""),
+    )
     return render(request, template, context)
 
 

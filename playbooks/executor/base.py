@@ -45,7 +45,9 @@ class MediaGateway(Protocol):
 @dataclass
 class StepRuntime:
     """What the runner knows beyond the context: the playbook's steps (to find earlier results by
-    type), whether this is a dry run, the tenant, and the services the executors call."""
+    type), whether this is a dry run, the tenant, and the services the executors call.
+    ``rerun``: a re-run from a step asks for new media, never the duplicate-prompt cache's copy
+    of what was just rejected."""
 
     organisation: Any
     playbook_name: str
@@ -54,6 +56,7 @@ class StepRuntime:
     media: MediaGateway
     text: Any  # executor.captions.TextGateway
     now: datetime
+    rerun: bool = False
 
     def result_of(self, context: PlaybookExecutionContext, *types: str) -> dict | None:
         """The latest earlier step result of one of these step types, or None."""

@@ -135,6 +135,7 @@ def generate_caption(
             "length": caption_length(platform, caption),
             "limit": PLATFORMS[platform].max_length,
             "simulated": written is None,
+            "guidance": context.variables.get("guidance") or "",
             "prompt": prompt,
         }
     )

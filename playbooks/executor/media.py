@@ -2,22 +2,28 @@
 media generation service (``media.services``).
 
 The service is imported when a step runs, not when this module loads, so the playbooks work (and
-fail those steps with a clear message) on an installation whose media service is missing; tests
-hand in a small fake gateway through ``StepRuntime.media``.
+fail those steps with a clear message) on an installation whose media service is missing.
 
-Image tiers map to providers through ``settings.PLAYBOOKS_IMAGE_TIERS``:
+Image tiers map to providers through ``settings.PLAYBOOKS_IMAGE_TIERS``, each tier a list of
+``provider[@image size]`` in order of preference (``image_provider_for_tier``):
 
 - ``free`` → ``gemini-flash``: the cheapest image in the price book ($0.02), for daily volume;
 - ``paid`` → ``gemini-pro``: better text rendering and detail ($0.04), for product shots;
-- ``super`` → ``imagen``: the dedicated text-to-image model (the original roadmap's “Imagen 3
-  support” tier) for photoreal hero images. Google shut Imagen down on its own API on
-  2026-08-17, so a deployment without an Imagen-serving gateway maps ``super`` elsewhere with
-  ``PLAYBOOKS_IMAGE_TIERS=super=gemini-pro`` — no code change; the media model registry fails a
-  retired model fast with its own message, which then fails this step with it.
+- ``super`` → ``imagen`` when it is configured (an API key) and not retired — the dedicated
+  text-to-image model of the original roadmap's “Imagen 3 support” tier —, else ``gemini-pro`` at
+  ``4K``, the largest image the pro model makes (``imageSize`` exists on pro-class models only).
+  Google shut Imagen down on its own API on 2026-08-17, so on a default install ``super`` is
+  Gemini Pro at 4K: it works on a fresh install (simulated without a key) instead of failing,
+  and it is still the top of the range (the same model as ``paid``, at four times the pixels of
+  the default 1K).
+
+The provider a step used, why, and its model are in the step's result (the run page and the run
+history show them).
 """
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -65,8 +71,60 @@ STYLE_PROMPTS = {
 COMPLIANCE = "No people consuming, no minors, no cartoon characters, no health claims."
 
 
-def image_provider_for_tier(tier: str) -> str:
-    return settings.PLAYBOOKS_IMAGE_TIERS[tier]
+@dataclass(frozen=True)
+class TierChoice:
+    """The image provider (and size) a tier uses now, and why."""
+
+    tier: str
+    provider: str
+    image_size: str | None
+    note: str
+
+    @property
+    def label(self) -> str:
+        return self.provider + (f" at {self.image_size}" if self.image_size else "")
+
+
+def _tier_option(option: str) -> tuple[str, str | None]:
+    provider, _, size = option.partition("@")
+    return provider.strip(), size.strip() or None
+
+
+def _provider_state(provider: str) -> tuple[bool, str]:
+    """Whether ``provider`` is ready for real calls (an API key, not retired) and if not, why."""
+    try:
+        providers = importlib.import_module("media.providers")
+        info = providers.provider_info(provider)
+    except Exception as exc:  # unknown key, or no media app: the step itself reports it
+        return False, str(exc)
+    if not info.available:
+        if info.retired_on is not None:
+            return False, f"{info.label} was retired on {info.retired_on.isoformat()}"
+        return False, info.unavailable_reason
+    if info.simulated:
+        return False, f"{info.label} has no API key configured"
+    return True, ""
+
+
+def image_provider_for_tier(tier: str) -> TierChoice:
+    """The first of the tier's providers that is configured and not retired, else its last one
+    (simulated without a key, which works on a fresh install)."""
+    options = settings.PLAYBOOKS_IMAGE_TIERS[tier]
+    if isinstance(options, str):
+        options = (options,)
+    passed_over = []
+    for option in options[:-1]:
+        provider, size = _tier_option(option)
+        ready, why = _provider_state(provider)
+        if ready:
+            return TierChoice(tier, provider, size, f"{tier} tier: {provider} is configured")
+        passed_over.append(why)
+    provider, size = _tier_option(options[-1])
+    choice = TierChoice(tier, provider, size, "")
+    note = f"{tier} tier: {choice.label}"
+    if passed_over:
+        note += " (" + "; ".join(passed_over) + ")"
+    return TierChoice(tier, provider, size, note)
 
 
 class MediaServicesGateway:
@@ -167,6 +225,12 @@ def subject_of(context: PlaybookExecutionContext, runtime: StepRuntime) -> str:
     return f"News from {org}."
 
 
+def _feedback(context: PlaybookExecutionContext) -> list[str]:
+    """A re-run's guidance (the reviewer's comment) for a media prompt."""
+    guidance = context.variables.get("guidance")
+    return [f"Reviewer's feedback on the previous version: {guidance}"] if guidance else []
+
+
 def generate_video(
     params: dict, context: PlaybookExecutionContext, runtime: StepRuntime
 ) -> StepOutcome:
@@ -179,6 +243,7 @@ def generate_video(
     if params["template"]:
         parts.append(f"Template: {params['template']}.")
     parts.append(COMPLIANCE)
+    parts.extend(_feedback(context))
     prompt = " ".join(parts)
     result = runtime.media.generate_video(
         context.tenant_id,
@@ -188,6 +253,7 @@ def generate_video(
         duration_seconds=int(params["duration"]),
         aspect_ratio=params["aspectRatio"],
         playbook_run_id=context.run_id,
+        use_cache=not runtime.rerun,
         simulate=True if runtime.dry_run else None,
     )
     event = getattr(result, "tracking_event", None)
@@ -198,6 +264,8 @@ def generate_video(
             "duration": getattr(result, "duration_seconds", None),
             "media_id": _media_id(result),
             "provider": params["provider"],
+            "model": getattr(result, "model", None),
+            "aspect_ratio": params["aspectRatio"],
             "prompt": prompt,
             "tracking_event": event_summary(event),
         },
@@ -208,31 +276,38 @@ def generate_video(
 def generate_image(
     params: dict, context: PlaybookExecutionContext, runtime: StepRuntime
 ) -> StepOutcome:
-    provider = image_provider_for_tier(params["tier"])
+    choice = image_provider_for_tier(params["tier"])
     prompt = " ".join(
         [
             subject_of(context, runtime),
             f"Style: {STYLE_PROMPTS[params['style']]}.",
             COMPLIANCE,
+            *_feedback(context),
         ]
     )
     result = runtime.media.generate_image(
         context.tenant_id,
         context.user_id,
-        provider=provider,
+        provider=choice.provider,
         prompt=prompt,
         aspect_ratio=params["aspectRatio"],
         preset_id=None,
         playbook_run_id=context.run_id,
+        use_cache=not runtime.rerun,
         simulate=True if runtime.dry_run else None,
+        image_size=choice.image_size,
     )
     event = getattr(result, "tracking_event", None)
     return StepOutcome(
         {
             "image_url": result.media_url,
             "media_id": _media_id(result),
-            "provider": provider,
+            "provider": choice.provider,
+            "model": getattr(result, "model", None),
+            "image_size": choice.image_size,
             "tier": params["tier"],
+            "tier_note": choice.note,
+            "aspect_ratio": params["aspectRatio"],
             "prompt": prompt,
             "tracking_event": event_summary(event),
         },

@@ -6,6 +6,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from media.selectors import get_approval_queue
+from media.services import reject_creative_content
 from playbooks.models import Notification, Playbook, PlaybookRun
 from playbooks.runner import execute_playbook_run
 from playbooks.services import start_playbook_run
@@ -19,9 +21,9 @@ def playbook(org_a, install):
 
 
 @pytest.fixture
-def run(playbook, shop, fake_media, fake_text):
+def run(playbook, shop):
     queued = start_playbook_run(playbook, triggered_by="manual")
-    return execute_playbook_run(queued.pk, media=fake_media, text=fake_text)
+    return execute_playbook_run(queued.pk)
 
 
 @pytest.fixture
@@ -348,3 +350,109 @@ def test_a_notification_is_marked_read_by_its_user_only(
     assert response.status_code == 200 and response.content == b""
     notification.refresh_from_db()
     assert notification.read_at is not None
+
+
+# --- providers in the run history; rejected content back to the re-run form
+
+
+def test_the_run_page_and_the_history_show_the_provider_each_media_step_used(
+    member_a_client, run, playbook
+):
+    page = member_a_client.get(reverse("playbooks:run_detail", args=[run.pk])).content.decode()
+    assert 'data-testid="step-provider">veo · veo-3.1-generate-preview, 10 s, 9:16' in page
+    detail = member_a_client.get(reverse("playbooks:detail", args=[playbook.pk])).content.decode()
+    assert re.search(
+        r'data-testid="run-provider" title="step-2: veo-3\.1-generate-preview">veo</span>', detail
+    )
+    listing = member_a_client.get(reverse("playbooks:list")).content.decode()
+    assert 'data-testid="run-provider"' in listing
+
+
+def test_an_image_step_shows_its_tier_and_why(owner_a_client, org_a, install, shop):
+    spotlight = install(
+        "daily-product-spotlight", org_a, param_overrides={"step-2": {"tier": "super"}}
+    )
+    run = execute_playbook_run(start_playbook_run(spotlight, triggered_by="manual").pk)
+    assert run.status == "succeeded", run.error
+    page = owner_a_client.get(reverse("playbooks:run_detail", args=[run.pk])).content.decode()
+    assert 'data-testid="step-provider">gemini-pro at 4K · gemini-3-pro-image (super tier)' in page
+    assert "super tier: gemini-pro at 4K (Imagen was retired on 2026-08-17)" in page
+    detail = owner_a_client.get(reverse("playbooks:detail", args=[spotlight.pk])).content.decode()
+    assert ">gemini-pro 4K</span>" in detail
+    assert "gemini-pro at 4K image (super tier)" in detail  # the estimate says so too
+
+
+def _reject(run, org, user, comment="Too long: mention Friday"):
+    content_id = run.step_results.get(step_id="step-5").result["content_id"]
+    reject_creative_content(org.pk, content_id, reviewed_by=user, comment=comment)
+    return content_id
+
+
+def test_rejected_content_links_from_the_creative_center_to_the_rerun_form(
+    owner_a_client, owner_a, org_a, run
+):
+    pending = owner_a_client.get(reverse("media:creative")).content.decode()
+    run_page = reverse("playbooks:run_detail", args=[run.pk]) + f"?tenant={org_a.pk}"
+    assert f'<a href="{run_page}" data-testid="source-link">' in pending
+    _reject(run, org_a, owner_a)
+
+    creative = owner_a_client.get(reverse("media:creative")).content.decode()
+    assert f'<a href="{run_page}#rerun" data-testid="rerun-link">' in creative
+
+    page = owner_a_client.get(run_page).content.decode()
+    assert '<section id="rerun"' in page
+    assert 'data-testid="rerun-rejection"' in page
+    assert ">Too long: mention Friday</textarea>" in page
+    assert re.search(r'<option value="step-3"\s+selected>', page)
+    assert re.search(r'data-testid="submission"[^>]+data-status="rejected"', page)
+    assert 'data-testid="review-comment">“Too long: mention Friday”<' in page
+
+
+def test_the_rerun_form_posts_a_caption_rerun_that_goes_back_to_the_queue(
+    owner_a_client, owner_a, org_a, run
+):
+    old_content = _reject(run, org_a, owner_a)
+    response = owner_a_client.post(
+        reverse("playbooks:run_rerun", args=[run.pk]),
+        {"from_step": "step-3", "guidance": "Too long: mention Friday"},
+    )
+    rerun = PlaybookRun.objects.exclude(pk=run.pk).get()
+    assert response["Location"] == reverse("playbooks:run_detail", args=[rerun.pk])
+    rerun = execute_playbook_run(rerun.pk)
+    assert rerun.status == "succeeded", rerun.error
+    assert rerun.total_cost_micros == 0
+    (pending,) = get_approval_queue(org_a.pk).pending
+    assert pending.content.pk != old_content and pending.content.playbook_run_id == rerun.pk
+    video = run.step_results.get(step_id="step-2").result["media_id"]
+    assert [view.asset.pk for view in pending.media] == [video]
+    page = owner_a_client.get(reverse("playbooks:run_detail", args=[rerun.pk])).content.decode()
+    assert (
+        'data-testid="caption-guidance">Written with the guidance “Too long: mention Friday”'
+        in (page)
+    )
+    assert "the template caption can't follow it" in page
+
+
+def test_members_see_the_run_but_not_a_rerun_link(member_a_client, owner_a, org_a, run):
+    _reject(run, org_a, owner_a)
+    creative = member_a_client.get(reverse("media:creative")).content.decode()
+    assert 'data-testid="rerun-link"' not in creative
+    assert 'data-testid="source-link"' in creative
+    page = member_a_client.get(reverse("playbooks:run_detail", args=[run.pk])).content.decode()
+    assert 'data-status="rejected"' in page and '<section id="rerun"' not in page
+
+
+def test_a_super_admin_s_link_names_the_tenant(super_admin_client, owner_a, org_a, run):
+    _reject(run, org_a, owner_a)
+    creative = super_admin_client.get(reverse("media:creative")).content.decode()
+    run_page = reverse("playbooks:run_detail", args=[run.pk]) + f"?tenant={org_a.pk}"
+    assert f'href="{run_page}#rerun"' in creative
+    page = super_admin_client.get(run_page).content.decode()
+    assert ">Too long: mention Friday</textarea>" in page
+
+
+def test_content_whose_run_is_gone_has_no_link(owner_a_client, owner_a, org_a, run):
+    _reject(run, org_a, owner_a)
+    PlaybookRun.objects.filter(pk=run.pk).delete()
+    creative = owner_a_client.get(reverse("media:creative")).content.decode()
+    assert "rerun-link" not in creative and "source-link" not in creative
