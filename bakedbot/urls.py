@@ -7,11 +7,13 @@ from bakedbot import views
 from bakedbot.api import api
 from bakedbot.api import not_found as api_not_found
 from costs.api import router as costs_api
+from playbooks.api import router as playbooks_api
 
 # The JSON API: each app owns its router; they are mounted here so that the cost core and the
 # API module import no feature app.
 api.add_router("", costs_api)
 api.add_router("", abtests_api)
+api.add_router("", playbooks_api)
 
 urlpatterns = [
     path("api/v1/", api.urls),

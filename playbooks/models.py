@@ -99,8 +99,9 @@ class PlaybookRun(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     dry_run = models.BooleanField(default=False)
-    # One run per playbook and scheduled slot ("schedule:<playbook>:<slot UTC>"); manual runs get
-    # "manual:<run id>". The unique index is what keeps two schedulers from starting a slot twice.
+    # One run per playbook and scheduled slot ("schedule:<playbook>:<slot UTC>"), per webhook
+    # delivery ("webhook:<playbook>:<Idempotency-Key>"); others get "<trigger>:<run id>". The
+    # unique index is what keeps two schedulers (or deliveries) from starting a run twice.
     run_key = models.CharField(max_length=160, unique=True)
     scheduled_for = models.DateTimeField(null=True, blank=True)
     missed_slots = models.PositiveIntegerField(default=0)

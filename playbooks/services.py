@@ -3,6 +3,7 @@
 the scheduler in ``playbooks.scheduler``."""
 
 import copy
+import json
 import logging
 from typing import Any, TypedDict
 
@@ -269,7 +270,7 @@ def start_playbook_run(
             rerun_of=rerun_of,
             rerun_from_step=rerun_from_step,
         )
-        run.run_key = run_key or f"manual:{run.id}"
+        run.run_key = run_key or f"{triggered_by}:{run.id}"
         run.save()
         rows = []
         for position, step in enumerate(steps):
@@ -291,6 +292,68 @@ def start_playbook_run(
         PlaybookStepResult.objects.bulk_create(rows)
         transaction.on_commit(lambda: _enqueue(run.pk))
     return run
+
+
+class PlaybookDisabled(Exception):
+    """A webhook asked to run a playbook that is switched off."""
+
+
+WEBHOOK_VARIABLES_MAX_CHARS = 10_000
+
+
+def webhook_variables_validate(variables: dict) -> dict:
+    """A webhook's ``variables`` checked, or ``ValidationError`` keyed by field: JSON of at
+    most ``WEBHOOK_VARIABLES_MAX_CHARS`` characters; ``guidance`` (which reaches the caption and
+    media prompts) a string of at most 1,000 characters."""
+    errors: dict[str, list[str]] = {}
+    if len(json.dumps(variables)) > WEBHOOK_VARIABLES_MAX_CHARS:
+        errors["variables"] = [f"At most {WEBHOOK_VARIABLES_MAX_CHARS:,} characters of JSON."]
+    guidance = variables.get("guidance")
+    if guidance is not None and not isinstance(guidance, str):
+        errors["variables.guidance"] = ["Must be a string."]
+    elif guidance is not None and len(guidance) > 1000:
+        errors["variables.guidance"] = ["Keep the guidance under 1,000 characters."]
+    if errors:
+        raise ValidationError(errors)
+    return variables
+
+
+def start_webhook_run(
+    playbook: Playbook,
+    *,
+    idempotency_key: str | None = None,
+    variables: dict | None = None,
+    dry_run: bool = False,
+) -> tuple[PlaybookRun, bool]:
+    """Start a run triggered by a webhook, executed by the worker like Run now. With an
+    ``idempotency_key`` (the sender's delivery id) a repeated delivery answers the first run
+    (``created`` False) whatever its body says, even if the playbook was disabled since.
+    ``PlaybookDisabled`` for a disabled playbook; ``ValidationError`` for bad variables."""
+    run_key = f"webhook:{playbook.pk}:{idempotency_key}" if idempotency_key else None
+    if run_key:
+        existing = PlaybookRun.objects.filter(run_key=run_key).first()
+        if existing is not None:
+            return existing, False
+    if not playbook.enabled:
+        raise PlaybookDisabled(
+            f"Playbook “{playbook.name}” is disabled: enable it on its Playbooks page to run it "
+            "from a webhook."
+        )
+    variables = webhook_variables_validate(variables or {})
+    try:
+        run = start_playbook_run(
+            playbook,
+            triggered_by=PlaybookRun.Trigger.WEBHOOK,
+            dry_run=dry_run,
+            run_key=run_key,
+            variables=variables,
+        )
+    except IntegrityError:
+        if run_key is None:
+            raise
+        # The same delivery arrived twice at once: the other request started it.
+        return PlaybookRun.objects.get(run_key=run_key), False
+    return run, True
 
 
 def run_playbook_template(

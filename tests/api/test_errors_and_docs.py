@@ -22,6 +22,8 @@ def test_it_serves_an_openapi_3_document_with_bearer_auth(db):
         "/api/v1/alerts",
         "/api/v1/global/costs",
         "/api/v1/abtests/{test_id}/variants/{variant_id}/metrics",
+        "/api/v1/playbooks/{playbook_id}/runs",
+        "/api/v1/playbooks/{playbook_id}/runs/{run_id}",
     }
     [scheme] = schema["components"]["securitySchemes"].values()
     assert scheme == {"type": "http", "scheme": "bearer"}

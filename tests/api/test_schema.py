@@ -23,6 +23,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from bakedbot.wsgi import application
+from playbooks.models import Playbook
+from playbooks.services import (
+    install_playbook_template,
+    seed_playbook_templates,
+    start_playbook_run,
+)
 from tests.abtests.conftest import make_test, start, variant_ids
 from tests.api.conftest import record
 
@@ -54,13 +60,20 @@ def in_process_app(settings, sql_store):
 
 @pytest.fixture
 def data(org_a, org_b):
-    """Something to report: events of both organisations and a running A/B test of A's."""
+    """Something to report: events of both organisations, a running A/B test of A's and an
+    installed playbook of A's with a run (never executed: on_commit does not fire here)."""
     now = datetime.now(UTC)
     for n, provider in enumerate(["imagen", "veo", "gemini-flash"]):
         record(org_a, n, at=now, provider=provider)
     record(org_b, 1, at=now, provider="sora")
     test = start(make_test(org_a))
-    return {"test_id": test.pk, "variant_id": variant_ids(test)[0]}
+    seed_playbook_templates()
+    playbook_id = install_playbook_template("weekly-deals-video", org_a.pk)["playbook_id"]
+    run = start_playbook_run(Playbook.objects.get(pk=playbook_id), triggered_by="manual")
+    return {
+        "abtest": {"test_id": test.pk, "variant_id": variant_ids(test)[0]},
+        "playbook": {"playbook_id": playbook_id, "run_id": run.pk},
+    }
 
 
 @schema.parametrize()
@@ -72,6 +85,9 @@ def data(org_a, org_b):
 )
 def test_it_answers_as_the_openapi_document_says(case, token_a, platform_token, data):
     token = platform_token if case.path.startswith("/api/v1/global/") else token_a
+    # Random ids only ever find 404 (tested elsewhere).
     if case.path_parameters and "test_id" in case.path_parameters:
-        case.path_parameters = data  # random ids only ever find 404 (tested elsewhere)
+        case.path_parameters = data["abtest"]
+    if case.path_parameters and "playbook_id" in case.path_parameters:
+        case.path_parameters = {name: data["playbook"][name] for name in case.path_parameters}
     case.call_and_validate(headers={"Authorization": f"Bearer {token.secret}"}, checks=CHECKS)
