@@ -25,7 +25,7 @@ from bakedbot.models import ApiToken, Organisation
 logger = logging.getLogger("django.request")
 
 DESCRIPTION = """
-Costs, budgets and A/B metrics of BakedBot Media for external integrations.
+Costs, budgets, A/B metrics and playbook webhooks of BakedBot Media for external integrations.
 
 **Authentication.** Every endpoint needs `Authorization: Bearer bb_…`. Organisation owners make
 tenant tokens under *Dashboard → API tokens*; a tenant token sees its own organisation only.
@@ -34,7 +34,8 @@ any organisation's reads (they cannot write). Session cookies do not authenticat
 
 **Errors** are JSON: `{"error": {"code": "…", "message": "…", "fields": {"field": "problem"}}}`
 — 400 `invalid` (with the fields at fault), 401 `unauthenticated`, 403 `forbidden`,
-404 `not_found` (also for another organisation's ids), 429 `rate_limited` with `Retry-After`.
+404 `not_found` (also for another organisation's ids), 409 `conflict` (e.g. a disabled playbook),
+429 `rate_limited` with `Retry-After`.
 
 **Money** is a decimal string of US dollars (`"0.625"`) with its exact integer twin in
 micro-dollars (`cost_micros: 625000`). Dates are the organisation's local dates.
