@@ -31,13 +31,13 @@ TENANT_ENTRIES = [
 ]
 # Only owners manage their organisation's API tokens; members do not see the entry.
 OWNER_ENTRIES = [
-    ("API tokens", "api_tokens", "", "⌗"),
+    ("API tokens", "api_tokens", "", "◈"),
 ]
 OPERATIONS_ENTRIES = [
     ("Creative Center", "media:creative", "", "✦"),
     ("Media Costs", "costs:ceo", "?tab=costs", "$"),
     ("Playbooks", "playbooks:ceo_library", "", "▤"),
-    ("API tokens", "api_tokens", "", "⌗"),
+    ("API tokens", "api_tokens", "", "◈"),
 ]
 
 
