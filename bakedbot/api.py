@@ -20,6 +20,7 @@ from ninja.security import HttpBearer
 from pydantic import BaseModel
 
 from bakedbot.api_tokens import RateDecision, authenticate_api_token, register_api_request
+from bakedbot.errors import InvalidInput
 from bakedbot.models import ApiToken, Organisation
 
 logger = logging.getLogger("django.request")
@@ -195,6 +196,12 @@ def _api_error(request, exc: ApiError):
     return error_response(
         request, exc.status, exc.message, fields=exc.fields, code=exc.code, headers=exc.headers
     )
+
+
+@api.exception_handler(InvalidInput)
+def _invalid_input(request, exc: InvalidInput):
+    """A service refused the input: 400 naming its fields (nothing was written)."""
+    return error_response(request, 400, str(exc), fields=exc.errors)
 
 
 @api.exception_handler(ValidationError)

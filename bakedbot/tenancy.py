@@ -7,10 +7,12 @@ exactly one organisation through a ``Membership``. A super admin picks a tenant 
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 
 from bakedbot.models import Membership, Organisation
 
@@ -100,3 +102,25 @@ def tenant_owner_required(view: Callable) -> Callable:
 def tenant_or_super_admin_required(view: Callable) -> Callable:
     """A tenant user for their own tenant, or a super admin across all (``request.tenant`` None)."""
     return _tenant_view(view, owner=False, allow_all_tenants=True)
+
+
+def acting_tenant_id(request: HttpRequest) -> str:
+    """The organisation a super admin is acting for (``?tenant=``), or "" for everyone else:
+    a tenant user's links never need it."""
+    if not is_super_admin(request.user):
+        return ""
+    tenant = getattr(request, "tenant", None)
+    if tenant is not None:
+        return tenant.pk
+    return request.GET.get("tenant", "").strip()
+
+
+def tenant_url(request: HttpRequest, name: str, *args, **query) -> str:
+    """``reverse(name, args)`` with ``query`` (empty values dropped) and, for a super admin acting
+    for an organisation, ``tenant=<id>``: the one rule every link, form action and redirect that
+    must stay in the same organisation follows."""
+    params = {key: value for key, value in query.items() if value not in ("", None)}
+    if tenant := acting_tenant_id(request):
+        params["tenant"] = tenant
+    url = reverse(name, args=args)
+    return f"{url}?{urlencode(params)}" if params else url

@@ -20,7 +20,13 @@ PROVIDER_COLOURS = {
 OTHER_COLOUR = "#8a8f87"
 
 
-def _layout(**extra) -> dict:
+def provider_colour(provider: str) -> str:
+    return PROVIDER_COLOURS.get(provider, OTHER_COLOUR)
+
+
+def chart_layout(**extra) -> dict:
+    """The layout every money chart of the product shares (dollar y axis, no backgrounds);
+    ``extra`` adds to it or overrides it."""
     return {
         "margin": {"l": 56, "r": 12, "t": 12, "b": 40},
         "height": 300,
@@ -45,7 +51,7 @@ def provider_figure(costs: GlobalCostData) -> dict:
         "type": "bar",
         "x": [row.label for row in rows],
         "y": [str(row.totals.cost) for row in rows],
-        "marker": {"color": [PROVIDER_COLOURS.get(row.provider, OTHER_COLOUR) for row in rows]},
+        "marker": {"color": [provider_colour(row.provider) for row in rows]},
         "customdata": [
             [format_usd(row.totals.cost), row.totals.count, f"{row.share * 100:.1f}%"]
             for row in rows
@@ -55,7 +61,7 @@ def provider_figure(costs: GlobalCostData) -> dict:
             "<extra></extra>"
         ),
     }
-    return {"data": [bar], "layout": _layout()}
+    return {"data": [bar], "layout": chart_layout()}
 
 
 def daily_figure(costs: GlobalCostData) -> dict:
@@ -78,11 +84,11 @@ def daily_figure(costs: GlobalCostData) -> dict:
                 "x": days,
                 "y": [str(amount) for amount in amounts],
                 "customdata": [format_usd(amount) for amount in amounts],
-                "marker": {"color": PROVIDER_COLOURS.get(provider, OTHER_COLOUR)},
+                "marker": {"color": provider_colour(provider)},
                 "hovertemplate": "%{fullData.name}: %{customdata}<extra></extra>",
             }
         )
     tick_days = max(1, len(days) // 12)
-    layout = _layout(barmode="stack", legend={"orientation": "h", "y": -0.18}, hovermode="x")
+    layout = chart_layout(barmode="stack", legend={"orientation": "h", "y": -0.18}, hovermode="x")
     layout["xaxis"] = {"type": "date", "tickformat": "%d %b", "dtick": 86400000 * tick_days}
     return {"data": traces, "layout": layout}

@@ -53,3 +53,10 @@ def format_usd(amount: Decimal | int | str) -> str:
 def format_micros(micros: int) -> str:
     """``format_usd`` for an amount stored in micro-dollars."""
     return format_usd(micros_to_decimal(micros))
+
+
+def dollars(micros: int) -> str:
+    """Micro-dollars as a plain decimal string of dollars, exact, at least to the cent:
+    ``625000`` -> ``"0.625"``, ``12500000`` -> ``"12.50"`` (the API's and JSON results' form)."""
+    whole, _, fraction = f"{micros_to_decimal(micros):f}".partition(".")
+    return f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"

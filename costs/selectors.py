@@ -82,6 +82,11 @@ def get_media_costs_by_provider(tenant_id: str, period: str | DateRange) -> dict
     return {provider: totals.cost for provider, totals in sorted(usage.by_provider.items())}
 
 
+def get_media_generation_event(event_id: str) -> MediaGenerationEvent | None:
+    """The recorded event with this id, or None: how a caller reads back what it recorded."""
+    return get_repository().get_event(event_id) if event_id else None
+
+
 def get_recent_media_events(
     tenant_id: str, limit: int = 50, *, before: EventPosition | None = None
 ) -> list[MediaGenerationEvent]:

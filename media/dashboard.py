@@ -15,7 +15,7 @@ from costs.budget_selectors import (
     get_media_cost_alerts,
 )
 from costs.budget_validation import LIMIT_FIELDS
-from costs.charts import OTHER_COLOUR, PROVIDER_COLOURS
+from costs.charts import chart_layout, provider_colour
 from costs.domain import MediaGenerationEvent, MediaUsageStats
 from costs.pricing import PROVIDER_LABELS, PROVIDERS
 from costs.selectors import get_media_usage, get_recent_media_events
@@ -66,39 +66,17 @@ def get_media_dashboard(tenant_id: str) -> MediaDashboard:
     )
 
 
-def _layout(**extra) -> dict:
-    return {
-        "margin": {"l": 48, "r": 12, "t": 12, "b": 40},
-        "height": 280,
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        "font": {"family": "system-ui, sans-serif", "size": 12},
-        # Amounts travel as decimal strings (never floats); a linear axis reads them as numbers.
-        "yaxis": {
-            "type": "linear",
-            "tickprefix": "$",
-            "gridcolor": "#e6e8e3",
-            "rangemode": "tozero",
-        },
-        **extra,
-    }
-
-
-def _colour(provider: str) -> str:
-    return PROVIDER_COLOURS.get(provider, OTHER_COLOUR)
-
-
 def provider_figure(rows: list[tuple[str, str, Decimal, int]]) -> dict:
     """Cost per provider this month (bars), generations on hover."""
     bars = {
         "type": "bar",
         "x": [label for _, label, _, _ in rows],
         "y": [str(cost) for _, _, cost, _ in rows],
-        "marker": {"color": [_colour(provider) for provider, *_ in rows]},
+        "marker": {"color": [provider_colour(provider) for provider, *_ in rows]},
         "customdata": [count for *_, count in rows],
         "hovertemplate": "%{x}: $%{y:,.4f} (%{customdata} generations)<extra></extra>",
     }
-    return {"data": [bars], "layout": _layout()}
+    return {"data": [bars], "layout": chart_layout()}
 
 
 def daily_figure(month: MediaUsageStats) -> dict:
@@ -120,11 +98,11 @@ def daily_figure(month: MediaUsageStats) -> dict:
                 "name": PROVIDER_LABELS.get(provider, provider),
                 "x": [day.isoformat() for day in days],
                 "y": costs,
-                "marker": {"color": _colour(provider)},
+                "marker": {"color": provider_colour(provider)},
                 "hovertemplate": "%{x}: $%{y:,.4f}<extra>%{fullData.name}</extra>",
             }
         )
-    layout = _layout(
+    layout = chart_layout(
         barmode="stack",
         legend={"orientation": "h", "y": -0.2},
         xaxis={"type": "date", "tickformat": "%d %b", "dtick": 2 * 86_400_000},
