@@ -8,7 +8,10 @@ It is a ``ValueError``, so code that guards a conversion with ``except ValueErro
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class InvalidInput(ValueError):
@@ -42,6 +45,16 @@ class FieldErrors:
     def add(self, field: str, message: str) -> None:
         """Keep the first message per field: it is the one a person fixes first."""
         self.errors.setdefault(field, message)
+
+    def clean(self, field: str, cleaner: Callable[..., T], value: Any, **options: Any) -> T | None:
+        """``cleaner(value, **options)``; its ``ValueError`` is kept under ``field`` (None back)."""
+        try:
+            return cleaner(value, **options)
+        except InvalidInput as exc:
+            self.add(field, exc.message)
+        except ValueError as exc:
+            self.add(field, str(exc))
+        return None
 
     def __contains__(self, field: str) -> bool:
         return field in self.errors
