@@ -21,7 +21,12 @@ NUMBER_MAX_CHARS = 30
 
 
 def _named(label: str, message: str) -> str:
-    return f"{label} {message[0].lower()}{message[1:]}" if label else message
+    """``"Must be text."`` said of a labelled field: ``"Name must be text."``."""
+    if not label:
+        return message
+    if message.startswith("This field "):
+        return f"{label} {message.removeprefix('This field ')}"
+    return f"{label} {message[0].lower()}{message[1:]}"
 
 
 def is_ascii_digits(text: str) -> bool:
