@@ -45,9 +45,10 @@ from abtests.validation import (
     test_consistency_errors,
     variant_content_errors,
 )
+from bakedbot.errors import InvalidInput
 from bakedbot.models import Organisation
 from costs.budgets import BudgetExceeded
-from media.errors import GenerationBusy, GenerationInputError
+from media.errors import GenerationBusy
 from media.providers.errors import ProviderError
 from media.services import generate_image
 from presets.domain import PresetNotFound
@@ -501,7 +502,7 @@ def generate_variant_media(
             content_id=variant.pk,
             simulate=simulate,
         )
-    except GenerationInputError as refused:
+    except InvalidInput as refused:
         return ABTestWriteResult(False, dict(refused.errors))
     except (BudgetExceeded, GenerationBusy, ProviderError) as failed:
         return ABTestWriteResult(False, {"generate": str(failed)})

@@ -15,12 +15,12 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from bakedbot.errors import InvalidInput
 from bakedbot.models import Organisation
 from costs.budget_selectors import MediaBudgetStatus, check_budget_limit, get_media_budget_status
 from costs.money import micros_to_decimal
 from costs.pricing import VIDEO, MediaCostEstimate
 from media.content_links import content_source_link
-from media.errors import GenerationInputError
 from media.jobs import asset_urls
 from media.models import CreativeContent, GenerationJob, MediaAsset
 from media.providers import PROVIDERS, ProviderInfo, list_providers
@@ -95,7 +95,7 @@ def estimate_generation(
             preset_id=preset_id or None,
             use_cache=use_cache,
         )
-    except GenerationInputError as exc:
+    except InvalidInput as exc:
         return GenerationEstimate(kind, provider, None, exc.errors, False, None, False, budget)
     allowed, reason = check_budget_limit(tenant_id, request.estimate.cost)
     return GenerationEstimate(

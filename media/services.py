@@ -17,21 +17,19 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from bakedbot.errors import InvalidInput
 from bakedbot.models import Organisation
 from costs.budgets import place_budget_hold, release_budget_hold
 from costs.money import micros_to_decimal
 from costs.pricing import IMAGE, VIDEO
 from media import jobs
-from media.errors import ContentReviewError, GenerationInputError
 from media.jobs import GeneratedMedia
 from media.models import CreativeContent, GenerationJob, MediaAsset
 from media.providers.calls import ProviderCallStore
 from media.validation import GenerationRequest, prepare_generation
 
 __all__ = [
-    "ContentReviewError",
     "GeneratedMedia",
-    "GenerationInputError",
     "approve_creative_content",
     "generate_image",
     "generate_video",
@@ -118,7 +116,7 @@ def generate_image(
     settles the hold to the recorded cost. ``simulate``: None follows the provider's settings
     (simulated without an API key), True forces simulate mode, False refuses to simulate.
 
-    Raises ``GenerationInputError`` (naming the fields), ``PresetNotFound`` (404),
+    Raises ``InvalidInput`` (naming the fields), ``PresetNotFound`` (404),
     ``BudgetExceeded`` (naming the budget and by how much), ``GenerationBusy`` or the
     provider's ``ProviderError``; on failure the hold is released and the failure recorded.
     """
@@ -319,7 +317,7 @@ def submit_content_for_approval(
 
     ``media_ids`` must be the tenant's ready media (another tenant's id is an unknown id).
     ``submitted_by`` is a user, a user id, or None (a scheduled playbook). Raises
-    ``ContentReviewError`` naming the fields; nothing is written then.
+    ``InvalidInput`` naming the fields; nothing is written then.
     """
     errors: dict[str, str] = {}
     clean_title = _text(title, "title", errors, limit=TITLE_MAX_CHARS, required=True)
@@ -339,7 +337,7 @@ def submit_content_for_approval(
     if not Organisation.objects.filter(pk=tenant_id).exists():
         errors["tenant"] = f"No organisation {tenant_id!r}."
     if errors:
-        raise ContentReviewError(errors)
+        raise InvalidInput(errors)
     with transaction.atomic():
         content = CreativeContent.objects.create(
             tenant_id=tenant_id,
@@ -381,7 +379,7 @@ def _review(
     if content.status != CreativeContent.Status.PENDING:
         errors["status"] = f"This content was already {content.status}."
     if errors:
-        raise ContentReviewError(errors)
+        raise InvalidInput(errors)
     updated = CreativeContent.objects.filter(
         pk=content.pk, status=CreativeContent.Status.PENDING
     ).update(
@@ -391,7 +389,7 @@ def _review(
         reviewed_at=timezone.now(),
     )
     if not updated:
-        raise ContentReviewError({"status": "Someone reviewed this content a moment ago."})
+        raise InvalidInput({"status": "Someone reviewed this content a moment ago."})
     content.refresh_from_db()
     return content
 

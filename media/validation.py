@@ -11,8 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from bakedbot.errors import InvalidInput
 from costs.pricing import IMAGE, MAX_VIDEO_SECONDS, VIDEO, MediaCostEstimate, estimate_media_cost
-from media.errors import GenerationInputError
 from media.providers import (
     PROVIDERS,
     ProviderConfig,
@@ -236,10 +236,10 @@ def prepare_generation(
     resolution: str | None = None,
     image_size: str | None = None,
 ) -> GenerationRequest:
-    """Check a request and work out what it will send and cost. Raises ``GenerationInputError``
+    """Check a request and work out what it will send and cost. Raises ``InvalidInput``
     naming every bad field, or ``PresetNotFound`` (a 404) for an unknown or foreign preset."""
     if kind not in KINDS:
-        raise GenerationInputError({"kind": f"Choose one of {', '.join(KINDS)}."})
+        raise InvalidInput({"kind": f"Choose one of {', '.join(KINDS)}."})
     errors: dict[str, str] = {}
     text = _check_prompt(prompt, errors)
     duration = _check_duration(duration_seconds, errors) if kind == VIDEO else None
@@ -257,15 +257,15 @@ def prepare_generation(
             )
     preset = get_style_preset(tenant_id, preset_id) if preset_id else None
     if errors:
-        raise GenerationInputError(errors)
+        raise InvalidInput(errors)
     assert config is not None and info is not None
     options = {"duration_seconds": duration} if kind == VIDEO else {}
     try:
         estimate = estimate_media_cost(kind, provider, options)
     except ValueError as exc:
-        raise GenerationInputError({"provider": str(exc)}) from None
+        raise InvalidInput({"provider": str(exc)}) from None
     if kind == VIDEO and not set(estimate.clip_plan or ()) <= set(info.clip_seconds):
-        raise GenerationInputError(
+        raise InvalidInput(
             {"provider": f"The price book's clip lengths for {info.label} are not its own."}
         )
     composed = compose_prompt(text, preset)

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
+from bakedbot.errors import InvalidInput
 from bakedbot.models import Organisation
 from bakedbot.tenancy import (
     can_manage_tenant,
@@ -33,7 +34,6 @@ from bakedbot.tenancy import (
 from costs.budgets import BudgetExceeded
 from costs.pricing import IMAGE, VIDEO
 from media import selectors, services
-from media.errors import ContentReviewError, GenerationInputError
 from media.models import CreativeContent, GenerationJob, MediaAsset
 from media.validation import SQUARE_VIDEO_NOTE
 from presets.selectors import get_preset_picker
@@ -223,7 +223,7 @@ def creative_generate(request: HttpRequest) -> HttpResponse:
             job = services.queue_image_generation(
                 request.tenant.pk, str(request.user.pk), **arguments
             )
-    except GenerationInputError as exc:
+    except InvalidInput as exc:
         errors = exc.errors
     except BudgetExceeded as exc:
         blocked = str(exc)
@@ -361,7 +361,7 @@ def asset_submit(request: HttpRequest, asset_id: str) -> HttpResponse:
             media_ids=[asset.pk],
             submitted_by=request.user,
         )
-    except ContentReviewError as exc:
+    except InvalidInput as exc:
         context = {
             "tenant": request.tenant,
             "tenant_query": _tenant_query(request),
@@ -395,7 +395,7 @@ def _review(request: HttpRequest, content_id: str, *, approve: bool) -> HttpResp
         )
     except CreativeContent.DoesNotExist:
         raise Http404("No such content") from None
-    except ContentReviewError as exc:
+    except InvalidInput as exc:
         if not request.htmx:
             messages.error(request, "; ".join(exc.errors.values()))
             return redirect(_creative_url(request) + "#approvals")

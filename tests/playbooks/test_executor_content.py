@@ -11,8 +11,8 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
+from bakedbot.errors import InvalidInput
 from costs.pricing import estimate_media_cost
-from media.errors import ContentReviewError
 from media.models import GenerationJob, MediaAsset
 from media.providers import video_duration, video_size
 from media.selectors import get_approval_queue
@@ -413,7 +413,7 @@ def test_submit_approval_sends_caption_and_media_to_the_creative_center(org_a, o
 
 def test_submit_approval_of_another_tenant_s_media_fails_naming_it(org_b, image_a):
     context = context_for(org_b, step_results=_with_media(image_a.id))
-    with pytest.raises(ContentReviewError, match=f"Unknown or unfinished media: {image_a.id}"):
+    with pytest.raises(InvalidInput, match=f"Unknown or unfinished media: {image_a.id}"):
         execute(SUBMIT, context, runtime_for(org_b, STEPS, media=MEDIA))
     assert get_approval_queue(None).pending == []
 

@@ -4,7 +4,7 @@ real generation service (their gateway imports ``media.services``)."""
 import pytest
 from django.utils import timezone
 
-from media.errors import ContentReviewError
+from bakedbot.errors import InvalidInput
 from media.models import CreativeContent
 from media.selectors import get_approval_queue, get_playbook_run_content
 from media.services import (
@@ -51,7 +51,7 @@ def test_content_goes_from_pending_to_approved(org_a, owner_a):
         "",
     )
     assert approved.reviewed_at <= timezone.now()
-    with pytest.raises(ContentReviewError) as again:
+    with pytest.raises(InvalidInput) as again:
         reject_creative_content(org_a.pk, content_id, reviewed_by=owner_a, comment="Too late")
     assert again.value.errors == {"status": "This content was already approved."}
 
@@ -59,7 +59,7 @@ def test_content_goes_from_pending_to_approved(org_a, owner_a):
 def test_a_rejection_needs_a_comment(org_a, owner_a):
     content_id, _ = _submit(org_a, [_image(org_a).id], playbook_run_id="run_9")
     assert CreativeContent.objects.get(pk=content_id).source == "playbook"
-    with pytest.raises(ContentReviewError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         reject_creative_content(org_a.pk, content_id, reviewed_by=owner_a, comment="  ")
     assert refused.value.field == "comment"
     assert CreativeContent.objects.get(pk=content_id).status == "pending"
@@ -72,7 +72,7 @@ def test_a_rejection_needs_a_comment(org_a, owner_a):
 
 def test_another_tenants_media_or_content_is_unknown(org_a, org_b, owner_a, super_admin):
     image_b = _image(org_b, "Beta jar")
-    with pytest.raises(ContentReviewError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         _submit(org_a, [image_b.id])
     assert refused.value.errors == {"media_ids": f"Unknown or unfinished media: {image_b.id}."}
 
@@ -84,7 +84,7 @@ def test_another_tenants_media_or_content_is_unknown(org_a, org_b, owner_a, supe
 
 
 def test_bad_submissions_name_their_fields_and_write_nothing(org_a):
-    with pytest.raises(ContentReviewError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         _submit(org_a, [], title=" ", platform="x" * 41)
     assert set(refused.value.errors) == {"title", "platform", "media_ids"}
     assert CreativeContent.objects.count() == 0

@@ -3,9 +3,9 @@ named."""
 
 import pytest
 
+from bakedbot.errors import InvalidInput
 from costs.models import BudgetHold
 from costs.selectors import get_recent_media_events
-from media.errors import GenerationInputError
 from media.models import GenerationJob
 from media.services import generate_image, generate_video, queue_video_generation
 from presets.domain import PresetNotFound
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _refused(call, **kwargs) -> dict[str, str]:
-    with pytest.raises(GenerationInputError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         call(**kwargs)
     return refused.value.errors
 
@@ -113,7 +113,7 @@ def test_every_bad_field_is_named_at_once(org_a):
         )
     )
     assert set(errors) == {"prompt", "aspect_ratio", "duration_seconds"}
-    with pytest.raises(GenerationInputError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         _image(org_a, prompt="", aspect_ratio="7:1")()
     assert refused.value.field == "prompt"
     assert str(refused.value).startswith("prompt: Enter a prompt.; aspect_ratio: ")
