@@ -113,6 +113,45 @@ def clean_decimal(
     return value
 
 
+# The most money one field takes: a billion dollars, well inside what micro-dollars hold in a
+# 64-bit integer (about $9.2 trillion).
+DOLLARS_MAX = Decimal("999999999.99")
+MICRO_PLACES = 6
+
+
+def clean_dollars(value: Any, *, maximum: Decimal = DOLLARS_MAX, label: str = "") -> Decimal:
+    """An amount of US dollars, as people type it (``12.50``, ``$1,250.50``) or a ``Decimal`` /
+    int: finite, not negative, at most ``maximum``, no finer than a micro-dollar (six places).
+    Never a float."""
+    if isinstance(value, bool | float):
+        raise ValueError(
+            _named(label, "Send the amount as a decimal string such as 12.50, not a float.")
+        )
+    if isinstance(value, str):
+        text = value.strip().removeprefix("$").replace(",", "")
+        if not value.strip():
+            raise ValueError(_named(label, "This field is required."))
+        if len(text) > NUMBER_MAX_CHARS or not text.isascii():
+            raise ValueError(_named(label, "Enter an amount in dollars, such as 12.50."))
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(_named(label, "Enter an amount in dollars, such as 12.50.")) from None
+    if isinstance(value, int):
+        value = Decimal(value)
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise ValueError(_named(label, "Enter an amount in dollars, such as 12.50."))
+    if value < 0:
+        raise ValueError(_named(label, "Cannot be negative."))
+    if value > maximum:
+        raise ValueError(_named(label, f"Must be at most ${maximum:,}."))
+    if value != value.quantize(Decimal(1).scaleb(-MICRO_PLACES)):
+        raise ValueError(
+            _named(label, f"Enter an amount in dollars with at most {MICRO_PLACES} decimal places.")
+        )
+    return value
+
+
 TRUE_WORDS = frozenset({"true", "on", "1", "yes"})
 FALSE_WORDS = frozenset({"false", "off", "0", "no", ""})
 
