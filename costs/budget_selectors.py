@@ -22,8 +22,8 @@ from costs.budget_validation import BudgetSettings
 from costs.models import BudgetHold, CostAlert, MediaBudget
 from costs.money import decimal_to_micros, format_micros, micros_to_decimal, to_decimal
 from costs.periods import BudgetPeriod, PeriodWindow, current_periods
-from costs.repository import get_repository
 from costs.selectors import get_tenant_spend
+from costs.stores import get_repository
 
 BudgetState = Literal["ok", "warning", "exceeded"]
 _STATE_RANK = {"ok": 0, "warning": 1, "exceeded": 2}

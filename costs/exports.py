@@ -4,8 +4,8 @@ column (summary, provider, tenant, daily, event) so it opens cleanly in a spread
 from collections.abc import Iterator
 from decimal import Decimal
 
+from costs.dashboard import DashboardData
 from costs.domain import UsageTotals
-from costs.selectors import DashboardData
 
 COLUMNS = [
     "section",

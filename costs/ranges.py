@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bakedbot.errors import InvalidInput
+
 ROLLING_PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 CALENDAR_PERIODS = ("day", "week", "month")
 PERIODS = (*ROLLING_PERIODS, "all", *CALENDAR_PERIODS)
@@ -45,7 +47,7 @@ def resolve_period(period: str, *, today: date, first_date: date | None = None) 
         return DateRange(today - timedelta(days=today.weekday()), today)
     if period == "month":
         return DateRange(today.replace(day=1), today)
-    raise ValueError(f"period must be one of {', '.join(PERIODS)}; got {period!r}")
+    raise InvalidInput(period=f"period must be one of {', '.join(PERIODS)}; got {period!r}")
 
 
 def parse_date_range(start: str, end: str) -> DateRange:
@@ -55,11 +57,13 @@ def parse_date_range(start: str, end: str) -> DateRange:
         try:
             parsed[name] = date.fromisoformat((raw or "").strip())
         except ValueError:
-            raise ValueError(f"{name} must be a date like 2026-11-01; got {raw!r}") from None
+            raise InvalidInput(
+                {name: f"{name} must be a date like 2026-11-01; got {raw!r}"}
+            ) from None
     if parsed["end"] < parsed["start"]:
-        raise ValueError("end must not be before start")
+        raise InvalidInput(end="end must not be before start")
     if (parsed["end"] - parsed["start"]).days >= MAX_RANGE_DAYS:
-        raise ValueError(f"the range must be shorter than {MAX_RANGE_DAYS} days")
+        raise InvalidInput(end=f"the range must be shorter than {MAX_RANGE_DAYS} days")
     return DateRange(parsed["start"], parsed["end"])
 
 
@@ -94,21 +98,20 @@ def parse_dashboard_period(
     today: date,
     first_date: date | None = None,
 ) -> PeriodChoice:
-    """The period a dashboard URL asks for; ``ValueError`` naming the field when it is bad.
+    """The period a dashboard URL asks for; ``InvalidInput`` naming the field when it is bad.
 
     No period and no dates: the last 30 days. Dates without a period: a custom range.
     """
     period = (period or "").strip()
     if start or end:
         if period not in ("", CUSTOM):
-            raise ValueError("period must be custom when start and end dates are given")
+            raise InvalidInput(period="period must be custom when start and end dates are given")
         return PeriodChoice(CUSTOM, parse_date_range(start or "", end or ""))
     if period == CUSTOM:
-        raise ValueError("start and end dates are required for a custom period")
+        raise InvalidInput(start="start and end dates are required for a custom period")
     if not period:
         period = "30d"
     if period not in DASHBOARD_PERIODS:
-        raise ValueError(
-            f"period must be one of {', '.join([*DASHBOARD_PERIODS, CUSTOM])}; got {period!r}"
-        )
+        choices = ", ".join([*DASHBOARD_PERIODS, CUSTOM])
+        raise InvalidInput(period=f"period must be one of {choices}; got {period!r}")
     return PeriodChoice(period, resolve_period(period, today=today, first_date=first_date))

@@ -1,18 +1,17 @@
-"""The cost store: one interface, two backends (``COSTS_STORE=sql|firestore``).
+"""The cost store's interface: what every backend (``costs.repository_sql``,
+``costs.repository_firestore``, the dict-backed fake in ``tests/``) implements.
 
-Callers outside this module use ``get_repository()`` and the dataclasses in ``costs.domain``; they
-never learn which store is underneath. Dates are tenant-local dates (inclusive ranges); the global
-methods sum tenants' local dates, so a global total always equals the sum of the tenant totals.
+Callers get a backend from ``costs.stores.get_repository()`` and see only this interface and the
+dataclasses in ``costs.domain``; they never learn which store is underneath. Dates are tenant-local
+dates (inclusive ranges); the global methods sum tenants' local dates, so a global total always
+equals the sum of the tenant totals.
 """
 
 from __future__ import annotations
 
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from datetime import date, datetime
-
-from django.conf import settings
 
 from costs.domain import (
     DailyUsage,
@@ -142,46 +141,3 @@ def days_from_cells(rows: Iterable[tuple]) -> list[DailyUsage]:
         )
         for day in sorted(totals)
     ]
-
-
-_lock = threading.Lock()
-_instances: dict[tuple, CostRepository] = {}
-
-
-def _settings_key() -> tuple:
-    return (
-        settings.COSTS_STORE,
-        getattr(settings, "FIRESTORE_PROJECT", ""),
-        getattr(settings, "FIRESTORE_DATABASE", "(default)"),
-        getattr(settings, "FIRESTORE_EMULATOR_HOST", ""),
-    )
-
-
-def get_repository() -> CostRepository:
-    """The backend chosen by ``settings.COSTS_STORE`` (one instance per configuration)."""
-    key = _settings_key()
-    with _lock:
-        repository = _instances.get(key)
-        if repository is None:
-            if key[0] == "firestore":
-                from costs.repository_firestore import FirestoreCostRepository
-
-                repository = FirestoreCostRepository(
-                    project=key[1], database=key[2], emulator_host=key[3]
-                )
-            else:
-                from costs.repository_sql import SqlCostRepository
-
-                repository = SqlCostRepository()
-            _instances[key] = repository
-    return repository
-
-
-def reset_repositories() -> None:
-    """Forget the backend instances (tests switch stores and emulator projects)."""
-    with _lock:
-        for repository in _instances.values():
-            close = getattr(repository, "close", None)
-            if close:
-                close()
-        _instances.clear()

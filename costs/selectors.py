@@ -3,20 +3,19 @@ except the lists of recent events."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.utils import timezone
 
-from bakedbot.models import Organisation
+from bakedbot.selectors import organisation_names
 from costs.domain import DailyUsage, MediaGenerationEvent, MediaUsageStats, UsageTotals
 from costs.money import micros_to_decimal, to_decimal
 from costs.pricing import IMAGE, IMAGE_EDIT, PROVIDER_LABELS, PROVIDERS, VIDEO
 from costs.ranges import DateRange, resolve_period
-from costs.repository import RECENT_LIMIT_MAX, EventPosition, get_repository
+from costs.repository import RECENT_LIMIT_MAX, EventPosition
+from costs.stores import get_repository
 from costs.tenants import tenant_today
 
 
@@ -109,11 +108,7 @@ def check_cost_limit(tenant_id: str, limit_usd: Decimal | int | str) -> tuple[bo
     return current >= limit, current
 
 
-# -- the CEO costs tab ----------------------------------------------------------------------------
-
-TENANT_SORTS = ("cost", "count", "success_rate", "name", "budget")
-TENANTS_PER_PAGE = 25
-RECENT_EVENTS_SHOWN = 50
+# -- the whole platform --------------------------------------------------------------------------
 
 
 def get_first_usage_date() -> date | None:
@@ -130,13 +125,6 @@ def _share(part: int, whole: int) -> Decimal:
     return Decimal(part) / Decimal(whole) if whole else Decimal(0)
 
 
-def _change(current: Decimal, previous: Decimal) -> Decimal | None:
-    """Relative change against the previous period (None when there is nothing to compare)."""
-    if previous == 0:
-        return None
-    return (current - previous) / previous
-
-
 @dataclass(frozen=True)
 class ProviderCost:
     provider: str
@@ -151,7 +139,6 @@ class TenantCost:
     name: str
     totals: UsageTotals
     share: Decimal  # of the period's cost, 0..1
-    budget: Any = None  # costs.budget_selectors.BudgetUsage when the tenant has a limit
 
 
 @dataclass(frozen=True)
@@ -176,58 +163,6 @@ class GlobalCostData:
     @property
     def providers_used(self) -> list[str]:
         return [row.provider for row in self.by_provider if row.totals.count]
-
-
-@dataclass(frozen=True)
-class MetricCard:
-    key: str
-    label: str
-    kind: str  # "money", "count" or "percent"
-    value: Decimal
-    previous: Decimal
-    change: Decimal | None  # relative to the previous period, None without a previous value
-    has_previous: bool = True  # False: nothing was generated in the previous period
-
-
-@dataclass(frozen=True)
-class TenantPage:
-    rows: list[TenantCost]
-    sort: str
-    descending: bool
-    page: int
-    pages: int
-    per_page: int
-    total: int
-
-
-@dataclass(frozen=True)
-class EventFilters:
-    tenant_id: str | None = None
-    provider: str | None = None
-    success: bool | None = None
-
-
-@dataclass(frozen=True)
-class RecentEvent:
-    event: MediaGenerationEvent
-    tenant_name: str
-    provider_label: str
-
-
-@dataclass(frozen=True)
-class DashboardData:
-    """``get_media_costs_dashboard``: everything the CEO costs tab shows."""
-
-    costs: GlobalCostData
-    cards: list[MetricCard]
-    tenants: TenantPage
-    recent_events: list[RecentEvent]
-    filters: EventFilters
-    has_any_usage: bool
-
-
-def _tenant_names(tenant_ids) -> dict[str, str]:
-    return dict(Organisation.objects.filter(pk__in=list(tenant_ids)).values_list("pk", "name"))
 
 
 def get_global_media_costs(period: str | DateRange) -> GlobalCostData:
@@ -264,7 +199,7 @@ def get_global_media_costs(period: str | DateRange) -> GlobalCostData:
         )
         for provider in providers
     ]
-    names = _tenant_names(tenant_totals)
+    names = organisation_names(tenant_totals)
     by_tenant = sorted(
         (
             TenantCost(
@@ -285,92 +220,4 @@ def get_global_media_costs(period: str | DateRange) -> GlobalCostData:
         by_provider=by_provider,
         by_tenant=by_tenant,
         daily=daily,
-    )
-
-
-def _cards(current: UsageTotals, previous: UsageTotals) -> list[MetricCard]:
-    values = [
-        ("cost", "Total cost", "money", current.cost, previous.cost),
-        ("generations", "Generations", "count", Decimal(current.count), Decimal(previous.count)),
-        ("success_rate", "Success rate", "percent", current.success_rate, previous.success_rate),
-        ("average", "Average cost", "money", current.average_cost, previous.average_cost),
-        ("savings", "Cache savings", "money", current.saved, previous.saved),
-    ]
-    return [
-        MetricCard(key, label, kind, value, before, _change(value, before), previous.count > 0)
-        for key, label, kind, value, before in values
-    ]
-
-
-def _tenant_sort_key(sort: str):
-    if sort == "name":
-        return lambda row: (row.name.lower(), row.tenant_id)
-    if sort == "count":
-        return lambda row: (row.totals.count, row.totals.cost_micros, row.tenant_id)
-    if sort == "success_rate":
-        return lambda row: (row.totals.success_rate, row.totals.count, row.tenant_id)
-    if sort == "budget":
-        return lambda row: (
-            row.budget.percent if row.budget else Decimal(-1),
-            row.totals.cost_micros,
-            row.tenant_id,
-        )
-    return lambda row: (row.totals.cost_micros, row.totals.count, row.tenant_id)
-
-
-def get_media_costs_dashboard(
-    period: str | DateRange,
-    *,
-    sort: str = "cost",
-    descending: bool = True,
-    page: int = 1,
-    per_page: int = TENANTS_PER_PAGE,
-    filters: EventFilters | None = None,
-) -> DashboardData:
-    """The CEO costs tab: summary cards against the previous period, providers, one page of
-    tenants (sorted; budget usage where a budget exists), the daily series and recent events."""
-    # Budgets read this module's spend selectors, so they are imported when needed, not at load.
-    from costs.budget_selectors import get_budget_usage_by_tenant
-
-    if sort not in TENANT_SORTS:
-        raise ValueError(f"sort must be one of {', '.join(TENANT_SORTS)}; got {sort!r}")
-    if page < 1:
-        raise ValueError("page must be 1 or more")
-    filters = filters or EventFilters()
-    repository = get_repository()
-    costs = get_global_media_costs(period)
-    rows = costs.by_tenant
-    if sort == "budget":
-        budgets = get_budget_usage_by_tenant([row.tenant_id for row in rows])
-        rows = [dataclasses.replace(row, budget=budgets.get(row.tenant_id)) for row in rows]
-    rows = sorted(rows, key=_tenant_sort_key(sort), reverse=descending)
-    pages = max(1, -(-len(rows) // per_page))
-    page = min(page, pages)
-    page_rows = rows[(page - 1) * per_page : page * per_page]
-    if sort != "budget":
-        budgets = get_budget_usage_by_tenant([row.tenant_id for row in page_rows])
-        page_rows = [
-            dataclasses.replace(row, budget=budgets.get(row.tenant_id)) for row in page_rows
-        ]
-    events = repository.recent_events(
-        tenant_id=filters.tenant_id,
-        provider=filters.provider,
-        success=filters.success,
-        limit=RECENT_EVENTS_SHOWN,
-    )
-    names = _tenant_names({event.tenant_id for event in events})
-    return DashboardData(
-        costs=costs,
-        cards=_cards(costs.totals, costs.previous_totals),
-        tenants=TenantPage(page_rows, sort, descending, page, pages, per_page, len(rows)),
-        recent_events=[
-            RecentEvent(
-                event,
-                names.get(event.tenant_id, event.tenant_id),
-                PROVIDER_LABELS.get(event.provider, event.provider),
-            )
-            for event in events
-        ],
-        filters=filters,
-        has_any_usage=costs.totals.count > 0 or repository.first_usage_date() is not None,
     )

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from costs.domain import MediaGenerationEvent, RecomputeReport, new_event_id
 from costs.pricing import IMAGE, VIDEO, estimate_media_cost, price_book
-from costs.repository import get_repository
+from costs.stores import get_repository
 from costs.tenants import tenant_local_date
 
 T = TypeVar("T")

@@ -13,19 +13,16 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from bakedbot.models import Organisation
+from bakedbot.errors import InvalidInput
+from bakedbot.selectors import list_organisations, organisation_exists
 from bakedbot.tenancy import super_admin_required
+from bakedbot.validation import NUMBER_MAX_CHARS, is_ascii_digits
 from costs.charts import daily_figure, provider_figure
+from costs.dashboard import TENANT_SORTS, EventFilters, get_media_costs_dashboard
 from costs.exports import dashboard_csv_rows
 from costs.pricing import PROVIDER_LABELS, PROVIDERS
 from costs.ranges import CUSTOM, DASHBOARD_PERIODS, parse_dashboard_period
-from costs.selectors import (
-    TENANT_SORTS,
-    EventFilters,
-    get_first_usage_date,
-    get_media_costs_dashboard,
-    platform_today,
-)
+from costs.selectors import get_first_usage_date, platform_today
 
 TABS = {"costs": "Media costs"}
 SUCCESS_CHOICES = {"yes": True, "no": False}
@@ -71,7 +68,7 @@ QUERY_FIELDS = ("period", "start", "end", "sort", "dir", "page", "tenant", "prov
 
 
 def _parse(query: CostsQuery):
-    """(period, keyword arguments for the selector); ``ValueError`` naming the bad field."""
+    """(period, keyword arguments for the selector); ``InvalidInput`` naming the bad field."""
     period = parse_dashboard_period(
         query.get("period"),
         query.get("start"),
@@ -81,22 +78,24 @@ def _parse(query: CostsQuery):
     )
     sort = query.get("sort") or "cost"
     if sort not in TENANT_SORTS:
-        raise ValueError(f"sort must be one of {', '.join(TENANT_SORTS)}; got {sort!r}")
+        raise InvalidInput(sort=f"sort must be one of {', '.join(TENANT_SORTS)}; got {sort!r}")
     direction = query.get("dir") or ("asc" if sort == "name" else "desc")
     if direction not in ("asc", "desc"):
-        raise ValueError(f"dir must be asc or desc; got {direction!r}")
+        raise InvalidInput(dir=f"dir must be asc or desc; got {direction!r}")
     raw_page = query.get("page") or "1"
-    if not raw_page.isdigit() or int(raw_page) < 1:
-        raise ValueError(f"page must be a whole number from 1; got {raw_page!r}")
+    if not is_ascii_digits(raw_page) or len(raw_page) > NUMBER_MAX_CHARS or int(raw_page) < 1:
+        raise InvalidInput(page=f"page must be a whole number from 1; got {raw_page!r}")
     provider = query.get("provider") or None
     if provider is not None and provider not in PROVIDERS:
-        raise ValueError(f"provider must be one of {', '.join(PROVIDERS)}; got {provider!r}")
+        raise InvalidInput(
+            provider=f"provider must be one of {', '.join(PROVIDERS)}; got {provider!r}"
+        )
     success = query.get("success")
     if success and success not in SUCCESS_CHOICES:
-        raise ValueError(f"success must be yes or no; got {success!r}")
+        raise InvalidInput(success=f"success must be yes or no; got {success!r}")
     tenant = query.get("tenant") or None
-    if tenant is not None and not Organisation.objects.filter(pk=tenant).exists():
-        raise ValueError(f"tenant {tenant!r} is not an organisation")
+    if tenant is not None and not organisation_exists(tenant):
+        raise InvalidInput(tenant=f"tenant {tenant!r} is not an organisation")
     return period, {
         "sort": sort,
         "descending": direction == "desc",
@@ -133,13 +132,13 @@ def ceo(request: HttpRequest) -> HttpResponse:
             (key, label, query.period_url(key)) for key, label in DASHBOARD_PERIODS.items()
         ],
         "providers": [(p, PROVIDER_LABELS[p]) for p in PROVIDERS],
-        "organisations": Organisation.objects.order_by("name").values_list("pk", "name"),
+        "organisations": [(org.id, org.name) for org in list_organisations()],
     }
     status = 200
     try:
         period, options = _parse(query)
-    except ValueError as exc:
-        context["error"] = str(exc)
+    except InvalidInput as exc:
+        context["error"] = exc.message
         status = 400
     else:
         if request.GET.get("format") == "csv":

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from costs.repository import get_repository, reset_repositories
 from costs.repository_firestore import emulator_client
+from costs.stores import get_repository, reset_repositories
 from costs.tenants import forget_tenant_time_zones
 
 TESTS_DIR = Path(__file__).resolve().parent

@@ -93,8 +93,8 @@ def seed(events: int) -> float:
 
 
 def measure(runs: int) -> dict[str, float]:
-    from costs.repository import get_repository
     from costs.selectors import get_media_costs_by_provider, get_media_usage
+    from costs.stores import get_repository
     from costs.tenants import tenant_today
 
     repository = get_repository()

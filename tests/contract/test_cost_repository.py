@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 
 from costs.domain import MediaGenerationEvent, UsageTotals
-from costs.repository import get_repository
 from costs.selectors import (
     check_cost_limit,
     get_media_costs_by_provider,
@@ -17,6 +16,7 @@ from costs.selectors import (
     get_tenant_spend,
 )
 from costs.services import recompute_aggregates, track_media_generation, with_image_tracking
+from costs.stores import get_repository
 from tests.factories import OrganisationFactory
 
 LA_2330 = datetime(2026, 11, 21, 7, 30, tzinfo=UTC)  # 23:30 on 20 November in Los Angeles

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from costs.domain import MediaGenerationEvent
-from costs.repository import get_repository
 from costs.selectors import get_recent_media_events
 from costs.services import record_media_generation, track_media_generation
+from costs.stores import get_repository
 from tests.factories import OrganisationFactory
 
 AT = datetime(2026, 11, 10, 12, tzinfo=UTC)

@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 
 from costs.domain import MediaGenerationEvent, UsageTotals
-from costs.repository import get_repository
 from costs.selectors import get_media_usage
 from costs.services import track_media_generation
+from costs.stores import get_repository
 from tests.factories import OrganisationFactory
 
 THREADS = 8

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 from bakedbot.demo import DEMO_ORGS, demo_setup_tenants
 from costs.demo_events import DAYS, load_demo_events
-from costs.repository import get_repository
 from costs.selectors import get_media_usage, get_media_usage_by_day
+from costs.stores import get_repository
 
 NOW = datetime(2026, 11, 24, 18, tzinfo=UTC)
 

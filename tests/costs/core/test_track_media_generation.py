@@ -11,9 +11,9 @@ from django.core.management import call_command
 
 from costs.domain import PROMPT_MAX_CHARS, MediaGenerationEvent
 from costs.models import TenantDailyUsage
-from costs.repository import get_repository
 from costs.selectors import get_media_usage, get_tenant_spend
 from costs.services import track_media_generation, with_image_tracking, with_video_tracking
+from costs.stores import get_repository
 
 AT = datetime(2026, 11, 20, 20, tzinfo=UTC)
 
