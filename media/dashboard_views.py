@@ -4,10 +4,14 @@ read it. Every action works as a plain form post and, with HTMX, swaps only its 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from bakedbot.tenancy import can_manage_tenant, tenant_member_required, tenant_owner_required
+from bakedbot.tenancy import (
+    can_manage_tenant,
+    tenant_member_required,
+    tenant_owner_required,
+    tenant_url,
+)
 from costs.budget_selectors import (
     count_unacknowledged_alerts,
     get_media_budget_status,
@@ -23,10 +27,6 @@ from media.dashboard import (
 )
 
 TEMPLATE = "media/dashboard.html"
-
-
-def _dashboard_url(request: HttpRequest) -> str:
-    return f"{reverse('media:dashboard')}?tenant={request.tenant.pk}"
 
 
 def _budget_form(values: dict[str, object], errors: dict[str, str] | None = None) -> dict:
@@ -65,7 +65,7 @@ def media_budget_update(request: HttpRequest) -> HttpResponse:
     saved, errors = update_media_budget(request.tenant.pk, updates, updated_by=request.user)
     if saved and not request.htmx:
         messages.success(request, "Budget saved.")
-        return redirect(_dashboard_url(request))
+        return redirect(tenant_url(request, "media:dashboard"))
     if not request.htmx:
         context = _context(request, **_budget_form(updates, errors))
         return render(request, TEMPLATE, context, status=400)
@@ -85,7 +85,7 @@ def media_alert_acknowledge(request: HttpRequest, alert_id: str) -> HttpResponse
         raise Http404("No such alert")
     if not request.htmx:
         messages.success(request, "Alert acknowledged.")
-        return redirect(_dashboard_url(request))
+        return redirect(tenant_url(request, "media:dashboard"))
     context = {
         "tenant": request.tenant,
         "alerts": get_media_cost_alerts(request.tenant.pk, limit=ALERTS_SHOWN),

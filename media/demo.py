@@ -87,8 +87,8 @@ def load_demo_data(write) -> None:
         media_ids = [results[i].id for i in indexes if i < len(results)]
         if not media_ids:
             continue
-        content_id, _status = submit_content_for_approval(
-            tenant_id,
+        submitted = submit_content_for_approval(
+            tenant_id=tenant_id,
             title=title,
             caption=caption,
             platform=platform,
@@ -98,7 +98,10 @@ def load_demo_data(write) -> None:
         )
         if approved:
             approve_creative_content(
-                tenant_id, content_id, reviewed_by=owner, comment="Looks good."
+                tenant_id=tenant_id,
+                content_id=submitted.id,
+                reviewed_by=owner,
+                comment="Looks good.",
             )
     write(
         f"Creative Center: simulated media and approval queue items for {len(made)} organisations"

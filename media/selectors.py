@@ -16,7 +16,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from bakedbot.errors import InvalidInput
-from bakedbot.models import Organisation
+from bakedbot.selectors import organisation_names
 from costs.budget_selectors import MediaBudgetStatus, check_budget_limit, get_media_budget_status
 from costs.money import micros_to_decimal
 from costs.pricing import VIDEO, MediaCostEstimate
@@ -85,9 +85,9 @@ def estimate_generation(
     budget = get_media_budget_status(tenant_id)
     try:
         request = prepare_generation(
-            kind,
-            tenant_id,
-            None,
+            kind=kind,
+            tenant_id=tenant_id,
+            user_id=None,
             provider=provider,
             prompt=ESTIMATE_PROMPT,
             aspect_ratio=aspect_ratio,
@@ -153,6 +153,20 @@ class JobView:
             and job.lease_expires_at < timezone.now()
         )
         return (job.status == GenerationJob.Status.FAILED and job.retryable) or stalled
+
+    @property
+    def media_url(self) -> str:
+        """The finished media (its tenant-checked view), or "" while there is none."""
+        return asset_urls(self.job.asset)[0] if self.job.asset_id else ""
+
+
+def get_generation_job(tenant_id: str, job_id: str) -> JobView | None:
+    """One of the tenant's jobs, for a page following a job it queued (another tenant's id or an
+    unknown one: None)."""
+    if not job_id:
+        return None
+    job = GenerationJob.objects.select_related("asset").filter(tenant_id=tenant_id, pk=job_id)
+    return next((JobView(found) for found in job), None)
 
 
 def get_generation_jobs(tenant_id: str) -> list[JobView]:
@@ -289,8 +303,7 @@ class ApprovalQueue:
 
 def _content_views(items) -> list[ContentView]:
     items = list(items)
-    tenant_ids = {item.tenant_id for item in items}
-    names = dict(Organisation.objects.filter(pk__in=tenant_ids).values_list("pk", "name"))
+    names = organisation_names({item.tenant_id for item in items})
     return [
         ContentView(
             content=item,

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from bakedbot.errors import InvalidInput
-from bakedbot.models import Organisation
+from bakedbot.errors import FieldErrors, InvalidInput
+from bakedbot.selectors import organisation_exists
+from bakedbot.validation import clean_choice, clean_text, is_ascii_digits
 from costs.budgets import place_budget_hold, release_budget_hold
 from costs.money import micros_to_decimal
 from costs.pricing import IMAGE, VIDEO
@@ -29,7 +32,10 @@ from media.providers.calls import ProviderCallStore
 from media.validation import GenerationRequest, prepare_generation
 
 __all__ = [
+    "CONTENT_PLATFORMS",
     "GeneratedMedia",
+    "ReviewedContent",
+    "SubmittedContent",
     "approve_creative_content",
     "generate_image",
     "generate_video",
@@ -46,7 +52,6 @@ __all__ = [
 
 TITLE_MAX_CHARS = 200
 CAPTION_MAX_CHARS = 5000
-PLATFORM_MAX_CHARS = 40
 COMMENT_MAX_CHARS = 2000
 MAX_MEDIA_PER_CONTENT = 20
 
@@ -121,9 +126,9 @@ def generate_image(
     provider's ``ProviderError``; on failure the hold is released and the failure recorded.
     """
     request = prepare_generation(
-        IMAGE,
-        tenant_id,
-        user_id,
+        kind=IMAGE,
+        tenant_id=tenant_id,
+        user_id=user_id,
         provider=provider,
         prompt=prompt,
         aspect_ratio=aspect_ratio,
@@ -158,9 +163,9 @@ def generate_video(
     own idempotent provider call), joined into one MP4 and trimmed to exactly the duration.
     """
     request = prepare_generation(
-        VIDEO,
-        tenant_id,
-        user_id,
+        kind=VIDEO,
+        tenant_id=tenant_id,
+        user_id=user_id,
         provider=provider,
         prompt=prompt,
         aspect_ratio=aspect_ratio,
@@ -201,12 +206,16 @@ def queue_generation(request: GenerationRequest) -> GenerationJob:
 
 def queue_image_generation(tenant_id: str, user_id: str | None, **kwargs: Any) -> GenerationJob:
     """``generate_image``'s checks and arguments, run by a queue worker."""
-    return queue_generation(prepare_generation(IMAGE, tenant_id, user_id, **kwargs))
+    return queue_generation(
+        prepare_generation(kind=IMAGE, tenant_id=tenant_id, user_id=user_id, **kwargs)
+    )
 
 
 def queue_video_generation(tenant_id: str, user_id: str | None, **kwargs: Any) -> GenerationJob:
     """``generate_video``'s checks and arguments, run by a queue worker."""
-    return queue_generation(prepare_generation(VIDEO, tenant_id, user_id, **kwargs))
+    return queue_generation(
+        prepare_generation(kind=VIDEO, tenant_id=tenant_id, user_id=user_id, **kwargs)
+    )
 
 
 def run_generation_job(job_id: str) -> str:
@@ -279,65 +288,85 @@ def purge_provider_calls() -> int:
 
 # --- creative content and approvals ------------------------------------------------------------
 
-
-def _text(value: Any, field: str, errors: dict[str, str], *, limit: int, required: bool) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[field] = "Must be text."
-        return ""
-    text = value.strip()
-    if required and not text:
-        errors[field] = "This field is required."
-    elif len(text) > limit:
-        errors[field] = f"At most {limit:,} characters ({len(text):,} given)."
-    return text
+# The platforms content is made for (those the playbooks write captions for).
+CONTENT_PLATFORMS: tuple[tuple[str, str], ...] = (
+    ("instagram", "Instagram"),
+    ("facebook", "Facebook"),
+    ("twitter", "X / Twitter"),
+    ("tiktok", "TikTok"),
+)
 
 
-def _user_of(submitted_by: Any):
-    if submitted_by is None or submitted_by == "":
+@dataclass(frozen=True)
+class SubmittedContent:
+    """Content put in the approval queue."""
+
+    id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ReviewedContent:
+    """Content after an owner's decision."""
+
+    id: str
+    tenant_id: str
+    title: str
+    status: str
+    review_comment: str
+    reviewed_by: Any  # the reviewing user, or None
+    reviewed_at: datetime
+
+
+def _user_of(user: Any):
+    """A user row from a user, a user id (as an int or digits), or None."""
+    if user is None or user == "":
         return None
-    if hasattr(submitted_by, "pk"):
-        return submitted_by
-    text = str(submitted_by)
-    return get_user_model().objects.filter(pk=int(text)).first() if text.isdigit() else None
+    if hasattr(user, "pk"):
+        return user
+    text = str(user)
+    return get_user_model().objects.filter(pk=int(text)).first() if is_ascii_digits(text) else None
 
 
 def submit_content_for_approval(
-    tenant_id: str,
     *,
+    tenant_id: str,
     title: str,
     caption: str,
     platform: str,
     media_ids: Iterable[str],
     playbook_run_id: str | None = None,
     submitted_by: Any = None,
-) -> tuple[str, str]:
-    """Put media and a caption in the approval queue: ``(content_id, "pending")``.
+) -> SubmittedContent:
+    """Put media and a caption in the approval queue, pending.
 
-    ``media_ids`` must be the tenant's ready media (another tenant's id is an unknown id).
-    ``submitted_by`` is a user, a user id, or None (a scheduled playbook). Raises
-    ``InvalidInput`` naming the fields; nothing is written then.
+    ``platform`` is one of ``CONTENT_PLATFORMS``; ``media_ids`` must be the tenant's ready media
+    (another tenant's id is an unknown id). ``submitted_by`` is a user, a user id, or None (a
+    scheduled playbook). Raises ``InvalidInput`` naming the fields; nothing is written then.
     """
-    errors: dict[str, str] = {}
-    clean_title = _text(title, "title", errors, limit=TITLE_MAX_CHARS, required=True)
-    clean_caption = _text(caption, "caption", errors, limit=CAPTION_MAX_CHARS, required=False)
-    clean_platform = _text(platform, "platform", errors, limit=PLATFORM_MAX_CHARS, required=True)
+    errors = FieldErrors()
+    clean_title = errors.clean(
+        "title", clean_text, title, max_length=TITLE_MAX_CHARS, required=True
+    )
+    clean_caption = errors.clean("caption", clean_text, caption, max_length=CAPTION_MAX_CHARS)
+    platforms = [key for key, _label in CONTENT_PLATFORMS]
+    clean_platform = errors.clean(
+        "platform", clean_choice, platform, choices=platforms, label="Platform"
+    )
     ids = list(dict.fromkeys(str(media_id) for media_id in media_ids or []))
     if not ids:
-        errors["media_ids"] = "Choose at least one image or video."
+        errors.add("media_ids", "Choose at least one image or video.")
     elif len(ids) > MAX_MEDIA_PER_CONTENT:
-        errors["media_ids"] = f"At most {MAX_MEDIA_PER_CONTENT} items."
+        errors.add("media_ids", f"At most {MAX_MEDIA_PER_CONTENT} items.")
     media = list(
         MediaAsset.objects.filter(tenant_id=tenant_id, pk__in=ids, status=MediaAsset.Status.READY)
     )
-    if ids and len(media) != len(ids) and "media_ids" not in errors:
+    if ids and len(media) != len(ids):
         missing = sorted(set(ids) - {asset.pk for asset in media})
-        errors["media_ids"] = f"Unknown or unfinished media: {', '.join(missing)}."
-    if not Organisation.objects.filter(pk=tenant_id).exists():
-        errors["tenant"] = f"No organisation {tenant_id!r}."
-    if errors:
-        raise InvalidInput(errors)
+        errors.add("media_ids", f"Unknown or unfinished media: {', '.join(missing)}.")
+    if not organisation_exists(tenant_id):
+        errors.add("tenant", f"No organisation {tenant_id!r}.")
+    errors.raise_if_any()
     with transaction.atomic():
         content = CreativeContent.objects.create(
             tenant_id=tenant_id,
@@ -351,7 +380,7 @@ def submit_content_for_approval(
             playbook_run_id=playbook_run_id or "",
         )
         content.media.set(media)
-    return content.pk, content.status
+    return SubmittedContent(id=content.pk, status=content.status)
 
 
 def _review(
@@ -361,25 +390,20 @@ def _review(
     decision: str,
     reviewed_by: Any,
     comment: str,
-) -> CreativeContent:
-    errors: dict[str, str] = {}
-    text = _text(
-        comment,
-        "comment",
-        errors,
-        limit=COMMENT_MAX_CHARS,
-        required=decision == CreativeContent.Status.REJECTED,
-    )
-    if errors.get("comment") == "This field is required.":
-        errors["comment"] = "Say why it is rejected: the comment goes back to whoever submitted it."
+) -> ReviewedContent:
+    errors = FieldErrors()
+    text = errors.clean("comment", clean_text, comment, max_length=COMMENT_MAX_CHARS) or ""
+    if decision == CreativeContent.Status.REJECTED and not text and "comment" not in errors:
+        errors.add(
+            "comment", "Say why it is rejected: the comment goes back to whoever submitted it."
+        )
     items = CreativeContent.objects.all()
     if tenant_id is not None:
         items = items.filter(tenant_id=tenant_id)
     content = items.get(pk=content_id)
     if content.status != CreativeContent.Status.PENDING:
-        errors["status"] = f"This content was already {content.status}."
-    if errors:
-        raise InvalidInput(errors)
+        errors.add("status", f"This content was already {content.status}.")
+    errors.raise_if_any()
     updated = CreativeContent.objects.filter(
         pk=content.pk, status=CreativeContent.Status.PENDING
     ).update(
@@ -389,16 +413,25 @@ def _review(
         reviewed_at=timezone.now(),
     )
     if not updated:
-        raise InvalidInput({"status": "Someone reviewed this content a moment ago."})
+        raise InvalidInput(status="Someone reviewed this content a moment ago.")
     content.refresh_from_db()
-    return content
+    return ReviewedContent(
+        id=content.pk,
+        tenant_id=content.tenant_id,
+        title=content.title,
+        status=content.status,
+        review_comment=content.review_comment,
+        reviewed_by=content.reviewed_by,
+        reviewed_at=content.reviewed_at,
+    )
 
 
 def approve_creative_content(
-    tenant_id: str | None, content_id: str, *, reviewed_by: Any, comment: str = ""
-) -> CreativeContent:
+    *, tenant_id: str | None, content_id: str, reviewed_by: Any, comment: str = ""
+) -> ReviewedContent:
     """pending -> approved. ``tenant_id`` None looks across tenants (super admins).
-    ``CreativeContent.DoesNotExist`` for an unknown or another tenant's id."""
+    ``CreativeContent.DoesNotExist`` for an unknown or another tenant's id; ``InvalidInput`` for
+    content already reviewed or a comment that is too long."""
     return _review(
         tenant_id,
         content_id,
@@ -409,9 +442,10 @@ def approve_creative_content(
 
 
 def reject_creative_content(
-    tenant_id: str | None, content_id: str, *, reviewed_by: Any, comment: str
-) -> CreativeContent:
-    """pending -> rejected, with a comment (required) saying why."""
+    *, tenant_id: str | None, content_id: str, reviewed_by: Any, comment: str
+) -> ReviewedContent:
+    """pending -> rejected, with a comment (required) saying why; like
+    ``approve_creative_content``."""
     return _review(
         tenant_id,
         content_id,

@@ -11,7 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from bakedbot.errors import InvalidInput
+from bakedbot.errors import FieldErrors, InvalidInput
+from bakedbot.validation import clean_whole_number
 from costs.pricing import IMAGE, MAX_VIDEO_SECONDS, VIDEO, MediaCostEstimate, estimate_media_cost
 from media.providers import (
     PROVIDERS,
@@ -38,6 +39,7 @@ SQUARE_VIDEO_FRAMING = (
 # Providers with a negative-prompt field of their own; the others get "Avoid: ..." in the prompt.
 NEGATIVE_PROMPT_PROVIDERS = frozenset({"veo"})
 KINDS = (IMAGE, VIDEO)
+DURATION_ERROR = f"The duration must be a whole number of seconds from 1 to {MAX_VIDEO_SECONDS}."
 
 
 @dataclass(frozen=True)
@@ -175,55 +177,66 @@ def _aspect_ratio_error(info: ProviderInfo, kind: str, aspect_ratio: Any) -> str
     )
 
 
-def _check_prompt(prompt: Any, errors: dict[str, str]) -> str:
-    if not isinstance(prompt, str) or not prompt.strip():
-        errors["prompt"] = "Enter a prompt."
-        return ""
-    text = prompt.strip()
+def clean_prompt(value: Any) -> str:
+    """The prompt, trimmed: 1 to ``PROMPT_MAX_CHARS`` characters."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise ValueError("Enter a prompt.")
     if len(text) > PROMPT_MAX_CHARS:
-        errors["prompt"] = (
+        raise ValueError(
             f"The prompt is {len(text):,} characters long; the limit is {PROMPT_MAX_CHARS:,}."
         )
     return text
 
 
-def _check_duration(duration: Any, errors: dict[str, str]) -> int | None:
-    whole = isinstance(duration, int) and not isinstance(duration, bool)
-    if not whole or not 1 <= duration <= MAX_VIDEO_SECONDS:
-        errors["duration_seconds"] = (
-            f"The duration must be a whole number of seconds from 1 to {MAX_VIDEO_SECONDS}."
-        )
-        return None
-    return duration
+def clean_duration(value: Any) -> int:
+    """A video's length: whole seconds (an ``int``, not text) from 1 to ``MAX_VIDEO_SECONDS``.
+    Form text is turned into a number by the view (``form_number``), so the API and the page
+    refuse the same values with the same message."""
+    whole = value if isinstance(value, int) else None
+    try:
+        return clean_whole_number(whole, minimum=1, maximum=MAX_VIDEO_SECONDS)
+    except ValueError:
+        raise ValueError(DURATION_ERROR) from None
+
+
+def form_number(text: str) -> int | str:
+    """A form's number field as an ``int`` when it holds ASCII digits, else the text as typed,
+    for the service to refuse by the field's own rule (``²`` and ``-4`` included)."""
+    try:
+        return clean_whole_number(text)
+    except ValueError:
+        return text
 
 
 def _check_provider(
-    kind: str, provider: Any, simulate: bool | None, errors: dict[str, str]
+    kind: str, provider: Any, simulate: bool | None, errors: FieldErrors
 ) -> ProviderConfig | None:
     spec = PROVIDERS.get(provider) if isinstance(provider, str) else None
     if spec is None or spec.kind != kind:
         choices = ", ".join(key for key, s in PROVIDERS.items() if s.kind == kind)
-        errors["provider"] = f"Choose one of the {kind} providers: {choices}."
+        errors.add("provider", f"Choose one of the {kind} providers: {choices}.")
         return None
     config = provider_config(provider)
     if simulate:
         config = dataclasses.replace(config, api_key="")
     elif simulate is False and config.simulated:
-        errors["simulate"] = (
-            f"{spec.label} has no API key configured, so it can only run in simulate mode."
+        errors.add(
+            "simulate",
+            f"{spec.label} has no API key configured, so it can only run in simulate mode.",
         )
         return None
     if not provider_info(provider, config=config).available:
         # Still returned: the other fields are checked against what the provider accepts.
-        errors["provider"] = provider_info(provider, config=config).unavailable_reason
+        errors.add("provider", provider_info(provider, config=config).unavailable_reason)
     return config
 
 
 def prepare_generation(
+    *,
     kind: str,
     tenant_id: str,
     user_id: str | None,
-    *,
     provider: str,
     prompt: str,
     aspect_ratio: str,
@@ -240,24 +253,26 @@ def prepare_generation(
     naming every bad field, or ``PresetNotFound`` (a 404) for an unknown or foreign preset."""
     if kind not in KINDS:
         raise InvalidInput({"kind": f"Choose one of {', '.join(KINDS)}."})
-    errors: dict[str, str] = {}
-    text = _check_prompt(prompt, errors)
-    duration = _check_duration(duration_seconds, errors) if kind == VIDEO else None
+    errors = FieldErrors()
+    text = errors.clean("prompt", clean_prompt, prompt) or ""
+    duration = None
+    if kind == VIDEO:
+        duration = errors.clean("duration_seconds", clean_duration, duration_seconds)
     config = _check_provider(kind, provider, simulate, errors)
     info = provider_info(provider, config=config) if config is not None else None
     if info is not None:
         if aspect_ratio not in service_aspect_ratios(info):
-            errors["aspect_ratio"] = _aspect_ratio_error(info, kind, aspect_ratio)
+            errors.add("aspect_ratio", _aspect_ratio_error(info, kind, aspect_ratio))
         if resolution is not None and resolution not in info.resolutions:
-            errors["resolution"] = f"Choose one of {', '.join(info.resolutions)}."
+            errors.add("resolution", f"Choose one of {', '.join(info.resolutions)}.")
         if image_size is not None and image_size not in info.image_sizes:
             sizes = ", ".join(info.image_sizes)
-            errors["image_size"] = (
-                f"Choose one of {sizes}." if sizes else f"{info.label} has no image sizes."
+            errors.add(
+                "image_size",
+                f"Choose one of {sizes}." if sizes else f"{info.label} has no image sizes.",
             )
     preset = get_style_preset(tenant_id, preset_id) if preset_id else None
-    if errors:
-        raise InvalidInput(errors)
+    errors.raise_if_any()
     assert config is not None and info is not None
     options = {"duration_seconds": duration} if kind == VIDEO else {}
     try:

@@ -19,43 +19,30 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from bakedbot.errors import InvalidInput
-from bakedbot.models import Organisation
+from bakedbot.polling import next_poll_delay
+from bakedbot.selectors import list_organisations
 from bakedbot.tenancy import (
     can_manage_tenant,
     is_super_admin,
     tenant_member_required,
     tenant_or_super_admin_required,
+    tenant_url,
 )
 from costs.budgets import BudgetExceeded
 from costs.pricing import IMAGE, VIDEO
 from media import selectors, services
 from media.models import CreativeContent, GenerationJob, MediaAsset
-from media.validation import SQUARE_VIDEO_NOTE
+from media.validation import SQUARE_VIDEO_NOTE, form_number
 from presets.selectors import get_preset_picker
 
 TEMPLATE = "media/creative.html"
-POLL_FASTEST = 1
-POLL_SLOWEST = 15
 GALLERY_CHANGED = "media-gallery-changed"
-PLATFORMS = [
-    ("instagram", "Instagram"),
-    ("facebook", "Facebook"),
-    ("twitter", "X / Twitter"),
-    ("tiktok", "TikTok"),
-]
-
-
-def _tenant_query(request: HttpRequest) -> str:
-    return f"?tenant={request.tenant.pk}" if request.tenant is not None else ""
-
-
-def _creative_url(request: HttpRequest) -> str:
-    return reverse("media:creative") + _tenant_query(request)
+# The submit form offers exactly the platforms the service accepts.
+PLATFORMS = services.CONTENT_PLATFORMS
 
 
 # --- the generation form -----------------------------------------------------------------------
@@ -98,9 +85,8 @@ def _cache_window(seconds: int) -> str:
     return ""
 
 
-def _duration(values: dict[str, Any]) -> int | None:
-    text = str(values["duration_seconds"]).strip()
-    return int(text) if values["kind"] == VIDEO and text.isdigit() else None
+def _duration(values: dict[str, Any]) -> int | str | None:
+    return form_number(str(values["duration_seconds"])) if values["kind"] == VIDEO else None
 
 
 def _composer(request: HttpRequest, values: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -116,7 +102,6 @@ def _composer(request: HttpRequest, values: dict[str, Any], **extra: Any) -> dic
     )
     return {
         "tenant": tenant,
-        "tenant_query": _tenant_query(request),
         "form": values,
         "form_errors": {},
         "estimate": estimate,
@@ -127,27 +112,22 @@ def _composer(request: HttpRequest, values: dict[str, Any], **extra: Any) -> dic
     }
 
 
-def _jobs_context(request: HttpRequest, *, since: str = "", delay: int = 0) -> dict[str, Any]:
+def _jobs_context(request: HttpRequest) -> dict[str, Any]:
+    """The jobs panel; its next poll backs off while the jobs shown stay the same."""
     views = selectors.get_generation_jobs(request.tenant.pk)
     fingerprint = selectors.jobs_fingerprint(views)
-    if since and since == fingerprint:
-        delay = min(max(delay, POLL_FASTEST) * 2, POLL_SLOWEST)
-    else:
-        delay = POLL_FASTEST
     return {
         "tenant": request.tenant,
-        "tenant_query": _tenant_query(request),
         "jobs": views,
         "jobs_active": any(view.active for view in views),
         "jobs_fingerprint": fingerprint,
-        "poll_delay": delay,
+        "poll_delay": next_poll_delay(request, fingerprint),
     }
 
 
 def _gallery_context(request: HttpRequest) -> dict[str, Any]:
     return {
         "tenant": request.tenant,
-        "tenant_query": _tenant_query(request),
         "gallery": selectors.get_media_gallery(request.tenant.pk, page=request.GET.get("page", 1)),
         "platforms": PLATFORMS,
     }
@@ -164,7 +144,6 @@ def _approvals_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     scope = None if request.tenant is None else request.tenant.pk
     return {
         "tenant": request.tenant,
-        "tenant_query": _tenant_query(request),
         "approvals": selectors.get_approval_queue(scope),
         "can_review": can_manage_tenant(request),
         **extra,
@@ -177,7 +156,7 @@ def creative_center(request: HttpRequest) -> HttpResponse:
     if request.tenant is None:
         context = {
             **_approvals_context(request),
-            "tenants": Organisation.objects.order_by("name"),
+            "tenants": list_organisations(),
         }
         return render(request, TEMPLATE, context)
     values = _form_values(request.GET, strict=False)
@@ -214,8 +193,7 @@ def creative_generate(request: HttpRequest) -> HttpResponse:
     blocked = ""
     try:
         if values["kind"] == VIDEO:
-            text = str(values["duration_seconds"]).strip()
-            arguments["duration_seconds"] = int(text) if text.lstrip("-").isdigit() else text
+            arguments["duration_seconds"] = _duration(values)
             job = services.queue_video_generation(
                 request.tenant.pk, str(request.user.pk), **arguments
             )
@@ -246,7 +224,7 @@ def creative_generate(request: HttpRequest) -> HttpResponse:
     )
     if not request.htmx:
         messages.success(request, message)
-        return redirect(_creative_url(request))
+        return redirect(tenant_url(request, "media:creative"))
     response = render(
         request, f"{TEMPLATE}#jobs-panel", {**_jobs_context(request), "toast": message}
     )
@@ -259,12 +237,7 @@ def creative_generate(request: HttpRequest) -> HttpResponse:
 @require_GET
 @tenant_member_required
 def creative_jobs(request: HttpRequest) -> HttpResponse:
-    delay = request.GET.get("delay", "")
-    context = _jobs_context(
-        request,
-        since=request.GET.get("since", ""),
-        delay=int(delay) if delay.isdigit() else 0,
-    )
+    context = _jobs_context(request)
     response = render(request, f"{TEMPLATE}#jobs-panel", context)
     since = request.GET.get("since", "")
     finished = any(not view.active for view in context["jobs"])
@@ -283,13 +256,13 @@ def creative_job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
     except (ValueError, BudgetExceeded) as exc:
         if not request.htmx:
             messages.error(request, str(exc))
-            return redirect(_creative_url(request))
+            return redirect(tenant_url(request, "media:creative"))
         return render(
             request, f"{TEMPLATE}#jobs-panel", {**_jobs_context(request), "toast_error": str(exc)}
         )
     if not request.htmx:
         messages.success(request, "Queued again.")
-        return redirect(_creative_url(request))
+        return redirect(tenant_url(request, "media:creative"))
     return render(
         request, f"{TEMPLATE}#jobs-panel", {**_jobs_context(request), "toast": "Queued again."}
     )
@@ -356,7 +329,7 @@ def asset_submit(request: HttpRequest, asset_id: str) -> HttpResponse:
     values = {name: request.POST.get(name, "") for name in ("title", "caption", "platform")}
     try:
         services.submit_content_for_approval(
-            request.tenant.pk,
+            tenant_id=request.tenant.pk,
             **values,
             media_ids=[asset.pk],
             submitted_by=request.user,
@@ -364,7 +337,6 @@ def asset_submit(request: HttpRequest, asset_id: str) -> HttpResponse:
     except InvalidInput as exc:
         context = {
             "tenant": request.tenant,
-            "tenant_query": _tenant_query(request),
             "item": selectors.AssetView(asset),
             "submit_values": values,
             "submit_errors": exc.errors,
@@ -372,14 +344,14 @@ def asset_submit(request: HttpRequest, asset_id: str) -> HttpResponse:
             "platforms": PLATFORMS,
         }
         if not request.htmx:
-            messages.error(request, f"Not submitted: {exc}")
-            return redirect(_creative_url(request))
+            messages.error(request, f"Not submitted: {'; '.join(exc.errors.values())}")
+            return redirect(tenant_url(request, "media:creative"))
         response = render(request, f"{TEMPLATE}#submit-form", context)
         return reswap(retarget(response, f"#submit-{asset.pk}"), "outerHTML")
     message = f"“{values['title'].strip()}” is waiting for approval."
     if not request.htmx:
         messages.success(request, message)
-        return redirect(_creative_url(request) + "#approvals")
+        return redirect(tenant_url(request, "media:creative") + "#approvals")
     response = render(request, f"{TEMPLATE}#approvals", _approvals_context(request, toast=message))
     return reswap(retarget(response, "#approvals"), "outerHTML")
 
@@ -391,14 +363,17 @@ def _review(request: HttpRequest, content_id: str, *, approve: bool) -> HttpResp
     review = services.approve_creative_content if approve else services.reject_creative_content
     try:
         content = review(
-            _review_scope(request), content_id, reviewed_by=request.user, comment=comment
+            tenant_id=_review_scope(request),
+            content_id=content_id,
+            reviewed_by=request.user,
+            comment=comment,
         )
     except CreativeContent.DoesNotExist:
         raise Http404("No such content") from None
     except InvalidInput as exc:
         if not request.htmx:
             messages.error(request, "; ".join(exc.errors.values()))
-            return redirect(_creative_url(request) + "#approvals")
+            return redirect(tenant_url(request, "media:creative") + "#approvals")
         context = _approvals_context(
             request,
             review_error_id=content_id,
@@ -409,7 +384,7 @@ def _review(request: HttpRequest, content_id: str, *, approve: bool) -> HttpResp
     message = f"“{content.title}” {content.status}."
     if not request.htmx:
         messages.success(request, message)
-        return redirect(_creative_url(request) + "#approvals")
+        return redirect(tenant_url(request, "media:creative") + "#approvals")
     return render(request, f"{TEMPLATE}#approvals", _approvals_context(request, toast=message))
 
 

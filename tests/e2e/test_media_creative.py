@@ -99,7 +99,7 @@ def test_it_submits_a_gallery_item_and_approves_it_in_the_approval_queue(
         org_a.pk, None, provider="gemini-flash", prompt="Weekly deals", aspect_ratio="1:1"
     )
     submit_content_for_approval(
-        org_a.pk,
+        tenant_id=org_a.pk,
         title="Weekly deals · Mon 23 Nov",
         caption="20% off all flower this week.",
         platform="instagram",

@@ -39,8 +39,8 @@ def image_b(org_b, user_b):
 
 
 def submit(org, media, *, title="Weekly deals", playbook_run_id=None):
-    content_id, _status = submit_content_for_approval(
-        org.pk,
+    submitted = submit_content_for_approval(
+        tenant_id=org.pk,
         title=title,
         caption="20% off all flower",
         platform="instagram",
@@ -48,7 +48,7 @@ def submit(org, media, *, title="Weekly deals", playbook_run_id=None):
         playbook_run_id=playbook_run_id,
         submitted_by=None,
     )
-    return content_id
+    return submitted.id
 
 
 @pytest.fixture

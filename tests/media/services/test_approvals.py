@@ -33,18 +33,21 @@ def _submit(org, media_ids, **overrides):
         "submitted_by": None,
     }
     values.update(overrides)
-    return submit_content_for_approval(org.pk, **values)
+    return submit_content_for_approval(tenant_id=org.pk, **values)
 
 
 def test_content_goes_from_pending_to_approved(org_a, owner_a):
     image = _image(org_a)
-    content_id, status = _submit(org_a, [image.id], submitted_by=str(owner_a.pk))
-    assert status == "pending"
+    submitted = _submit(org_a, [image.id], submitted_by=str(owner_a.pk))
+    content_id = submitted.id
+    assert submitted.status == "pending"
     content = CreativeContent.objects.get(pk=content_id)
     assert (content.source, content.submitted_by, content.tenant_id) == ("user", owner_a, org_a.pk)
     assert [asset.pk for asset in content.media.all()] == [image.id]
 
-    approved = approve_creative_content(org_a.pk, content_id, reviewed_by=owner_a)
+    approved = approve_creative_content(
+        tenant_id=org_a.pk, content_id=content_id, reviewed_by=owner_a
+    )
     assert (approved.status, approved.reviewed_by, approved.review_comment) == (
         "approved",
         owner_a,
@@ -52,20 +55,24 @@ def test_content_goes_from_pending_to_approved(org_a, owner_a):
     )
     assert approved.reviewed_at <= timezone.now()
     with pytest.raises(InvalidInput) as again:
-        reject_creative_content(org_a.pk, content_id, reviewed_by=owner_a, comment="Too late")
+        reject_creative_content(
+            tenant_id=org_a.pk, content_id=content_id, reviewed_by=owner_a, comment="Too late"
+        )
     assert again.value.errors == {"status": "This content was already approved."}
 
 
 def test_a_rejection_needs_a_comment(org_a, owner_a):
-    content_id, _ = _submit(org_a, [_image(org_a).id], playbook_run_id="run_9")
+    content_id = _submit(org_a, [_image(org_a).id], playbook_run_id="run_9").id
     assert CreativeContent.objects.get(pk=content_id).source == "playbook"
     with pytest.raises(InvalidInput) as refused:
-        reject_creative_content(org_a.pk, content_id, reviewed_by=owner_a, comment="  ")
+        reject_creative_content(
+            tenant_id=org_a.pk, content_id=content_id, reviewed_by=owner_a, comment="  "
+        )
     assert refused.value.field == "comment"
     assert CreativeContent.objects.get(pk=content_id).status == "pending"
 
     rejected = reject_creative_content(
-        org_a.pk, content_id, reviewed_by=owner_a, comment="Add the 21+ line."
+        tenant_id=org_a.pk, content_id=content_id, reviewed_by=owner_a, comment="Add the 21+ line."
     )
     assert (rejected.status, rejected.review_comment) == ("rejected", "Add the 21+ line.")
 
@@ -76,11 +83,14 @@ def test_another_tenants_media_or_content_is_unknown(org_a, org_b, owner_a, supe
         _submit(org_a, [image_b.id])
     assert refused.value.errors == {"media_ids": f"Unknown or unfinished media: {image_b.id}."}
 
-    content_id, _ = _submit(org_b, [image_b.id])
+    content_id = _submit(org_b, [image_b.id]).id
     with pytest.raises(CreativeContent.DoesNotExist):
-        approve_creative_content(org_a.pk, content_id, reviewed_by=owner_a)
+        approve_creative_content(tenant_id=org_a.pk, content_id=content_id, reviewed_by=owner_a)
     # A super admin looks across tenants.
-    assert approve_creative_content(None, content_id, reviewed_by=super_admin).status == "approved"
+    approved = approve_creative_content(
+        tenant_id=None, content_id=content_id, reviewed_by=super_admin
+    )
+    assert approved.status == "approved"
 
 
 def test_bad_submissions_name_their_fields_and_write_nothing(org_a):
@@ -91,8 +101,8 @@ def test_bad_submissions_name_their_fields_and_write_nothing(org_a):
 
 
 def test_super_admins_see_every_tenants_pending_content(org_a, org_b):
-    first, _ = _submit(org_a, [_image(org_a).id])
-    second, _ = _submit(org_b, [_image(org_b).id])
+    first = _submit(org_a, [_image(org_a).id]).id
+    second = _submit(org_b, [_image(org_b).id]).id
     everyone = get_approval_queue(None)
     assert [view.content.pk for view in everyone.pending] == [first, second]
     assert [view.tenant_name for view in everyone.pending] == ["Alpha Brands", "Beta Dispensary"]
@@ -154,11 +164,13 @@ def test_a_playbook_run_s_content_and_its_source_link(org_a, org_b, owner_a, mon
     from media import content_links
 
     monkeypatch.setattr(content_links, "_source_links", {})
-    first, _ = _submit(org_a, [_image(org_a).id], playbook_run_id="run_7")
-    second, _ = _submit(org_a, [_image(org_a, "Another").id], playbook_run_id="run_7")
+    first = _submit(org_a, [_image(org_a).id], playbook_run_id="run_7").id
+    second = _submit(org_a, [_image(org_a, "Another").id], playbook_run_id="run_7").id
     _submit(org_a, [_image(org_a, "Mine").id])
     _submit(org_b, [_image(org_b).id], playbook_run_id="run_7")
-    reject_creative_content(org_a.pk, first, reviewed_by=owner_a, comment="Too dark")
+    reject_creative_content(
+        tenant_id=org_a.pk, content_id=first, reviewed_by=owner_a, comment="Too dark"
+    )
 
     views = get_playbook_run_content(org_a.pk, "run_7")
     assert [(v.content.pk, v.content.status) for v in views] == [
