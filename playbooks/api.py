@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,11 +17,10 @@ from bakedbot.api import (
     TENANT_ID_DESCRIPTION,
     ApiError,
     error_responses,
-    invalid,
     read_tenant,
     write_tenant,
 )
-from costs.api import dollars
+from costs.money import dollars
 from playbooks.models import Playbook, PlaybookRun
 from playbooks.services import PlaybookDisabled, start_webhook_run
 
@@ -125,18 +123,15 @@ def start_run(
     )
     payload = payload or RunIn()
     try:
-        run, created = start_webhook_run(
-            playbook,
+        started = start_webhook_run(
+            playbook=playbook,
             idempotency_key=idempotency_key,
             variables=payload.variables,
             dry_run=payload.dry_run,
         )
     except PlaybookDisabled as exc:
         raise ApiError(409, str(exc)) from None
-    except ValidationError as exc:
-        fields = {field: problems[0] for field, problems in exc.message_dict.items()}
-        raise invalid(fields) from None
-    return Status(202 if created else 200, _started(request, run))
+    return Status(202 if started.created else 200, _started(request, started.run))
 
 
 @router.get(

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from croniter import croniter
-from django.core.exceptions import ValidationError
 
 DST_NOTE = (
     "Times follow the organisation's time zone. When clocks go back, a time in the repeated hour "
@@ -23,16 +22,17 @@ DST_NOTE = (
 
 
 def validate_cron(expression: str) -> str:
-    """The normalised expression, or ``ValidationError`` saying what is wrong."""
+    """The normalised expression, or ``ValueError`` saying what is wrong (a field cleaner, as in
+    ``bakedbot.validation``)."""
     value = " ".join(expression.split())
     fields = value.split(" ") if value else []
     if len(fields) != 5:
-        raise ValidationError(
+        raise ValueError(
             f"“{expression}” is not a cron schedule: it needs 5 fields "
             "(minute hour day-of-month month day-of-week), for example “0 9 * * 1”."
         )
     if not croniter.is_valid(value):
-        raise ValidationError(
+        raise ValueError(
             f"“{expression}” is not a valid cron schedule (minute 0-59, hour 0-23, "
             "day of month 1-31, month 1-12, day of week 0-6)."
         )

@@ -2,11 +2,11 @@
 a few installed playbooks, and the scheduler's django-q2 Schedule."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from bakedbot.demo import DEMO_ORGS
-from bakedbot.models import Organisation
 from costs.money import decimal_to_micros
 from playbooks.models import Deal, Product
 from playbooks.scheduler import ensure_scheduler_schedule
@@ -33,15 +33,15 @@ INSTALLS = {
 
 def load_demo_data(write) -> None:
     result = seed_playbook_templates()
-    write(f"Playbook templates: seeded {len(result['seeded'])}, skipped {len(result['skipped'])}")
+    write(f"Playbook templates: seeded {len(result.seeded)}, skipped {len(result.skipped)}")
     for demo in DEMO_ORGS:
-        org = Organisation.objects.get(pk=demo.id)
-        today = timezone.now().astimezone(org.tz).date()
+        # bakedbot.demo has just created these organisations from the same list.
+        today = timezone.now().astimezone(ZoneInfo(demo.time_zone)).date()
         monday = today - timedelta(days=today.weekday())
         products = {}
         for sku, name, category, description, price in PRODUCTS:
             products[sku], _ = Product.objects.update_or_create(
-                organisation=org,
+                organisation_id=demo.id,
                 sku=sku,
                 defaults={
                     "name": name,
@@ -53,7 +53,7 @@ def load_demo_data(write) -> None:
             )
         for title, description, sku, discount, price in DEALS:
             Deal.objects.update_or_create(
-                organisation=org,
+                organisation_id=demo.id,
                 title=title,
                 defaults={
                     "description": description,
@@ -66,6 +66,6 @@ def load_demo_data(write) -> None:
                 },
             )
         for template_id in INSTALLS.get(demo.id, []):
-            install_playbook_template(template_id, org.pk)
+            install_playbook_template(template_id=template_id, org_id=demo.id)
     ensure_scheduler_schedule()
     write("Playbooks: products, this week's deals and installed playbooks for the demo orgs")

@@ -35,11 +35,12 @@ def input_name(step_id: str, name: str) -> str:
     return f"param__{step_id}__{name}"
 
 
-def step_fields(steps: list[dict], errors: dict[str, list[str]] | None = None) -> list[StepFields]:
-    """Fields holding each step's effective parameters (defaults filled in)."""
+def step_fields(steps: list[dict], errors: dict[str, str] | None = None) -> list[StepFields]:
+    """Fields holding each step's effective parameters (defaults filled in); ``errors`` is a
+    refused save's ``InvalidInput.errors`` (keyed by step id for a step's parameters)."""
     result = []
     for position, step in enumerate(steps):
-        error = "; ".join((errors or {}).get(step["id"], []))
+        error = (errors or {}).get(step["id"], "")
         try:
             checked = validate_step(step, position)
             values = checked["params"]

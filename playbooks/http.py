@@ -1,6 +1,7 @@
 """JSON over HTTP for the step executors' outside sources (POS, competitor prices), with timeouts
-and errors a person can act on."""
+and errors a person can act on; and the prices those sources send."""
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import requests
@@ -32,3 +33,21 @@ def get_json(url: str, *, api_key: str, params: dict | list, what: str) -> Any:
         return response.json()
     except ValueError:
         raise StepError(f"{what} answered with something that is not JSON") from None
+
+
+CENT = Decimal("0.01")
+
+
+def json_price(value: object) -> str:
+    """A price an outside source sent (a decimal string, or a JSON number: sources send floats
+    too) as dollars to the cent (``"35.00"``), so a step result never holds a float;
+    ``ValueError`` when it is not a non-negative amount."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError(f"{value!r} is not an amount")
+    try:
+        amount = Decimal(str(value).strip())
+        if not amount.is_finite() or amount < 0:
+            raise ValueError(f"{value!r} is not an amount")
+        return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+    except ArithmeticError:
+        raise ValueError(f"{value!r} is not an amount") from None

@@ -17,8 +17,6 @@ from django.db.models import F
 from playbooks import clock
 from playbooks.executor import (
     STEP_TYPES,
-    MediaServicesGateway,
-    MediaTextGateway,
     PlaybookExecutionContext,
     StepError,
     StepRuntime,
@@ -66,8 +64,6 @@ def execute_playbook_run(run_id: str) -> PlaybookRun:
         playbook_name=run.playbook.name,
         steps=[{"id": str(s.get("id")), "type": s.get("type")} for s in run.steps],
         dry_run=run.dry_run,
-        media=MediaServicesGateway(),
-        text=MediaTextGateway(),
         now=started,
         rerun=run.rerun_of_id is not None,
     )

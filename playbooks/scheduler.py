@@ -76,7 +76,7 @@ def _start_due(playbook: Playbook, now) -> str | None:
         try:
             with transaction.atomic():
                 run = start_playbook_run(
-                    playbook,
+                    playbook=playbook,
                     triggered_by=PlaybookRun.Trigger.SCHEDULE,
                     run_key=scheduled_run_key(playbook.pk, slot),
                     scheduled_for=slot,

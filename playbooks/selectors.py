@@ -3,11 +3,11 @@ the cost estimate of one run, upcoming slots."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 
-from bakedbot.models import Organisation
 from costs.pricing import estimate_media_cost
 from media.selectors import get_playbook_run_content
 from playbooks.cron import upcoming
@@ -84,14 +84,14 @@ def template_list() -> QuerySet[PlaybookTemplate]:
     return PlaybookTemplate.objects.all()
 
 
-def playbook_list(organisation: Organisation) -> QuerySet[Playbook]:
-    return Playbook.objects.filter(organisation=organisation).select_related("template")
+def playbook_list(tenant_id: str) -> QuerySet[Playbook]:
+    return Playbook.objects.filter(organisation_id=tenant_id).select_related("template")
 
 
 MEDIA_STEP_TYPES = ("generate_video", "generate_image")
 
 
-def run_list(organisation: Organisation, *, playbook: Playbook | None = None, limit: int = 20):
+def run_list(tenant_id: str, *, playbook: Playbook | None = None, limit: int = 20):
     """The latest runs, each with ``media_steps``: its finished media steps (whose results name
     the provider and model used), for the run history."""
     media_steps = PlaybookStepResult.objects.filter(
@@ -99,7 +99,7 @@ def run_list(organisation: Organisation, *, playbook: Playbook | None = None, li
         status__in=[PlaybookStepResult.Status.SUCCEEDED, PlaybookStepResult.Status.REUSED],
     )
     runs = (
-        PlaybookRun.objects.filter(organisation=organisation)
+        PlaybookRun.objects.filter(organisation_id=tenant_id)
         .select_related("playbook")
         .prefetch_related(Prefetch("step_results", queryset=media_steps, to_attr="media_steps"))
     )
@@ -116,14 +116,21 @@ def upcoming_runs(playbook: Playbook, now: datetime, n: int = 3) -> list[datetim
     return [slot.astimezone(zone) for slot in upcoming(playbook.schedule, zone, now, n)]
 
 
-def unread_notifications(organisation: Organisation, user, limit: int = 5):
+def unread_notifications(tenant_id: str, user, limit: int = 5):
     return Notification.objects.filter(
-        organisation=organisation, user=user, read_at__isnull=True
+        organisation_id=tenant_id, user=user, read_at__isnull=True
     ).order_by("-created_at")[:limit]
 
 
 def effective_steps(playbook: Playbook) -> list[dict]:
     return playbook_steps(playbook)
+
+
+def run_page_url(run_id: str, tenant_id: str) -> str:
+    """A run page's URL where there is no request to follow (``bakedbot.tenancy.tenant_url``
+    needs one): it always names the tenant, which a tenant user's own page ignores and a super
+    admin needs to land in the right organisation."""
+    return f"{reverse('playbooks:run_detail', args=[run_id])}?{urlencode({'tenant': tenant_id})}"
 
 
 def run_page_for_content(content) -> str | None:
@@ -135,7 +142,7 @@ def run_page_for_content(content) -> str | None:
         or not PlaybookRun.objects.filter(pk=run_id, organisation_id=content.tenant_id).exists()
     ):
         return None
-    return reverse("playbooks:run_detail", args=[run_id]) + f"?tenant={content.tenant_id}"
+    return run_page_url(run_id, content.tenant_id)
 
 
 def run_submissions(run: PlaybookRun) -> list:

@@ -5,43 +5,71 @@ the scheduler in ``playbooks.scheduler``."""
 import copy
 import json
 import logging
-from typing import Any, TypedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from bakedbot.models import Organisation
+from bakedbot.errors import FieldErrors, InvalidInput
+from bakedbot.selectors import OrganisationInfo, get_organisation
+from bakedbot.validation import clean_text
 from playbooks import clock
 from playbooks.cron import next_slot, validate_cron
 from playbooks.executor import StepError, validate_step
 from playbooks.library import PLAYBOOK_TEMPLATES
-from playbooks.models import Agent, Playbook, PlaybookRun, PlaybookStepResult, PlaybookTemplate
+from playbooks.models import (
+    Agent,
+    Notification,
+    Playbook,
+    PlaybookRun,
+    PlaybookStepResult,
+    PlaybookTemplate,
+)
 
 logger = logging.getLogger(__name__)
 
 SEED_FIX = "seed the global templates at /dashboard/ceo/playbooks → “Seed Templates”"
 
 
-class SeedResult(TypedDict):
-    success: bool
-    seeded: list[str]
-    skipped: list[str]
-    errors: list[str]
+# A re-run's or a webhook's guidance reaches the caption and media prompts.
+GUIDANCE_MAX_CHARS = 1000
 
 
-class InstallResult(TypedDict):
-    success: bool
-    playbook_id: str | None
-    error: str | None
+@dataclass(frozen=True)
+class SeedResult:
+    """What ``seed_playbook_templates`` did: a template that failed is reported in ``errors``
+    (``"<id>: <why>"``) and the others are still seeded."""
+
+    seeded: tuple[str, ...]
+    skipped: tuple[str, ...]
+    errors: tuple[str, ...]
+
+    @property
+    def success(self) -> bool:
+        return not self.errors
 
 
-class RunStartResult(TypedDict):
-    success: bool
-    run_id: str | None
-    error: str | None
+@dataclass(frozen=True)
+class InstallResult:
+    playbook_id: str
 
 
-def missing_template_error(template_id: str, organisation: Organisation) -> str:
+@dataclass(frozen=True)
+class RunStartResult:
+    run_id: str
+
+
+@dataclass(frozen=True)
+class WebhookRunResult:
+    """The webhook's run; ``created`` False when the Idempotency-Key had started it already."""
+
+    run: PlaybookRun
+    created: bool
+
+
+def missing_template_error(template_id: str, organisation: OrganisationInfo) -> str:
     """The original “Missing Template Error”, with its fix."""
     return (
         f"Playbook “{template_id}” is not installed for {organisation.name}. Fix: 1. {SEED_FIX} "
@@ -54,36 +82,36 @@ def missing_template_error(template_id: str, organisation: Organisation) -> str:
 
 
 def template_validate(definition: Any) -> dict:
-    """A template definition checked and normalised, or ``ValidationError`` naming the problem."""
+    """A template definition checked and normalised, or ``InvalidInput`` naming the problem."""
     if not isinstance(definition, dict):
-        raise ValidationError(f"A template must be an object, not {definition!r}")
+        raise InvalidInput(template=f"A template must be an object, not {definition!r}")
     template_id = definition.get("id")
     if not isinstance(template_id, str) or not template_id.strip():
-        raise ValidationError("A template needs an id")
+        raise InvalidInput(id="A template needs an id")
     for field in ("name", "agent", "steps"):
         if not definition.get(field):
-            raise ValidationError(f"Template “{template_id}”: {field} is required")
+            raise InvalidInput({field: f"Template “{template_id}”: {field} is required"})
     if definition["agent"] not in Agent.values:
-        raise ValidationError(
-            f"Template “{template_id}”: agent must be one of {', '.join(Agent.values)}"
+        raise InvalidInput(
+            agent=f"Template “{template_id}”: agent must be one of {', '.join(Agent.values)}"
         )
     schedule = definition.get("schedule") or ""
     if schedule:
         try:
             schedule = validate_cron(schedule)
-        except ValidationError as exc:
-            raise ValidationError(f"Template “{template_id}”: schedule {exc.messages[0]}") from None
+        except ValueError as exc:
+            raise InvalidInput(schedule=f"Template “{template_id}”: schedule {exc}") from None
     steps = definition["steps"]
     if not isinstance(steps, list):
-        raise ValidationError(f"Template “{template_id}”: steps must be a list")
+        raise InvalidInput(steps=f"Template “{template_id}”: steps must be a list")
     ids = [step.get("id") for step in steps if isinstance(step, dict)]
     if len(set(ids)) != len(ids):
-        raise ValidationError(f"Template “{template_id}”: step ids must be unique")
+        raise InvalidInput(steps=f"Template “{template_id}”: step ids must be unique")
     for position, step in enumerate(steps):
         try:
             validate_step(step, position)
         except StepError as exc:
-            raise ValidationError(f"Template “{template_id}”: {exc.message}") from None
+            raise InvalidInput(steps=f"Template “{template_id}”: {exc.message}") from None
     return {
         "id": template_id,
         "name": definition["name"],
@@ -97,27 +125,29 @@ def template_validate(definition: Any) -> dict:
     }
 
 
-def seed_playbook_templates(definitions: list[dict] | None = None) -> SeedResult:
-    """Write the library's templates that are missing; skip existing ones (never overwrite an
-    edited template); carry on past a template that fails, reporting it in ``errors``."""
-    result: SeedResult = {"success": True, "seeded": [], "skipped": [], "errors": []}
+def seed_playbook_templates(*, definitions: list[dict] | None = None) -> SeedResult:
+    """Write the library's templates that are missing (``definitions``: another library, for
+    tests); skip existing ones (never overwrite an edited template); carry on past a template
+    that fails, reporting it in ``errors``."""
+    seeded: list[str] = []
+    skipped: list[str] = []
+    errors: list[str] = []
     for definition in PLAYBOOK_TEMPLATES if definitions is None else definitions:
         label = definition.get("id") if isinstance(definition, dict) else repr(definition)
         try:
             with transaction.atomic():
                 if PlaybookTemplate.objects.filter(pk=label).exists():
-                    result["skipped"].append(label)
+                    skipped.append(label)
                     continue
                 data = template_validate(definition)
                 PlaybookTemplate.objects.create(**data)
-            result["seeded"].append(data["id"])
-        except ValidationError as exc:
-            result["errors"].append(f"{label}: {'; '.join(exc.messages)}")
+            seeded.append(data["id"])
+        except InvalidInput as exc:
+            errors.append(f"{label}: {'; '.join(exc.errors.values())}")
         except Exception as exc:
             logger.exception("seeding playbook template %s failed", label)
-            result["errors"].append(f"{label}: {exc.__class__.__name__}: {exc}")
-    result["success"] = not result["errors"]
-    return result
+            errors.append(f"{label}: {exc.__class__.__name__}: {exc}")
+    return SeedResult(seeded=tuple(seeded), skipped=tuple(skipped), errors=tuple(errors))
 
 
 # --- installing and editing --------------------------------------------------------------------
@@ -137,95 +167,85 @@ def playbook_steps(playbook: Playbook) -> list[dict]:
     return steps
 
 
-def _next_run_at(playbook: Playbook, organisation: Organisation):
+def _next_run_at(playbook: Playbook, time_zone: str) -> datetime | None:
     if not (playbook.enabled and playbook.schedule):
         return None
-    return next_slot(playbook.schedule, organisation.tz, clock.now())
+    return next_slot(playbook.schedule, ZoneInfo(time_zone), clock.now())
 
 
 def install_playbook_template(template_id: str, org_id: str, *, user=None) -> InstallResult:
     """Install a global template for an organisation (idempotent: installing it again answers
-    the existing playbook)."""
+    the existing playbook). The original ``installPlaybookTemplate(templateId, orgId)``, so its
+    two ids stay positional (the missing-template error tells people to call it that way). ``InvalidInput`` for an unknown template (with the fix) or
+    organisation."""
     template = PlaybookTemplate.objects.filter(pk=template_id).first()
     if template is None:
-        return {
-            "success": False,
-            "playbook_id": None,
-            "error": f"Template “{template_id}” does not exist. Fix: {SEED_FIX}.",
-        }
-    organisation = Organisation.objects.filter(pk=org_id).first()
+        raise InvalidInput(template_id=f"Template “{template_id}” does not exist. Fix: {SEED_FIX}.")
+    organisation = get_organisation(org_id)
     if organisation is None:
-        return {
-            "success": False,
-            "playbook_id": None,
-            "error": f"Organisation “{org_id}” does not exist",
-        }
-    existing = Playbook.objects.filter(organisation=organisation, template=template).first()
+        raise InvalidInput(org_id=f"Organisation “{org_id}” does not exist")
+    existing = Playbook.objects.filter(organisation_id=org_id, template=template).first()
     if existing is not None:
-        return {"success": True, "playbook_id": existing.pk, "error": None}
+        return InstallResult(playbook_id=existing.pk)
     playbook = Playbook(
-        organisation=organisation,
+        organisation_id=org_id,
         template=template,
         name=template.name,
         enabled=True,
         schedule=template.schedule,
         installed_by=user,
     )
-    playbook.next_run_at = _next_run_at(playbook, organisation)
+    playbook.next_run_at = _next_run_at(playbook, organisation.time_zone)
     try:
         with transaction.atomic():
             playbook.save()
     except IntegrityError:
         # Installed by a concurrent request between the check and the insert.
-        existing = Playbook.objects.get(organisation=organisation, template=template)
-        return {"success": True, "playbook_id": existing.pk, "error": None}
-    return {"success": True, "playbook_id": playbook.pk, "error": None}
+        existing = Playbook.objects.get(organisation_id=org_id, template=template)
+        return InstallResult(playbook_id=existing.pk)
+    return InstallResult(playbook_id=playbook.pk)
 
 
 def playbook_update(
-    playbook: Playbook,
     *,
+    playbook: Playbook,
     enabled: bool,
     schedule: str,
     param_overrides: dict[str, dict],
 ) -> Playbook:
-    """Save settings after checking all of them; ``ValidationError`` keyed by field (``schedule``,
-    or ``<step id>.<param>``), nothing saved on error."""
-    errors: dict[str, list[str]] = {}
+    """Save settings after checking all of them; ``InvalidInput`` keyed by field (``schedule``,
+    ``param_overrides``, or a step id for that step's parameters), nothing saved on error."""
+    errors = FieldErrors()
     schedule = schedule.strip()
     if schedule:
-        try:
-            schedule = validate_cron(schedule)
-        except ValidationError as exc:
-            errors["schedule"] = exc.messages
+        schedule = errors.clean("schedule", validate_cron, schedule) or schedule
     elif enabled:
-        errors["schedule"] = ["An enabled playbook needs a schedule (or disable it)."]
+        errors.add("schedule", "An enabled playbook needs a schedule (or disable it).")
     step_ids = {step["id"] for step in playbook_steps(playbook)}
     unknown = sorted(set(param_overrides) - step_ids)
     if unknown:
-        errors["param_overrides"] = [f"No step “{unknown[0]}” in this playbook."]
+        errors.add("param_overrides", f"No step “{unknown[0]}” in this playbook.")
     candidate = Playbook(template=playbook.template, param_overrides=param_overrides)
     for position, step in enumerate(playbook_steps(candidate)):
         try:
             validate_step(step, position)
         except StepError as exc:
-            errors[step["id"]] = [exc.message]
-    if errors:
-        raise ValidationError(errors)
+            errors.add(step["id"], exc.message)
+    errors.raise_if_any()
     playbook.enabled = enabled
     playbook.schedule = schedule
     playbook.param_overrides = param_overrides
-    playbook.next_run_at = _next_run_at(playbook, playbook.organisation)
+    playbook.next_run_at = _next_run_at(playbook, playbook.organisation.time_zone)
     playbook.save()
     return playbook
 
 
-def playbook_set_enabled(playbook: Playbook, *, enabled: bool) -> Playbook:
+def playbook_set_enabled(*, playbook: Playbook, enabled: bool) -> Playbook:
     """Enable (the next slot from now; slots missed while disabled don't run) or disable."""
     if enabled and not playbook.schedule:
-        raise ValidationError({"schedule": ["Set a schedule before enabling the playbook."]})
+        raise InvalidInput(schedule="Set a schedule before enabling the playbook.")
     playbook.enabled = enabled
-    playbook.next_run_at = _next_run_at(playbook, playbook.organisation)
+    playbook.next_run_at = _next_run_at(playbook, playbook.organisation.time_zone)
     playbook.save(update_fields=["enabled", "next_run_at", "updated_at"])
     return playbook
 
@@ -240,13 +260,13 @@ def _enqueue(run_id: str) -> None:
 
 
 def start_playbook_run(
-    playbook: Playbook,
     *,
+    playbook: Playbook,
     triggered_by: str,
     user=None,
     dry_run: bool = False,
     run_key: str | None = None,
-    scheduled_for=None,
+    scheduled_for: datetime | None = None,
     missed_slots: int = 0,
     variables: dict | None = None,
     reuse: dict[str, PlaybookStepResult] | None = None,
@@ -295,45 +315,47 @@ def start_playbook_run(
 
 
 class PlaybookDisabled(Exception):
-    """A webhook asked to run a playbook that is switched off."""
+    """A webhook asked to run a playbook that is switched off (not bad input: a conflict)."""
 
 
 WEBHOOK_VARIABLES_MAX_CHARS = 10_000
 
 
 def webhook_variables_validate(variables: dict) -> dict:
-    """A webhook's ``variables`` checked, or ``ValidationError`` keyed by field: JSON of at
-    most ``WEBHOOK_VARIABLES_MAX_CHARS`` characters; ``guidance`` (which reaches the caption and
-    media prompts) a string of at most 1,000 characters."""
-    errors: dict[str, list[str]] = {}
+    """A webhook's ``variables`` checked, or ``InvalidInput`` keyed by field: JSON of at most
+    ``WEBHOOK_VARIABLES_MAX_CHARS`` characters; ``guidance`` (which reaches the caption and media
+    prompts) text of at most ``GUIDANCE_MAX_CHARS`` characters."""
+    errors = FieldErrors()
     if len(json.dumps(variables)) > WEBHOOK_VARIABLES_MAX_CHARS:
-        errors["variables"] = [f"At most {WEBHOOK_VARIABLES_MAX_CHARS:,} characters of JSON."]
-    guidance = variables.get("guidance")
-    if guidance is not None and not isinstance(guidance, str):
-        errors["variables.guidance"] = ["Must be a string."]
-    elif guidance is not None and len(guidance) > 1000:
-        errors["variables.guidance"] = ["Keep the guidance under 1,000 characters."]
-    if errors:
-        raise ValidationError(errors)
+        errors.add("variables", f"At most {WEBHOOK_VARIABLES_MAX_CHARS:,} characters of JSON.")
+    if "guidance" in variables:
+        errors.clean(
+            "variables.guidance",
+            clean_text,
+            variables["guidance"],
+            max_length=GUIDANCE_MAX_CHARS,
+            strip=False,
+        )
+    errors.raise_if_any()
     return variables
 
 
 def start_webhook_run(
-    playbook: Playbook,
     *,
+    playbook: Playbook,
     idempotency_key: str | None = None,
     variables: dict | None = None,
     dry_run: bool = False,
-) -> tuple[PlaybookRun, bool]:
+) -> WebhookRunResult:
     """Start a run triggered by a webhook, executed by the worker like Run now. With an
     ``idempotency_key`` (the sender's delivery id) a repeated delivery answers the first run
     (``created`` False) whatever its body says, even if the playbook was disabled since.
-    ``PlaybookDisabled`` for a disabled playbook; ``ValidationError`` for bad variables."""
+    ``PlaybookDisabled`` for a disabled playbook; ``InvalidInput`` for bad variables."""
     run_key = f"webhook:{playbook.pk}:{idempotency_key}" if idempotency_key else None
     if run_key:
         existing = PlaybookRun.objects.filter(run_key=run_key).first()
         if existing is not None:
-            return existing, False
+            return WebhookRunResult(run=existing, created=False)
     if not playbook.enabled:
         raise PlaybookDisabled(
             f"Playbook “{playbook.name}” is disabled: enable it on its Playbooks page to run it "
@@ -342,7 +364,7 @@ def start_webhook_run(
     variables = webhook_variables_validate(variables or {})
     try:
         run = start_playbook_run(
-            playbook,
+            playbook=playbook,
             triggered_by=PlaybookRun.Trigger.WEBHOOK,
             dry_run=dry_run,
             run_key=run_key,
@@ -352,45 +374,42 @@ def start_webhook_run(
         if run_key is None:
             raise
         # The same delivery arrived twice at once: the other request started it.
-        return PlaybookRun.objects.get(run_key=run_key), False
-    return run, True
+        return WebhookRunResult(run=PlaybookRun.objects.get(run_key=run_key), created=False)
+    return WebhookRunResult(run=run, created=True)
 
 
 def run_playbook_template(
     template_id: str, org_id: str, *, user=None, dry_run: bool = False
 ) -> RunStartResult:
-    """Run an organisation's installed template now; the missing-template error (with its fix)
-    when it isn't installed."""
-    organisation = Organisation.objects.filter(pk=org_id).first()
+    """Run an organisation's installed template now. ``InvalidInput``: the missing-template
+    error (with its fix) when it isn't installed, or an unknown organisation."""
+    organisation = get_organisation(org_id)
     if organisation is None:
-        return {"success": False, "run_id": None, "error": f"Organisation “{org_id}” not found"}
+        raise InvalidInput(org_id=f"Organisation “{org_id}” not found")
     playbook = (
         Playbook.objects.select_related("template", "organisation")
-        .filter(organisation=organisation, template_id=template_id)
+        .filter(organisation_id=org_id, template_id=template_id)
         .first()
     )
     if playbook is None:
-        return {
-            "success": False,
-            "run_id": None,
-            "error": missing_template_error(template_id, organisation),
-        }
+        raise InvalidInput(template_id=missing_template_error(template_id, organisation))
     run = start_playbook_run(
-        playbook, triggered_by=PlaybookRun.Trigger.MANUAL, user=user, dry_run=dry_run
+        playbook=playbook, triggered_by=PlaybookRun.Trigger.MANUAL, user=user, dry_run=dry_run
     )
-    return {"success": True, "run_id": run.pk, "error": None}
+    return RunStartResult(run_id=run.pk)
 
 
 def rerun_playbook_run(
-    run: PlaybookRun, *, from_step: str, guidance: str = "", user=None
+    *, run: PlaybookRun, from_step: str, guidance: str = "", user=None
 ) -> PlaybookRun:
     """Run again from ``from_step`` (with the reviewer's comment as guidance for the caption),
-    reusing the earlier steps' results instead of paying for them again."""
+    reusing the earlier steps' results instead of paying for them again. ``InvalidInput``
+    (``from_step``, ``guidance``) when that can't be done; nothing is started then."""
     playbook = run.playbook
     steps = playbook_steps(playbook)
     ids = [step["id"] for step in steps]
     if from_step not in ids:
-        raise ValidationError({"from_step": [f"No step “{from_step}” in this playbook."]})
+        raise InvalidInput(from_step=f"No step “{from_step}” in this playbook.")
     earlier_ids = ids[: ids.index(from_step)]
     done = {
         row.step_id: row
@@ -400,22 +419,18 @@ def rerun_playbook_run(
     }
     missing = [step_id for step_id in earlier_ids if step_id not in done]
     if missing:
-        raise ValidationError(
-            {
-                "from_step": [
-                    f"Step “{missing[0]}” did not complete in run {run.pk}, so its result can't "
-                    f"be reused: re-run from “{missing[0]}” or earlier."
-                ]
-            }
+        raise InvalidInput(
+            from_step=f"Step “{missing[0]}” did not complete in run {run.pk}, so its result "
+            f"can't be reused: re-run from “{missing[0]}” or earlier."
         )
-    guidance = guidance.strip()
-    if len(guidance) > 1000:
-        raise ValidationError({"guidance": ["Keep the guidance under 1,000 characters."]})
+    errors = FieldErrors()
+    guidance = errors.clean("guidance", clean_text, guidance, max_length=GUIDANCE_MAX_CHARS)
+    errors.raise_if_any()
     variables = {**run.variables}
     if guidance:
         variables["guidance"] = guidance
     return start_playbook_run(
-        playbook,
+        playbook=playbook,
         triggered_by=PlaybookRun.Trigger.MANUAL,
         user=user,
         dry_run=run.dry_run,
@@ -426,7 +441,7 @@ def rerun_playbook_run(
     )
 
 
-def notification_mark_read(notification, *, now) -> None:
+def notification_mark_read(*, notification: Notification, now: datetime) -> None:
     if notification.read_at is None:
         notification.read_at = now
         notification.save(update_fields=["read_at"])

@@ -1,16 +1,16 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from bakedbot.errors import InvalidInput
+from bakedbot.polling import next_poll_delay
 from bakedbot.tenancy import (
     can_manage_tenant,
-    is_super_admin,
     super_admin_required,
     tenant_member_required,
     tenant_owner_required,
+    tenant_url,
 )
 from playbooks import clock, selectors, services
 from playbooks.cron import DST_NOTE
@@ -18,18 +18,17 @@ from playbooks.forms import parse_param_overrides, step_fields
 from playbooks.library import PLAYBOOK_TEMPLATES
 from playbooks.models import Notification, Playbook, PlaybookRun
 
-MAX_POLL_SECONDS = 10
-
-
-def _tenant_query(request: HttpRequest) -> str:
-    """``?tenant=<id>`` for a super admin acting for a tenant, so links and forms keep it."""
-    if is_super_admin(request.user) and request.tenant is not None:
-        return f"?tenant={request.tenant.pk}"
-    return ""
+# The run page polls its progress; while nothing changes it slows down to this.
+RUN_POLL_SLOWEST_SECONDS = 10
 
 
 def _redirect(request: HttpRequest, name: str, *args) -> HttpResponse:
-    return redirect(reverse(name, args=args) + _tenant_query(request))
+    return redirect(tenant_url(request, name, *args))
+
+
+def _refused(request: HttpRequest, exc: InvalidInput) -> None:
+    """A service's no, as the message the next page shows."""
+    messages.error(request, " ".join(exc.errors.values()))
 
 
 def _playbook(request: HttpRequest, playbook_id: str) -> Playbook:
@@ -51,7 +50,6 @@ def _run(request: HttpRequest, run_id: str) -> PlaybookRun:
 def _base_context(request: HttpRequest, **extra) -> dict:
     return {
         "tenant": request.tenant,
-        "tenant_query": _tenant_query(request),
         "can_manage": can_manage_tenant(request),
         "dst_note": DST_NOTE,
         **extra,
@@ -65,7 +63,7 @@ def _base_context(request: HttpRequest, **extra) -> dict:
 @tenant_member_required
 def playbook_list(request):
     now = clock.now()
-    playbooks = list(selectors.playbook_list(request.tenant))
+    playbooks = list(selectors.playbook_list(request.tenant.pk))
     installed = {playbook.template_id for playbook in playbooks}
     for playbook in playbooks:
         playbook.estimate = selectors.estimate_playbook_run_cost(
@@ -80,8 +78,8 @@ def playbook_list(request):
             request,
             playbooks=playbooks,
             library=library,
-            runs=selectors.run_list(request.tenant),
-            notifications=selectors.unread_notifications(request.tenant, request.user),
+            runs=selectors.run_list(request.tenant.pk),
+            notifications=selectors.unread_notifications(request.tenant.pk, request.user),
         ),
     )
 
@@ -89,28 +87,33 @@ def playbook_list(request):
 @require_POST
 @tenant_owner_required
 def playbook_install(request):
-    template_id = request.POST.get("template_id", "").strip()
-    result = services.install_playbook_template(template_id, request.tenant.pk, user=request.user)
-    if not result["success"]:
-        messages.error(request, result["error"])
+    try:
+        installed = services.install_playbook_template(
+            template_id=request.POST.get("template_id", "").strip(),
+            org_id=request.tenant.pk,
+            user=request.user,
+        )
+    except InvalidInput as exc:
+        _refused(request, exc)
         return _redirect(request, "playbooks:list")
     messages.success(request, "Playbook installed. Check its schedule and parameters.")
-    return _redirect(request, "playbooks:detail", result["playbook_id"])
+    return _redirect(request, "playbooks:detail", installed.playbook_id)
 
 
 @require_POST
 @tenant_owner_required
 def template_run(request, template_id):
-    result = services.run_playbook_template(
-        template_id,
-        request.tenant.pk,
-        user=request.user,
-        dry_run=request.POST.get("mode") == "dry_run",
-    )
-    if not result["success"]:
-        messages.error(request, result["error"])
+    try:
+        started = services.run_playbook_template(
+            template_id=template_id,
+            org_id=request.tenant.pk,
+            user=request.user,
+            dry_run=request.POST.get("mode") == "dry_run",
+        )
+    except InvalidInput as exc:
+        _refused(request, exc)
         return _redirect(request, "playbooks:list")
-    return _redirect(request, "playbooks:run_detail", result["run_id"])
+    return _redirect(request, "playbooks:run_detail", started.run_id)
 
 
 def _detail(request, playbook, *, errors=None, status=200):
@@ -128,7 +131,7 @@ def _detail(request, playbook, *, errors=None, status=200):
             else playbook.schedule,
             estimate=selectors.estimate_playbook_run_cost(steps),
             upcoming=selectors.upcoming_runs(playbook, clock.now(), 3),
-            runs=selectors.run_list(request.tenant, playbook=playbook),
+            runs=selectors.run_list(request.tenant.pk, playbook=playbook),
         ),
         status=status,
     )
@@ -147,14 +150,14 @@ def playbook_settings(request, playbook_id):
     overrides = parse_param_overrides(playbook.template.steps, request.POST)
     try:
         services.playbook_update(
-            playbook,
+            playbook=playbook,
             enabled=request.POST.get("enabled") == "on",
             schedule=request.POST.get("schedule", ""),
             param_overrides=overrides,
         )
-    except ValidationError as exc:
+    except InvalidInput as exc:
         playbook.refresh_from_db()
-        return _detail(request, playbook, errors=exc.message_dict, status=400)
+        return _detail(request, playbook, errors=exc.errors, status=400)
     messages.success(request, "Playbook settings saved.")
     return _redirect(request, "playbooks:detail", playbook.pk)
 
@@ -165,9 +168,9 @@ def playbook_toggle(request, playbook_id):
     playbook = _playbook(request, playbook_id)
     enable = request.POST.get("enabled") == "true"
     try:
-        services.playbook_set_enabled(playbook, enabled=enable)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        services.playbook_set_enabled(playbook=playbook, enabled=enable)
+    except InvalidInput as exc:
+        _refused(request, exc)
     else:
         messages.success(request, f"{playbook.name} {'enabled' if enable else 'disabled'}.")
     if request.POST.get("return_to") == "detail":
@@ -181,7 +184,10 @@ def playbook_run(request, playbook_id):
     playbook = _playbook(request, playbook_id)
     dry_run = request.POST.get("mode") == "dry_run"
     run = services.start_playbook_run(
-        playbook, triggered_by=PlaybookRun.Trigger.MANUAL, user=request.user, dry_run=dry_run
+        playbook=playbook,
+        triggered_by=PlaybookRun.Trigger.MANUAL,
+        user=request.user,
+        dry_run=dry_run,
     )
     messages.success(request, "Dry run started." if dry_run else "Run started.")
     return _redirect(request, "playbooks:run_detail", run.pk)
@@ -193,18 +199,12 @@ def run_detail(request, run_id):
     run = _run(request, run_id)
     steps = list(run.step_results.all())
     fingerprint = f"{run.status}:" + ",".join(f"{s.status}" for s in steps)
-    try:
-        delay = int(request.GET.get("delay", "1"))
-    except ValueError:
-        delay = 1
-    # Poll every second while things change; back off (up to 10 s) while nothing does.
-    delay = min(delay * 2, MAX_POLL_SECONDS) if request.GET.get("since") == fingerprint else 1
     context = _base_context(
         request,
         run=run,
         steps=steps,
         fingerprint=fingerprint,
-        poll_delay=delay,
+        poll_delay=next_poll_delay(request, fingerprint, slowest=RUN_POLL_SLOWEST_SECONDS),
         step_ids=[s.step_id for s in steps],
     )
     template = "playbooks/run_detail.html"
@@ -228,13 +228,13 @@ def run_rerun(request, run_id):
     run = _run(request, run_id)
     try:
         new_run = services.rerun_playbook_run(
-            run,
+            run=run,
             from_step=request.POST.get("from_step", ""),
             guidance=request.POST.get("guidance", ""),
             user=request.user,
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except InvalidInput as exc:
+        _refused(request, exc)
         return _redirect(request, "playbooks:run_detail", run.pk)
     messages.success(request, f"Re-running from {new_run.rerun_from_step}.")
     return _redirect(request, "playbooks:run_detail", new_run.pk)
@@ -246,7 +246,7 @@ def notification_read(request, notification_id):
     notification = get_object_or_404(
         Notification, pk=notification_id, organisation=request.tenant, user=request.user
     )
-    services.notification_mark_read(notification, now=clock.now())
+    services.notification_mark_read(notification=notification, now=clock.now())
     if request.htmx:
         return HttpResponse("")
     return _redirect(request, "playbooks:list")
@@ -273,13 +273,13 @@ def ceo_library(request):
 def ceo_seed(request):
     result = services.seed_playbook_templates()
     text = (
-        f"Seeded {len(result['seeded'])}"
-        + (f" ({', '.join(result['seeded'])})" if result["seeded"] else "")
-        + f", skipped {len(result['skipped'])}"
-        + (f" ({', '.join(result['skipped'])})" if result["skipped"] else "")
-        + f", errors {len(result['errors'])}"
-        + (f": {'; '.join(result['errors'])}" if result["errors"] else "")
+        f"Seeded {len(result.seeded)}"
+        + (f" ({', '.join(result.seeded)})" if result.seeded else "")
+        + f", skipped {len(result.skipped)}"
+        + (f" ({', '.join(result.skipped)})" if result.skipped else "")
+        + f", errors {len(result.errors)}"
+        + (f": {'; '.join(result.errors)}" if result.errors else "")
         + "."
     )
-    (messages.success if result["success"] else messages.error)(request, text)
+    (messages.success if result.success else messages.error)(request, text)
     return redirect("playbooks:ceo_library")

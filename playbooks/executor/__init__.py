@@ -15,7 +15,7 @@ from playbooks.executor.base import (
     StepType,
     clean_params,
 )
-from playbooks.executor.captions import GENERATE_CAPTION_PARAMS, MediaTextGateway, generate_caption
+from playbooks.executor.captions import GENERATE_CAPTION_PARAMS, generate_caption
 from playbooks.executor.deals import (
     FETCH_DEALS_PARAMS,
     SELECT_PRODUCT_PARAMS,
@@ -26,7 +26,6 @@ from playbooks.executor.media import (
     GENERATE_IMAGE_PARAMS,
     GENERATE_VIDEO_PARAMS,
     SUBMIT_APPROVAL_PARAMS,
-    MediaServicesGateway,
     generate_image,
     generate_video,
     image_provider_for_tier,
@@ -80,8 +79,6 @@ def validate_step(step: object, position: int) -> dict:
 
 __all__ = [
     "STEP_TYPES",
-    "MediaServicesGateway",
-    "MediaTextGateway",
     "Param",
     "PlaybookExecutionContext",
     "StepError",

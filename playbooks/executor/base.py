@@ -5,7 +5,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol
+from typing import Any
 
 
 class StepError(Exception):
@@ -32,20 +32,10 @@ class PlaybookExecutionContext:
     start_time: datetime
 
 
-class MediaGateway(Protocol):
-    """The media generation service, as the playbooks see it (``media.services``)."""
-
-    def generate_image(self, tenant_id, user_id, **kwargs) -> Any: ...
-
-    def generate_video(self, tenant_id, user_id, **kwargs) -> Any: ...
-
-    def submit_content_for_approval(self, tenant_id, **kwargs) -> tuple[str, str]: ...
-
-
 @dataclass
 class StepRuntime:
     """What the runner knows beyond the context: the playbook's steps (to find earlier results by
-    type), whether this is a dry run, the tenant, and the services the executors call.
+    type), whether this is a dry run, and the tenant.
     ``rerun``: a re-run from a step asks for new media, never the duplicate-prompt cache's copy
     of what was just rejected."""
 
@@ -53,8 +43,6 @@ class StepRuntime:
     playbook_name: str
     steps: list[dict]
     dry_run: bool
-    media: MediaGateway
-    text: Any  # executor.captions.TextGateway
     now: datetime
     rerun: bool = False
 

@@ -2,9 +2,7 @@
 template in simulate mode (no text provider configured, or a dry run); either way fitted to the
 platform's limits with the 21+ / responsible-use line (``playbooks.captions``)."""
 
-import importlib
-from typing import Any, Protocol
-
+from media.providers import text_provider
 from playbooks.captions import DISCLAIMER, PLATFORMS, caption_length, fit_caption
 from playbooks.executor.base import Param, PlaybookExecutionContext, StepOutcome, StepRuntime
 from playbooks.executor.media import deal_detail, subject_of
@@ -28,37 +26,15 @@ SYSTEM = (
 )
 
 
-class TextGateway(Protocol):
-    def write(self, *, prompt: str, system: str, idempotency_key: str) -> str | None:
-        """The provider's text, or None when no real text provider is configured."""
-
-
-class MediaTextGateway:
-    """The text adapter in ``media.providers`` (Gemini or an OpenAI-compatible API), looked up
-    when a caption is written; None (so: the template) while none is configured."""
-
-    def write(self, *, prompt: str, system: str, idempotency_key: str) -> str | None:
-        provider = _configured_text_provider()
-        if provider is None:
-            return None
-        result = provider.generate_text(
-            prompt=prompt, system=system, idempotency_key=idempotency_key
-        )
-        return result.text
-
-
-def _configured_text_provider() -> Any:
-    try:
-        providers = importlib.import_module("media.providers")
-    except ImportError:
+def written_by_text_provider(*, prompt: str, system: str, idempotency_key: str) -> str | None:
+    """The caption text adapter's answer (``media.providers.text_provider()``: Gemini or an
+    OpenAI-compatible API), or None while it has no API key (so: the template)."""
+    provider = text_provider()
+    if provider.config.simulated:
         return None
-    factory = getattr(providers, "text_provider", None)
-    if factory is None:
-        return None
-    provider = factory()
-    if provider is None or getattr(provider.config, "simulated", True):
-        return None
-    return provider
+    return provider.generate_text(
+        prompt=prompt, system=system, idempotency_key=idempotency_key
+    ).text
 
 
 def _hashtags(runtime: StepRuntime, context: PlaybookExecutionContext) -> list[str]:
@@ -117,7 +93,7 @@ def generate_caption(
     prompt = _prompt(params, context, runtime)
     written = None
     if not runtime.dry_run:
-        written = runtime.text.write(
+        written = written_by_text_provider(
             prompt=prompt, system=SYSTEM, idempotency_key=f"{context.run_id}:caption:{platform}"
         )
     body = written if written is not None else _template_body(context, runtime)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
+from costs.money import dollars
 from playbooks.executor.base import (
     Param,
     PlaybookExecutionContext,
@@ -11,9 +12,8 @@ from playbooks.executor.base import (
     StepOutcome,
     StepRuntime,
 )
-from playbooks.http import get_json
+from playbooks.http import get_json, json_price
 from playbooks.models import Deal, Product
-from playbooks.money import dollars, price_micros
 
 FETCH_DEALS_PARAMS = {
     "source": Param(
@@ -47,7 +47,7 @@ def _pos_deal(index: int, raw: object) -> dict:
     price = raw.get("price")
     if price is not None:
         try:
-            price = dollars(price_micros(price))
+            price = json_price(price)
         except ValueError:
             raise StepError(f"{where} has a price that is not an amount: {price!r}") from None
     discount = raw.get("discount_percent")

@@ -1,8 +1,5 @@
 """``generate_video``, ``generate_image`` and ``submit_approval``: the steps that go through the
-media generation service (``media.services``).
-
-The service is imported when a step runs, not when this module loads, so the playbooks work (and
-fail those steps with a clear message) on an installation whose media service is missing.
+media generation service (``media.services``), which answers a ``GeneratedMedia``.
 
 Image tiers map to providers through ``settings.PLAYBOOKS_IMAGE_TIERS``, each tier a list of
 ``provider[@image size]`` in order of preference (``image_provider_for_tier``):
@@ -21,16 +18,13 @@ The provider a step used, why, and its model are in the step's result (the run p
 history show them).
 """
 
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 
-from costs.money import decimal_to_micros
+from media import services as media_services
+from media.providers import InvalidRequest, provider_info
+from media.services import GeneratedMedia
 from playbooks.executor.base import (
     Param,
     PlaybookExecutionContext,
@@ -93,9 +87,8 @@ def _tier_option(option: str) -> tuple[str, str | None]:
 def _provider_state(provider: str) -> tuple[bool, str]:
     """Whether ``provider`` is ready for real calls (an API key, not retired) and if not, why."""
     try:
-        providers = importlib.import_module("media.providers")
-        info = providers.provider_info(provider)
-    except Exception as exc:  # unknown key, or no media app: the step itself reports it
+        info = provider_info(provider)
+    except InvalidRequest as exc:  # an unknown key: the step itself reports it
         return False, str(exc)
     if not info.available:
         if info.retired_on is not None:
@@ -127,70 +120,22 @@ def image_provider_for_tier(tier: str) -> TierChoice:
     return TierChoice(tier, provider, size, note)
 
 
-class MediaServicesGateway:
-    """Delegates to ``media.services`` (imported on first use)."""
-
-    def _function(self, name: str) -> Callable[..., Any]:
-        try:
-            module = importlib.import_module("media.services")
-        except ImportError:
-            raise StepError(
-                f"The media generation service is not installed (media.services.{name}); "
-                "this step can't run until it is"
-            ) from None
-        function = getattr(module, name, None)
-        if function is None:
-            raise StepError(f"The media generation service has no {name}() yet")
-        return function
-
-    def generate_image(self, tenant_id, user_id, **kwargs):
-        return self._function("generate_image")(tenant_id, user_id, **kwargs)
-
-    def generate_video(self, tenant_id, user_id, **kwargs):
-        return self._function("generate_video")(tenant_id, user_id, **kwargs)
-
-    def submit_content_for_approval(self, tenant_id, **kwargs):
-        return self._function("submit_content_for_approval")(tenant_id, **kwargs)
-
-
-def event_cost_micros(event: Any) -> int:
-    """What a tracking event charged, in micro-dollars ($0 for a cache hit)."""
-    if event is None:
-        return 0
-    micros = getattr(event, "cost_micros", None)
-    if micros is not None:
-        return int(micros)
-    cost = getattr(event, "cost_usd", None)
-    return decimal_to_micros(Decimal(str(cost))) if cost is not None else 0
-
-
-def event_summary(event: Any) -> dict | None:
-    if event is None:
-        return None
-    summary = {}
-    for name in ("id", "provider", "model", "type", "cost_micros", "price_version"):
-        value = getattr(event, name, None)
-        if value is not None:
-            summary[name] = value if isinstance(value, int | str) else str(value)
-    for name in ("simulated", "cache_hit", "success"):
-        value = getattr(event, name, None)
-        if value is not None:
-            summary[name] = bool(value)
-    summary["cost_micros"] = event_cost_micros(event)
-    created = getattr(event, "created_at", None)
-    if isinstance(created, datetime):
-        summary["created_at"] = created.isoformat()
-    return summary
-
-
-def _media_id(result: Any) -> str | None:
-    for name in ("media_id", "id", "asset_id"):
-        value = getattr(result, name, None)
-        if value:
-            return str(value)
-    event = getattr(result, "tracking_event", None)
-    value = getattr(event, "content_id", None)
-    return str(value) if value else None
+def event_summary(made: GeneratedMedia) -> dict:
+    """The media's tracking event as a step result keeps it (JSON; the cost in micro-dollars,
+    $0 for a cache hit)."""
+    event = made.tracking_event
+    return {
+        "id": event.id,
+        "provider": event.provider,
+        "model": event.model,
+        "type": event.type,
+        "cost_micros": event.cost_micros or 0,
+        "price_version": event.price_version,
+        "simulated": event.simulated,
+        "cache_hit": event.cache_hit,
+        "success": event.success,
+        "created_at": event.created_at.isoformat(),
+    }
 
 
 def deal_detail(deal: dict) -> str:
@@ -245,7 +190,7 @@ def generate_video(
     parts.append(COMPLIANCE)
     parts.extend(_feedback(context))
     prompt = " ".join(parts)
-    result = runtime.media.generate_video(
+    made = media_services.generate_video(
         context.tenant_id,
         context.user_id,
         provider=params["provider"],
@@ -256,20 +201,19 @@ def generate_video(
         use_cache=not runtime.rerun,
         simulate=True if runtime.dry_run else None,
     )
-    event = getattr(result, "tracking_event", None)
     return StepOutcome(
         {
-            "video_url": result.media_url,
-            "thumbnail_url": getattr(result, "thumbnail_url", None),
-            "duration": getattr(result, "duration_seconds", None),
-            "media_id": _media_id(result),
+            "video_url": made.media_url,
+            "thumbnail_url": made.thumbnail_url,
+            "duration": made.duration_seconds,
+            "media_id": made.id,
             "provider": params["provider"],
-            "model": getattr(result, "model", None),
+            "model": made.model,
             "aspect_ratio": params["aspectRatio"],
             "prompt": prompt,
-            "tracking_event": event_summary(event),
+            "tracking_event": event_summary(made),
         },
-        cost_micros=event_cost_micros(event),
+        cost_micros=made.cost_micros,
     )
 
 
@@ -285,7 +229,7 @@ def generate_image(
             *_feedback(context),
         ]
     )
-    result = runtime.media.generate_image(
+    made = media_services.generate_image(
         context.tenant_id,
         context.user_id,
         provider=choice.provider,
@@ -297,21 +241,20 @@ def generate_image(
         simulate=True if runtime.dry_run else None,
         image_size=choice.image_size,
     )
-    event = getattr(result, "tracking_event", None)
     return StepOutcome(
         {
-            "image_url": result.media_url,
-            "media_id": _media_id(result),
+            "image_url": made.media_url,
+            "media_id": made.id,
             "provider": choice.provider,
-            "model": getattr(result, "model", None),
+            "model": made.model,
             "image_size": choice.image_size,
             "tier": params["tier"],
             "tier_note": choice.note,
             "aspect_ratio": params["aspectRatio"],
             "prompt": prompt,
-            "tracking_event": event_summary(event),
+            "tracking_event": event_summary(made),
         },
-        cost_micros=event_cost_micros(event),
+        cost_micros=made.cost_micros,
     )
 
 
@@ -333,10 +276,10 @@ def submit_approval(
     }
     if runtime.dry_run:
         return StepOutcome({"content_id": None, "status": "not submitted (dry run)", **submission})
-    content_id, status = runtime.media.submit_content_for_approval(
+    submitted_id, submitted_status = media_services.submit_content_for_approval(
         context.tenant_id,
         **submission,
         playbook_run_id=context.run_id,
         submitted_by=context.user_id,
     )
-    return StepOutcome({"content_id": content_id, "status": status, **submission})
+    return StepOutcome({"content_id": submitted_id, "status": submitted_status, **submission})

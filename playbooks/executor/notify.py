@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.urls import reverse
 
-from bakedbot.models import Membership
+from bakedbot.selectors import organisation_users
 from playbooks.executor.base import Param, PlaybookExecutionContext, StepOutcome, StepRuntime
 from playbooks.models import Notification
 
@@ -36,12 +36,7 @@ def notify(params: dict, context: PlaybookExecutionContext, runtime: StepRuntime
     title, body, link = _message(context, runtime)
     if params["message"]:
         body = params["message"]
-    memberships = Membership.objects.filter(organisation_id=context.tenant_id).select_related(
-        "user"
-    )
-    if params["audience"] == "owners":
-        memberships = memberships.filter(role=Membership.Role.OWNER)
-    users = [m.user for m in memberships if m.user.is_active]
+    users = organisation_users(context.tenant_id, owners_only=params["audience"] == "owners")
     emails = sorted({user.email for user in users if user.email})
     result = {"title": title, "message": body, "link": link, "channels": params["channels"]}
     if runtime.dry_run:

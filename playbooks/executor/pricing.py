@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
-from costs.money import micros_to_decimal
+from costs.money import dollars, micros_to_decimal
 from playbooks.executor.base import (
     Param,
     PlaybookExecutionContext,
@@ -21,9 +21,8 @@ from playbooks.executor.base import (
     StepOutcome,
     StepRuntime,
 )
-from playbooks.http import get_json
+from playbooks.http import CENT, get_json, json_price
 from playbooks.models import Product
-from playbooks.money import CENT, dollars, price_micros
 
 FETCH_COMPETITOR_PRICES_PARAMS = {
     "competitors": Param("list", default=[], help="only these competitors (optional)"),
@@ -74,7 +73,7 @@ def _checked_price(index: int, raw: object) -> dict:
     if not (raw.get("sku") or raw.get("product")):
         raise StepError(f"{where} names no product (sku or product)")
     try:
-        price = dollars(price_micros(raw.get("price")))
+        price = json_price(raw.get("price"))
     except ValueError:
         raise StepError(
             f"{where} has a price that is not an amount: {raw.get('price')!r}"

@@ -11,10 +11,9 @@ from tests.playbooks.helpers import make_shop
 
 
 def _install(org) -> Playbook:
-    assert seed_playbook_templates()["success"]
-    result = install_playbook_template("weekly-deals-video", org.pk)
-    assert result["success"], result
-    return Playbook.objects.get(pk=result["playbook_id"])
+    assert seed_playbook_templates().success
+    installed = install_playbook_template("weekly-deals-video", org.pk)
+    return Playbook.objects.get(pk=installed.playbook_id)
 
 
 @pytest.fixture

@@ -68,11 +68,13 @@ def data(org_a, org_b):
     record(org_b, 1, at=now, provider="sora")
     test = start(make_test(org_a))
     seed_playbook_templates()
-    playbook_id = install_playbook_template("weekly-deals-video", org_a.pk)["playbook_id"]
-    run = start_playbook_run(Playbook.objects.get(pk=playbook_id), triggered_by="manual")
+    installed = install_playbook_template(template_id="weekly-deals-video", org_id=org_a.pk)
+    run = start_playbook_run(
+        playbook=Playbook.objects.get(pk=installed.playbook_id), triggered_by="manual"
+    )
     return {
         "abtest": {"test_id": test.pk, "variant_id": variant_ids(test)[0]},
-        "playbook": {"playbook_id": playbook_id, "run_id": run.pk},
+        "playbook": {"playbook_id": installed.playbook_id, "run_id": run.pk},
     }
 
 

@@ -63,7 +63,7 @@ def seed(count: int) -> None:
         for n in range(count)
     )
     for n in range(count):
-        install_playbook_template("weekly-deals-video", f"org_b{n}")
+        install_playbook_template(template_id="weekly-deals-video", org_id=f"org_b{n}")
 
 
 def main() -> None:

@@ -42,7 +42,7 @@ def simulated_providers(settings, tmp_path):
 @pytest.fixture
 def templates(db):
     result = seed_playbook_templates()
-    assert result["success"], result
+    assert result.success, result
     return result
 
 
@@ -62,10 +62,9 @@ def install(templates):
     from playbooks.models import Playbook
 
     def _install(template_id, org, **changes):
-        result = install_playbook_template(template_id, org.pk)
-        assert result["success"], result
+        installed = install_playbook_template(template_id=template_id, org_id=org.pk)
         playbook = Playbook.objects.select_related("template", "organisation").get(
-            pk=result["playbook_id"]
+            pk=installed.playbook_id
         )
         for name, value in changes.items():
             setattr(playbook, name, value)

@@ -22,14 +22,12 @@ def context_for(org, **changes) -> PlaybookExecutionContext:
     return PlaybookExecutionContext(**values)
 
 
-def runtime_for(org, steps=(), *, media=None, text=None, dry_run=False, now=None):
+def runtime_for(org, steps=(), *, dry_run=False, now=None):
     return StepRuntime(
         organisation=org,
         playbook_name="Test playbook",
         steps=[{"id": s["id"], "type": s["type"]} for s in steps],
         dry_run=dry_run,
-        media=media,
-        text=text,
         now=now or timezone.now(),
     )
 

@@ -4,7 +4,6 @@ fake Gemini server; simulated (no key) falls back to the deterministic template.
 import pytest
 
 from playbooks.captions import PLATFORMS, caption_length, hashtags_in
-from playbooks.executor import MediaTextGateway
 from tests.playbooks.helpers import context_for, execute, runtime_for
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +17,7 @@ def test_the_caption_comes_from_the_text_provider_and_is_fitted(org_a, text_serv
     written = "Flower Friday all week 🌿 " * 200 + " ".join(f"#t{n}" for n in range(9))
     text_server.reply(written)
     context = context_for(org_a, step_results={"step-1": DEALS})
-    result = execute(CAPTION, context, runtime_for(org_a, STEPS, text=MediaTextGateway())).result
+    result = execute(CAPTION, context, runtime_for(org_a, STEPS)).result
     assert result["simulated"] is False
     assert result["caption"].startswith("Flower Friday all week 🌿")
     assert caption_length("instagram", result["caption"]) <= PLATFORMS["instagram"].max_length
@@ -34,7 +33,7 @@ def test_the_caption_comes_from_the_text_provider_and_is_fitted(org_a, text_serv
 def test_without_a_key_the_template_is_used(org_a, fake_server):
     # The autouse fixture leaves every provider without a key.
     context = context_for(org_a, step_results={"step-1": DEALS})
-    result = execute(CAPTION, context, runtime_for(org_a, STEPS, text=MediaTextGateway())).result
+    result = execute(CAPTION, context, runtime_for(org_a, STEPS)).result
     assert result["simulated"] is True
     assert result["caption"].startswith("This week at Alpha Brands:")
     assert fake_server.requests == []

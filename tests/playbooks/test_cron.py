@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from playbooks.cron import count_slots, iter_slots, next_slot, upcoming, validate_cron
 
@@ -124,9 +123,9 @@ def test_count_slots_counts_the_missed_slots_up_to_a_cap():
     ],
 )
 def test_invalid_cron_is_refused_with_a_clear_message(expression, message):
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValueError) as error:
         validate_cron(expression)
-    assert message in error.value.messages[0]
+    assert message in str(error.value)
 
 
 def test_valid_cron_is_normalised():

@@ -4,8 +4,6 @@ real generation service (simulated, or a provider on a local fake server)."""
 
 import base64
 import io
-import sys
-import types
 
 import pytest
 from django.core.files.storage import default_storage
@@ -18,7 +16,7 @@ from media.providers import video_duration, video_size
 from media.selectors import get_approval_queue
 from media.services import generate_image as media_generate_image
 from playbooks.captions import PLATFORMS, caption_length, hashtags_in
-from playbooks.executor import MediaServicesGateway, MediaTextGateway, StepError
+from playbooks.executor import StepError
 from playbooks.executor.media import image_provider_for_tier
 from playbooks.models import Notification
 from tests.media.providers.fakes import Reply
@@ -40,7 +38,6 @@ STEPS = [
     {"id": "step-5", "type": "submit_approval"},
     {"id": "step-6", "type": "notify"},
 ]
-MEDIA = MediaServicesGateway()
 
 
 def _stored(asset: MediaAsset) -> bytes:
@@ -74,9 +71,7 @@ def sora_gateway(settings):
 )
 def test_generate_video_with_each_provider(org_a, sora_gateway, provider, duration, aspect, size):
     context = context_for(org_a, step_results={"step-1": DEALS}, user_id=None)
-    outcome = execute(
-        _video(provider, duration, aspect), context, runtime_for(org_a, STEPS, media=MEDIA)
-    )
+    outcome = execute(_video(provider, duration, aspect), context, runtime_for(org_a, STEPS))
     result = outcome.result
     job = GenerationJob.objects.get()
     asset = MediaAsset.objects.get(pk=result["media_id"], tenant_id=org_a.pk)
@@ -94,7 +89,7 @@ def test_generate_video_with_each_provider(org_a, sora_gateway, provider, durati
 
 
 def test_generate_video_defaults_and_rejects_bad_params(org_a):
-    runtime = runtime_for(org_a, STEPS, media=MEDIA)
+    runtime = runtime_for(org_a, STEPS)
     execute({"id": "step-2", "type": "generate_video"}, context_for(org_a), runtime)
     job = GenerationJob.objects.get()
     assert (job.provider, job.params["duration_seconds"], job.params["aspect_ratio"]) == (
@@ -159,7 +154,7 @@ IMAGE_STEPS = [
 )
 def test_generate_image_by_tier(org_a, tier, provider, size, cost_micros):
     context = context_for(org_a, step_results=PRODUCT)
-    outcome = execute(_image_step(tier), context, runtime_for(org_a, IMAGE_STEPS, media=MEDIA))
+    outcome = execute(_image_step(tier), context, runtime_for(org_a, IMAGE_STEPS))
     job = GenerationJob.objects.get()
     assert (job.provider, job.params["aspect_ratio"], job.params.get("image_size")) == (
         provider,
@@ -185,7 +180,7 @@ def test_the_super_tier_says_why_it_is_not_imagen(org_a):
         "gemini-pro at 4K",
     )
     assert choice.note == "super tier: gemini-pro at 4K (Imagen was retired on 2026-08-17)"
-    result = execute(_image_step("super"), context_for(org_a), runtime_for(org_a, media=MEDIA))
+    result = execute(_image_step("super"), context_for(org_a), runtime_for(org_a))
     assert result.result["tier_note"] == choice.note
 
 
@@ -200,7 +195,7 @@ def test_the_super_tier_sends_4k_to_gemini_pro(org_a, settings, fake_server):
     }
     path = "/v1beta/models/gemini-3-pro-image:generateContent"
     fake_server.on("POST", path, _gemini_image_reply())
-    outcome = execute(_image_step("super"), context_for(org_a), runtime_for(org_a, media=MEDIA))
+    outcome = execute(_image_step("super"), context_for(org_a), runtime_for(org_a))
     (request,) = fake_server.seen("POST", path)
     assert request.json["generationConfig"]["imageConfig"] == {
         "aspectRatio": "4:5",
@@ -231,7 +226,7 @@ def test_the_super_tier_uses_imagen_when_a_gateway_serves_it(org_a, settings, fa
         Reply(json={"predictions": [{"mimeType": "image/png", "bytesBase64Encoded": png}]}),
     )
     step = {"id": "s", "type": "generate_image", "params": {"tier": "super", "aspectRatio": "1:1"}}
-    outcome = execute(step, context_for(org_a), runtime_for(org_a, media=MEDIA))
+    outcome = execute(step, context_for(org_a), runtime_for(org_a))
     assert len(fake_server.seen("POST", path)) == 1
     result = outcome.result
     assert (result["provider"], result["image_size"], result["model"]) == (
@@ -256,30 +251,20 @@ def test_imagen_with_a_key_but_retired_is_passed_over(org_a, settings):
 def test_the_image_tier_map_is_configuration(org_a, settings):
     settings.PLAYBOOKS_IMAGE_TIERS = {**settings.PLAYBOOKS_IMAGE_TIERS, "super": ("gemini-flash",)}
     step = {"id": "s", "type": "generate_image", "params": {"tier": "super"}}
-    execute(step, context_for(org_a), runtime_for(org_a, media=MEDIA))
+    execute(step, context_for(org_a), runtime_for(org_a))
     job = GenerationJob.objects.get()
     assert (job.provider, job.params.get("image_size")) == ("gemini-flash", None)
-
-
-def test_a_missing_media_service_fails_the_step_clearly(org_a, monkeypatch):
-    monkeypatch.setitem(sys.modules, "media.services", types.ModuleType("media.services"))
-    runtime = runtime_for(org_a, STEPS, media=MediaServicesGateway())
-    with pytest.raises(StepError, match=r"media generation service has no generate_video\(\)"):
-        execute(_video("veo"), context_for(org_a), runtime)
 
 
 def _caption(platform, **params):
     return {"id": "step-3", "type": "generate_caption", "params": {"platform": platform, **params}}
 
 
-TEXT = MediaTextGateway()
-
-
 @pytest.mark.parametrize("platform", list(PLATFORMS))
 def test_template_captions_per_platform_fit_and_carry_the_disclaimer(org_a, platform):
     # No text provider key: the deterministic template (simulate mode).
     context = context_for(org_a, step_results={"step-1": DEALS})
-    result = execute(_caption(platform), context, runtime_for(org_a, STEPS, text=TEXT)).result
+    result = execute(_caption(platform), context, runtime_for(org_a, STEPS)).result
     caption = result["caption"]
     assert result["simulated"] is True
     assert "20% off all flower" in caption and "21+" in caption
@@ -292,7 +277,7 @@ def test_template_captions_per_platform_fit_and_carry_the_disclaimer(org_a, plat
 def test_a_long_text_provider_answer_is_fitted_to_the_platform(org_a, text_server, platform):
     text_server.reply(("Huge deals 🔥 " * 8000) + " ".join(f"#tag{n}" for n in range(40)))
     context = context_for(org_a, step_results={"step-1": DEALS})
-    result = execute(_caption(platform), context, runtime_for(org_a, STEPS, text=TEXT)).result
+    result = execute(_caption(platform), context, runtime_for(org_a, STEPS)).result
     caption = result["caption"]
     assert result["simulated"] is False
     assert caption.startswith("Huge deals 🔥")
@@ -309,7 +294,7 @@ def test_caption_options_and_guidance(org_a, text_server):
         org_a, step_results={"step-1": DEALS}, variables={"guidance": "Mention the weekend hours"}
     )
     step = _caption("instagram", includeHashtags=False, includeCTA=False)
-    result = execute(step, context, runtime_for(org_a, STEPS, text=TEXT)).result
+    result = execute(step, context, runtime_for(org_a, STEPS)).result
     caption = result["caption"]
     assert caption.startswith("Open late Friday and Saturday.")
     assert hashtags_in(caption) == []
@@ -322,7 +307,7 @@ def test_caption_options_and_guidance(org_a, text_server):
 
 def test_a_dry_run_caption_never_calls_the_text_provider(org_a, text_server):
     context = context_for(org_a, step_results={"step-1": DEALS})
-    runtime = runtime_for(org_a, STEPS, text=TEXT, dry_run=True)
+    runtime = runtime_for(org_a, STEPS, dry_run=True)
     result = execute(_caption("twitter"), context, runtime).result
     assert text_server.prompts() == [] and result["simulated"] is True
 
@@ -396,7 +381,7 @@ def _with_media(media_id: str) -> dict:
 
 def test_submit_approval_sends_caption_and_media_to_the_creative_center(org_a, owner_a, image_a):
     context = context_for(org_a, step_results=_with_media(image_a.id), user_id=str(owner_a.pk))
-    result = execute(SUBMIT, context, runtime_for(org_a, STEPS, media=MEDIA)).result
+    result = execute(SUBMIT, context, runtime_for(org_a, STEPS)).result
     (pending,) = get_approval_queue(org_a.pk).pending
     content = pending.content
     assert result["content_id"] == content.pk and result["status"] == "pending"
@@ -414,13 +399,13 @@ def test_submit_approval_sends_caption_and_media_to_the_creative_center(org_a, o
 def test_submit_approval_of_another_tenant_s_media_fails_naming_it(org_b, image_a):
     context = context_for(org_b, step_results=_with_media(image_a.id))
     with pytest.raises(InvalidInput, match=f"Unknown or unfinished media: {image_a.id}"):
-        execute(SUBMIT, context, runtime_for(org_b, STEPS, media=MEDIA))
+        execute(SUBMIT, context, runtime_for(org_b, STEPS))
     assert get_approval_queue(None).pending == []
 
 
 def test_submit_approval_in_a_dry_run_submits_nothing(org_a, image_a):
     context = context_for(org_a, step_results=_with_media(image_a.id))
-    result = execute(SUBMIT, context, runtime_for(org_a, STEPS, media=MEDIA, dry_run=True))
+    result = execute(SUBMIT, context, runtime_for(org_a, STEPS, dry_run=True))
     assert result.result["content_id"] is None
     assert get_approval_queue(org_a.pk).pending == []
 
@@ -430,7 +415,7 @@ def test_submit_approval_without_media_fails(org_a):
         execute(
             SUBMIT,
             context_for(org_a, step_results=_results(media=False)),
-            runtime_for(org_a, STEPS, media=MEDIA),
+            runtime_for(org_a, STEPS),
         )
 
 
@@ -441,7 +426,9 @@ NOTIFY = {"id": "step-6", "type": "notify", "params": {}}
 def run_id(org_a, install):
     from playbooks.services import start_playbook_run
 
-    return start_playbook_run(install("weekly-deals-video", org_a), triggered_by="manual").pk
+    return start_playbook_run(
+        playbook=install("weekly-deals-video", org_a), triggered_by="manual"
+    ).pk
 
 
 def test_notify_in_app_and_by_email(org_a, owner_a, member_a, mailoutbox, run_id):

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, close_old_connections, connection
 from django_q.models import Schedule
 
+from bakedbot.errors import InvalidInput
 from playbooks.clock import set_clock_override
 from playbooks.models import Playbook, PlaybookRun, SchedulerState
 from playbooks.runner import STALE_AFTER
@@ -91,7 +91,7 @@ def test_the_repeated_dst_hour_runs_a_slot_once(clock, org_a, install):
     org_a.save()
     clock(datetime(2026, 10, 31, 12, tzinfo=DENVER))
     playbook = install("weekly-deals-video", org_a)
-    playbook_update(playbook, enabled=True, schedule="30 1 * * *", param_overrides={})
+    playbook_update(playbook=playbook, enabled=True, schedule="30 1 * * *", param_overrides={})
     first_pass = datetime(2026, 11, 1, 1, 31, tzinfo=DENVER).astimezone(UTC)  # 01:31 MDT
     second_pass = datetime(2026, 11, 1, 1, 31, tzinfo=DENVER, fold=1).astimezone(UTC)  # MST
     assert second_pass - first_pass == timedelta(hours=1)
@@ -105,10 +105,10 @@ def test_the_repeated_dst_hour_runs_a_slot_once(clock, org_a, install):
 def test_a_disabled_playbook_does_not_run_and_enabling_does_not_catch_up(clock, org_a, install):
     clock(datetime(2026, 11, 22, 12, tzinfo=LA))
     playbook = install("weekly-deals-video", org_a)
-    playbook_set_enabled(playbook, enabled=False)
+    playbook_set_enabled(playbook=playbook, enabled=False)
     assert playbook.next_run_at is None
     assert schedule_due_playbooks(clock(datetime(2026, 11, 23, 10, tzinfo=LA))) == []
-    playbook_set_enabled(playbook, enabled=True)
+    playbook_set_enabled(playbook=playbook, enabled=True)
     assert playbook.next_run_at == datetime(2026, 11, 30, 9, tzinfo=LA)
     assert schedule_due_playbooks(clock(datetime(2026, 11, 23, 11, tzinfo=LA))) == []
 
@@ -117,23 +117,23 @@ def test_a_disabled_playbook_does_not_run_and_enabling_does_not_catch_up(clock, 
 def test_invalid_cron_is_refused_at_save_and_nothing_is_written(clock, org_a, install):
     clock(datetime(2026, 11, 22, 12, tzinfo=LA))
     playbook = install("weekly-deals-video", org_a)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(InvalidInput) as error:
         playbook_update(
-            playbook,
+            playbook=playbook,
             enabled=True,
             schedule="0 9 * * mon-fri-sun",
             param_overrides={"step-2": {"provider": "sora"}},
         )
-    assert "schedule" in error.value.message_dict
-    with pytest.raises(ValidationError) as error:
+    assert "schedule" in error.value.errors
+    with pytest.raises(InvalidInput) as error:
         playbook_update(
-            playbook,
+            playbook=playbook,
             enabled=True,
             schedule="0 10 * * 2",
             param_overrides={"step-2": {"provider": "runway"}, "step-99": {}},
         )
-    assert "“provider” must be one of veo, sora" in error.value.message_dict["step-2"][0]
-    assert "No step “step-99”" in error.value.message_dict["param_overrides"][0]
+    assert "“provider” must be one of veo, sora" in error.value.errors["step-2"]
+    assert "No step “step-99”" in error.value.errors["param_overrides"]
     stored = Playbook.objects.get(pk=playbook.pk)
     assert (stored.schedule, stored.param_overrides) == ("0 9 * * 1", {})
 
@@ -143,7 +143,7 @@ def test_a_changed_schedule_moves_the_next_run(clock, org_a, install):
     clock(datetime(2026, 11, 22, 12, tzinfo=LA))
     playbook = install("weekly-deals-video", org_a)
     playbook_update(
-        playbook,
+        playbook=playbook,
         enabled=True,
         schedule=" 15 7 * * 2 ",
         param_overrides={"step-2": {"provider": "sora"}},
@@ -160,11 +160,11 @@ def test_a_run_key_is_unique_per_playbook_and_slot(clock, org_a, install):
     playbook = install("weekly-deals-video", org_a)
     slot = playbook.next_run_at
     start_playbook_run(
-        playbook, triggered_by="schedule", run_key=scheduled_run_key(playbook.pk, slot)
+        playbook=playbook, triggered_by="schedule", run_key=scheduled_run_key(playbook.pk, slot)
     )
     with pytest.raises(IntegrityError):
         start_playbook_run(
-            playbook, triggered_by="schedule", run_key=scheduled_run_key(playbook.pk, slot)
+            playbook=playbook, triggered_by="schedule", run_key=scheduled_run_key(playbook.pk, slot)
         )
 
 
@@ -193,7 +193,7 @@ def test_one_broken_playbook_does_not_stop_the_others(clock, org_a, org_b, insta
 @pytest.mark.django_db
 def test_a_run_whose_worker_died_is_failed_by_the_next_tick(clock, org_a, install):
     clock(datetime(2026, 11, 22, 12, tzinfo=LA))
-    run = start_playbook_run(install("weekly-deals-video", org_a), triggered_by="manual")
+    run = start_playbook_run(playbook=install("weekly-deals-video", org_a), triggered_by="manual")
     started = datetime(2026, 11, 22, 12, tzinfo=LA)
     PlaybookRun.objects.filter(pk=run.pk).update(status="running", started_at=started)
     run.step_results.filter(step_id="step-1").update(status="succeeded")

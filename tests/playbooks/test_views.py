@@ -22,7 +22,7 @@ def playbook(org_a, install):
 
 @pytest.fixture
 def run(playbook, shop):
-    queued = start_playbook_run(playbook, triggered_by="manual")
+    queued = start_playbook_run(playbook=playbook, triggered_by="manual")
     return execute_playbook_run(queued.pk)
 
 
@@ -296,7 +296,7 @@ def test_the_run_page_shows_each_step_with_its_cost(member_a_client, run):
 def test_the_run_page_polls_while_running_and_slows_down_when_nothing_changes(
     owner_a_client, playbook
 ):
-    queued = start_playbook_run(playbook, triggered_by="manual")
+    queued = start_playbook_run(playbook=playbook, triggered_by="manual")
     url = reverse("playbooks:run_detail", args=[queued.pk])
     page = owner_a_client.get(url).content.decode()
     assert 'hx-trigger="load delay:1s"' in page
@@ -372,7 +372,7 @@ def test_an_image_step_shows_its_tier_and_why(owner_a_client, org_a, install, sh
     spotlight = install(
         "daily-product-spotlight", org_a, param_overrides={"step-2": {"tier": "super"}}
     )
-    run = execute_playbook_run(start_playbook_run(spotlight, triggered_by="manual").pk)
+    run = execute_playbook_run(start_playbook_run(playbook=spotlight, triggered_by="manual").pk)
     assert run.status == "succeeded", run.error
     page = owner_a_client.get(reverse("playbooks:run_detail", args=[run.pk])).content.decode()
     assert 'data-testid="step-provider">gemini-pro at 4K · gemini-3-pro-image (super tier)' in page
@@ -384,7 +384,9 @@ def test_an_image_step_shows_its_tier_and_why(owner_a_client, org_a, install, sh
 
 def _reject(run, org, user, comment="Too long: mention Friday"):
     content_id = run.step_results.get(step_id="step-5").result["content_id"]
-    reject_creative_content(org.pk, content_id, reviewed_by=user, comment=comment)
+    reject_creative_content(
+        tenant_id=org.pk, content_id=content_id, reviewed_by=user, comment=comment
+    )
     return content_id
 
 

@@ -85,7 +85,7 @@ def worker(settings):
 
 def test_a_real_worker_runs_a_scheduled_playbook_when_its_time_comes(org_a, owner_a, worker):
     make_shop(org_a)
-    assert seed_playbook_templates([WORKER_TEMPLATE])["success"]
+    assert seed_playbook_templates(definitions=[WORKER_TEMPLATE]).success
     set_clock_override(datetime(2026, 11, 22, 12, tzinfo=LA))  # Sunday noon in Los Angeles
     install_playbook_template("monday-deals-note", org_a.pk)
     ensure_scheduler_schedule()

@@ -4,9 +4,9 @@ Center's approval queue, notifications), cost tracking of each step in the cost 
 mid-run, bad step types and parameters, budget blocks, dry runs, re-runs from a step."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 
+from bakedbot.errors import InvalidInput
 from costs.budgets import update_media_budget
 from costs.models import BudgetHold
 from costs.pricing import estimate_media_cost
@@ -36,7 +36,7 @@ def _statuses(run):
 
 
 def _start(playbook, **kwargs):
-    return start_playbook_run(playbook, triggered_by="manual", **kwargs)
+    return start_playbook_run(playbook=playbook, triggered_by="manual", **kwargs)
 
 
 def _file(asset: MediaAsset, *, thumbnail: bool = False) -> bytes:
@@ -333,7 +333,7 @@ def test_rerun_from_the_caption_reuses_earlier_results_and_takes_guidance(
     first = run_now(_start(install("weekly-deals-video", org_a)))
     assert first.status == "succeeded", first.error
     rerun = rerun_playbook_run(
-        first, from_step="step-3", guidance="Shorter, mention Friday", user=owner_a
+        run=first, from_step="step-3", guidance="Shorter, mention Friday", user=owner_a
     )
     assert rerun.rerun_of == first and rerun.rerun_from_step == "step-3"
     rerun = run_now(rerun)
@@ -357,7 +357,7 @@ def test_rerun_from_the_caption_reuses_earlier_results_and_takes_guidance(
 
 def test_rerun_from_the_video_makes_a_new_one_with_the_feedback(org_a, shop, install, run_now):
     first = run_now(_start(install("weekly-deals-video", org_a)))
-    rerun = run_now(rerun_playbook_run(first, from_step="step-2", guidance="Brighter colours"))
+    rerun = run_now(rerun_playbook_run(run=first, from_step="step-2", guidance="Brighter colours"))
     assert rerun.status == "succeeded", rerun.error
     old, new = (run.step_results.get(step_id="step-2").result["media_id"] for run in (first, rerun))
     assert old != new  # not the duplicate-prompt cache's copy of the rejected video
@@ -371,11 +371,11 @@ def test_rerun_refuses_a_step_that_cannot_be_reused(org_a, shop, install, run_no
     veo_server.on("POST", VEO_START, _outage(), _outage())
     failed = run_now(_start(install("weekly-deals-video", org_a)))
     assert failed.status == "failed"
-    with pytest.raises(ValidationError) as error:
-        rerun_playbook_run(failed, from_step="step-3")
-    assert "Step “step-2” did not complete" in error.value.message_dict["from_step"][0]
-    with pytest.raises(ValidationError, match="No step “step-9”"):
-        rerun_playbook_run(failed, from_step="step-9")
+    with pytest.raises(InvalidInput) as error:
+        rerun_playbook_run(run=failed, from_step="step-3")
+    assert "Step “step-2” did not complete" in error.value.errors["from_step"]
+    with pytest.raises(InvalidInput, match="No step “step-9”"):
+        rerun_playbook_run(run=failed, from_step="step-9")
 
 
 def test_a_failed_video_step_can_be_run_again_once_the_provider_is_back(
@@ -389,26 +389,26 @@ def test_a_failed_video_step_can_be_run_again_once_the_provider_is_back(
         **settings.MEDIA_PROVIDERS,
         "veo": {**settings.MEDIA_PROVIDERS["veo"], "api_key": ""},
     }
-    rerun = run_now(rerun_playbook_run(failed, from_step="step-2"))
+    rerun = run_now(rerun_playbook_run(run=failed, from_step="step-2"))
     assert rerun.status == "succeeded", rerun.error
     assert rerun.total_cost_micros == VEO_10S
     assert _statuses(rerun)[0] == ("step-1", "reused")
 
 
 def test_running_a_playbook_that_is_not_installed_explains_the_fix(org_a, templates):
-    result = run_playbook_template("weekly-deals-video", org_a.pk)
-    assert result["success"] is False and result["run_id"] is None
-    assert "“weekly-deals-video” is not installed for Alpha Brands" in result["error"]
-    assert "Seed Templates" in result["error"]
-    assert f"install_playbook_template('weekly-deals-video', '{org_a.pk}')" in result["error"]
+    with pytest.raises(InvalidInput) as refused:
+        run_playbook_template("weekly-deals-video", org_a.pk)
+    error = refused.value.errors["template_id"]
+    assert "“weekly-deals-video” is not installed for Alpha Brands" in error
+    assert "Seed Templates" in error
+    assert f"install_playbook_template('weekly-deals-video', '{org_a.pk}')" in error
     assert PlaybookRun.objects.count() == 0
 
 
 def test_running_an_installed_template_by_id(org_a, shop, install, run_now):
     install("weekly-deals-video", org_a)
-    result = run_playbook_template("weekly-deals-video", org_a.pk)
-    assert result["success"] is True
-    assert run_now(result["run_id"]).status == "succeeded"
+    started = run_playbook_template("weekly-deals-video", org_a.pk)
+    assert run_now(started.run_id).status == "succeeded"
 
 
 def test_a_run_keeps_the_steps_it_started_with(org_a, shop, install, run_now):

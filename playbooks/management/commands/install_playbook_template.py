@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from bakedbot.errors import InvalidInput
 from playbooks.services import install_playbook_template
 
 
@@ -11,7 +12,8 @@ class Command(BaseCommand):
         parser.add_argument("org_id")
 
     def handle(self, *args, template_id, org_id, **options):
-        result = install_playbook_template(template_id, org_id)
-        if not result["success"]:
-            raise CommandError(result["error"])
-        self.stdout.write(f"installed: {result['playbook_id']}")
+        try:
+            installed = install_playbook_template(template_id=template_id, org_id=org_id)
+        except InvalidInput as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(f"installed: {installed.playbook_id}")

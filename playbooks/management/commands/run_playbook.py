@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from bakedbot.errors import InvalidInput
 from playbooks.runner import execute_playbook_run
 from playbooks.services import run_playbook_template
 
@@ -17,11 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("--here", action="store_true", help="run in this process")
 
     def handle(self, *args, template_id, org_id, dry_run, here, **options):
-        result = run_playbook_template(template_id, org_id, dry_run=dry_run)
-        if not result["success"]:
-            raise CommandError(result["error"])
+        try:
+            started = run_playbook_template(template_id=template_id, org_id=org_id, dry_run=dry_run)
+        except InvalidInput as exc:
+            raise CommandError(exc.message) from None
         if here:
-            run = execute_playbook_run(result["run_id"])
+            run = execute_playbook_run(started.run_id)
             self.stdout.write(f"{run.pk}: {run.status} {run.error}".rstrip())
         else:
-            self.stdout.write(f"queued: {result['run_id']}")
+            self.stdout.write(f"queued: {started.run_id}")

@@ -8,9 +8,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = seed_playbook_templates()
-        self.stdout.write(f"seeded: {', '.join(result['seeded']) or '-'}")
-        self.stdout.write(f"skipped: {', '.join(result['skipped']) or '-'}")
-        for error in result["errors"]:
+        self.stdout.write(f"seeded: {', '.join(result.seeded) or '-'}")
+        self.stdout.write(f"skipped: {', '.join(result.skipped) or '-'}")
+        for error in result.errors:
             self.stderr.write(f"error: {error}")
-        if not result["success"]:
-            raise CommandError(f"{len(result['errors'])} template(s) failed")
+        if not result.success:
+            raise CommandError(f"{len(result.errors)} template(s) failed")

@@ -6,9 +6,10 @@ import copy
 import pytest
 from croniter import croniter
 
+from bakedbot.errors import InvalidInput
 from playbooks.library import PLAYBOOK_TEMPLATES, WEEKLY_DEALS_VIDEO
 from playbooks.models import Playbook, PlaybookTemplate
-from playbooks.services import install_playbook_template, seed_playbook_templates
+from playbooks.services import SeedResult, install_playbook_template, seed_playbook_templates
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,8 @@ TEMPLATE_IDS = ["weekly-deals-video", "daily-product-spotlight", "competitor-pri
 
 def test_it_seeds_every_template_into_an_empty_library():
     result = seed_playbook_templates()
-    assert result == {"success": True, "seeded": TEMPLATE_IDS, "skipped": [], "errors": []}
+    assert result == SeedResult(seeded=tuple(TEMPLATE_IDS), skipped=(), errors=())
+    assert result.success is True
     assert sorted(PlaybookTemplate.objects.values_list("id", flat=True)) == sorted(TEMPLATE_IDS)
 
 
@@ -26,29 +28,32 @@ def test_it_skips_templates_that_exist_and_never_overwrites_them():
         id="weekly-deals-video", name="Edited by hand", agent="craig", steps=[]
     )
     result = seed_playbook_templates()
-    assert result["seeded"] == ["daily-product-spotlight", "competitor-price-alert"]
-    assert result["skipped"] == ["weekly-deals-video"]
-    assert result["success"] is True
+    assert result.seeded == ("daily-product-spotlight", "competitor-price-alert")
+    assert result.skipped == ("weekly-deals-video",)
+    assert result.success is True
     assert PlaybookTemplate.objects.get(pk="weekly-deals-video").name == "Edited by hand"
 
 
 def test_it_skips_everything_on_a_second_seed():
     seed_playbook_templates()
     result = seed_playbook_templates()
-    assert result == {"success": True, "seeded": [], "skipped": TEMPLATE_IDS, "errors": []}
+    assert result == SeedResult(seeded=(), skipped=tuple(TEMPLATE_IDS), errors=())
+    assert result.success is True
 
 
 def test_it_carries_on_past_a_template_that_fails():
     broken = copy.deepcopy(WEEKLY_DEALS_VIDEO)
     broken["id"] = "broken-template"
     broken["steps"][1]["type"] = "generate_hologram"
-    result = seed_playbook_templates([PLAYBOOK_TEMPLATES[1], broken, PLAYBOOK_TEMPLATES[2]])
-    assert result["success"] is False
-    assert result["seeded"] == ["daily-product-spotlight", "competitor-price-alert"]
-    assert result["skipped"] == []
-    assert len(result["errors"]) == 1
-    assert result["errors"][0].startswith("broken-template: ")
-    assert "Unknown step type “generate_hologram”" in result["errors"][0]
+    result = seed_playbook_templates(
+        definitions=[PLAYBOOK_TEMPLATES[1], broken, PLAYBOOK_TEMPLATES[2]]
+    )
+    assert result.success is False
+    assert result.seeded == ("daily-product-spotlight", "competitor-price-alert")
+    assert result.skipped == ()
+    assert len(result.errors) == 1
+    assert result.errors[0].startswith("broken-template: ")
+    assert "Unknown step type “generate_hologram”" in result.errors[0]
     assert not PlaybookTemplate.objects.filter(pk="broken-template").exists()
 
 
@@ -57,11 +62,11 @@ def test_it_reports_a_template_with_a_bad_schedule_or_bad_params():
     bad_params = copy.deepcopy(WEEKLY_DEALS_VIDEO)
     bad_params["id"] = "bad-params"
     bad_params["steps"][1]["params"]["provider"] = "midjourney"
-    result = seed_playbook_templates([bad_cron, bad_params, "not a template"])
-    assert result["seeded"] == []
-    assert "bad-cron: " in result["errors"][0] and "not a valid cron" in result["errors"][0]
-    assert "parameter “provider” must be one of veo, sora" in result["errors"][1]
-    assert "must be an object" in result["errors"][2]
+    result = seed_playbook_templates(definitions=[bad_cron, bad_params, "not a template"])
+    assert result.seeded == ()
+    assert "bad-cron: " in result.errors[0] and "not a valid cron" in result.errors[0]
+    assert "parameter “provider” must be one of veo, sora" in result.errors[1]
+    assert "must be an object" in result.errors[2]
 
 
 def test_weekly_deals_video_has_the_original_structure():
@@ -125,8 +130,7 @@ def test_every_template_schedule_is_a_valid_five_field_cron():
 def test_it_installs_a_template_for_an_organisation(org_a):
     seed_playbook_templates()
     result = install_playbook_template("weekly-deals-video", org_a.pk)
-    assert result["success"] is True and result["error"] is None
-    playbook = Playbook.objects.get(pk=result["playbook_id"])
+    playbook = Playbook.objects.get(pk=result.playbook_id)
     assert playbook.organisation == org_a
     assert playbook.template_id == "weekly-deals-video"
     assert playbook.enabled is True
@@ -148,22 +152,21 @@ def test_each_organisation_gets_its_own_installation(org_a, org_b):
     seed_playbook_templates()
     a = install_playbook_template("weekly-deals-video", org_a.pk)
     b = install_playbook_template("weekly-deals-video", org_b.pk)
-    assert a["playbook_id"] != b["playbook_id"]
+    assert a.playbook_id != b.playbook_id
 
 
 def test_installing_an_unseeded_template_says_how_to_fix_it(org_a):
-    result = install_playbook_template("weekly-deals-video", org_a.pk)
-    assert result["success"] is False and result["playbook_id"] is None
-    assert "does not exist" in result["error"]
-    assert "/dashboard/ceo/playbooks" in result["error"] and "Seed Templates" in result["error"]
+    with pytest.raises(InvalidInput) as refused:
+        install_playbook_template("weekly-deals-video", org_a.pk)
+    error = refused.value.errors["template_id"]
+    assert "does not exist" in error
+    assert "/dashboard/ceo/playbooks" in error and "Seed Templates" in error
+    assert Playbook.objects.count() == 0
 
 
 def test_installing_for_an_unknown_organisation_fails_cleanly():
     seed_playbook_templates()
-    result = install_playbook_template("weekly-deals-video", "org_missing")
-    assert result == {
-        "success": False,
-        "playbook_id": None,
-        "error": "Organisation “org_missing” does not exist",
-    }
+    with pytest.raises(InvalidInput) as refused:
+        install_playbook_template("weekly-deals-video", "org_missing")
+    assert refused.value.errors == {"org_id": "Organisation “org_missing” does not exist"}
     assert Playbook.objects.count() == 0
