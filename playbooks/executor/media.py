@@ -276,10 +276,10 @@ def submit_approval(
     }
     if runtime.dry_run:
         return StepOutcome({"content_id": None, "status": "not submitted (dry run)", **submission})
-    submitted_id, submitted_status = media_services.submit_content_for_approval(
-        context.tenant_id,
+    submitted = media_services.submit_content_for_approval(
+        tenant_id=context.tenant_id,
         **submission,
         playbook_run_id=context.run_id,
         submitted_by=context.user_id,
     )
-    return StepOutcome({"content_id": submitted_id, "status": submitted_status, **submission})
+    return StepOutcome({"content_id": submitted.id, "status": submitted.status, **submission})
