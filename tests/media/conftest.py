@@ -1,15 +1,10 @@
-"""Fixtures for the Creative Center's views: simulated media made by the real service."""
+"""Fixtures for the media views: simulated media made by the real service, and content in the
+approval queue."""
 
 import pytest
 
-from media.services import generate_image, generate_video, submit_content_for_approval
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+from media.services import generate_image, generate_video
+from tests.media.helpers import submit
 
 
 @pytest.fixture
@@ -36,19 +31,6 @@ def image_b(org_b, user_b):
     return generate_image(
         org_b.pk, str(user_b.pk), provider="gemini-flash", prompt="Beta jar", aspect_ratio="1:1"
     )
-
-
-def submit(org, media, *, title="Weekly deals", playbook_run_id=None):
-    submitted = submit_content_for_approval(
-        tenant_id=org.pk,
-        title=title,
-        caption="20% off all flower",
-        platform="instagram",
-        media_ids=[media.id],
-        playbook_run_id=playbook_run_id,
-        submitted_by=None,
-    )
-    return submitted.id
 
 
 @pytest.fixture

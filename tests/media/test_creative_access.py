@@ -56,14 +56,14 @@ def urls(image_a, video_a, content_a, failed_job_a):
     return _urls(image_a, video_a, content_a, failed_job_a)
 
 
-def test_anonymous_users_are_sent_to_log_in(client, urls):
+def test_it_sends_anonymous_users_to_log_in(client, urls):
     for name, (method, url) in urls.items():
         response = _call(client, name, method, url)
         assert response.status_code == 302, name
         assert response["Location"].startswith(f"{reverse('login')}?next="), name
 
 
-def test_members_use_everything_but_the_review_buttons(member_a_client, urls):
+def test_it_lets_members_use_everything_but_the_review_buttons(member_a_client, urls):
     expected = {
         "creative": 200,
         "estimate": 200,
@@ -83,14 +83,14 @@ def test_members_use_everything_but_the_review_buttons(member_a_client, urls):
     assert got == expected
 
 
-def test_owners_also_approve_and_reject(owner_a_client, urls, content_a):
+def test_it_lets_owners_also_approve_and_reject(owner_a_client, urls, content_a):
     assert _call(owner_a_client, "approve", *urls["approve"]).status_code == 302
     assert CreativeContent.objects.get(pk=content_a).status == "approved"
     assert _call(owner_a_client, "reject", *urls["reject"]).status_code == 302  # already reviewed
     assert CreativeContent.objects.get(pk=content_a).status == "approved"
 
 
-def test_another_tenants_ids_answer_404(user_b_client, urls, org_a, content_a):
+def test_it_answers_404_for_another_tenants_ids(user_b_client, urls, org_a, content_a):
     for name in ("retry", "file", "thumbnail", "submit", "approve", "reject"):
         assert _call(user_b_client, name, *urls[name]).status_code == 404, name
     for name in ("creative", "estimate", "jobs", "gallery", "generate"):
@@ -99,7 +99,7 @@ def test_another_tenants_ids_answer_404(user_b_client, urls, org_a, content_a):
     assert CreativeContent.objects.get(pk=content_a).status == "pending"
 
 
-def test_super_admins_act_for_any_tenant(super_admin_client, urls, org_a, content_a):
+def test_it_lets_super_admins_act_for_any_tenant(super_admin_client, urls, org_a, content_a):
     tenant_only = ("estimate", "generate", "jobs", "gallery", "retry", "submit")
     for name in tenant_only:
         assert _call(super_admin_client, name, *urls[name]).status_code == 403, name
@@ -122,7 +122,7 @@ def test_super_admins_act_for_any_tenant(super_admin_client, urls, org_a, conten
     assert CreativeContent.objects.get(pk=content_a).status == "rejected"
 
 
-def test_unknown_ids_answer_404(owner_a_client):
+def test_it_answers_404_for_unknown_ids(owner_a_client):
     for name, url in [
         ("retry", reverse("media:creative_job_retry", args=["job_missing"])),
         ("file", reverse("media:asset_file", args=["med_missing"])),
@@ -131,9 +131,3 @@ def test_unknown_ids_answer_404(owner_a_client):
     ]:
         method = "get" if name == "file" else "post"
         assert _call(owner_a_client, name, method, url).status_code == 404, name
-
-
-def test_an_image_has_no_thumbnail(owner_a_client, image_a):
-    assert (
-        owner_a_client.get(reverse("media:asset_thumbnail", args=[image_a.id])).status_code == 404
-    )

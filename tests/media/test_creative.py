@@ -1,0 +1,83 @@
+"""``GET /dashboard/creative``: the Creative Center page — the generation form for the acting
+tenant, or (for a super admin without one) every tenant's approval queue."""
+
+import re
+
+import pytest
+
+from tests.media.helpers import ESTIMATE, HTMX, PAGE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_lists_providers_with_the_retired_ones_unavailable(owner_a_client):
+    response = owner_a_client.get(PAGE)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'<option value="imagen"\s+disabled>Imagen — unavailable</option>', html)
+    assert 'data-testid="provider-unavailable" data-provider="imagen"' in html
+    assert "imagen-4.0-generate-001 was retired on 2026-08-17" in html
+    assert 'data-testid="estimate-cost">$0.02<' in html
+    assert "No budget limits are set." in html
+    assert 'data-testid="preset-picker"' in html
+    assert 'hx-get="/dashboard/presets/compose' in html
+
+    video = owner_a_client.get(PAGE, {"kind": "video"}).content.decode()
+    assert 'name="duration_seconds"' in video
+    assert "sora-2 was retired on 2026-09-24" in video
+    assert re.search(r'<option value="veo"\s+selected', video)
+
+
+def test_it_offers_square_video_and_says_it_is_cropped(owner_a_client):
+    params = {"kind": "video", "provider": "veo", "aspect_ratio": "1:1", "duration_seconds": "10"}
+    html = owner_a_client.get(PAGE, params).content.decode()
+    assert re.search(r'<option value="1:1"\s+selected>1:1</option>', html)
+    assert (
+        'data-testid="square-video-note">1:1 is cropped from the centre of a 16:9 video.<' in html
+    )
+    estimate = owner_a_client.get(ESTIMATE, params, **HTMX).content.decode()
+    assert 'data-testid="estimate-cost">$1.125<' in estimate
+    assert "square-video-note" not in owner_a_client.get(PAGE).content.decode()
+
+
+def test_it_redraws_the_form_for_a_changed_provider(owner_a_client):
+    response = owner_a_client.get(
+        PAGE,
+        {"kind": "video", "provider": "veo", "aspect_ratio": "4:5", "duration_seconds": "12"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="composer",
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="composer"')
+    assert re.search(r'<option value="16:9"\s+selected>', html)
+    assert 'value="12"' in html and "makes 4, 6, 8 s clips" in html
+    assert 'id="gallery"' not in html
+
+
+def test_it_shows_a_super_admin_every_tenants_pending_content(
+    super_admin_client, content_a, content_b
+):
+    response = super_admin_client.get(PAGE)
+    html = response.content.decode()
+    assert "Creative Center — all organisations" in html
+    assert html.count('data-testid="pending-item"') == 2
+    assert re.findall(r'data-testid="content-tenant">([^<]+)<', html) == [
+        "Alpha Brands",
+        "Beta Dispensary",
+    ]
+    assert 'data-testid="generation-form"' not in html
+
+    tenant_page = super_admin_client.get(PAGE, {"tenant": "org_missing"})
+    assert tenant_page.status_code == 404
+
+
+def test_it_shows_tenant_users_only_their_own_pending_content(
+    owner_a_client, user_b_client, content_a, content_b
+):
+    mine = owner_a_client.get(PAGE).content.decode()
+    assert f'data-content-id="{content_a}"' in mine and f'data-content-id="{content_b}"' not in mine
+    theirs = user_b_client.get(PAGE).content.decode()
+    assert (
+        f'data-content-id="{content_b}"' in theirs
+        and f'data-content-id="{content_a}"' not in theirs
+    )

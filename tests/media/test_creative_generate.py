@@ -1,0 +1,147 @@
+"""``POST /dashboard/creative/generate``: queue a generation, or name the bad fields."""
+
+import json
+
+import pytest
+from django_q.models import OrmQ
+
+from costs.budgets import update_media_budget
+from media.models import GenerationJob, MediaAsset
+from media.providers import video_duration, video_size
+from media.services import run_generation_job
+from tests.media.helpers import GENERATE, HTMX, PAGE, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_queues_a_job_and_shows_it(owner_a_client, org_a, django_capture_on_commit_callbacks):
+    form = {
+        "kind": "image",
+        "provider": "gemini-flash",
+        "base_prompt": "A jar on a counter",
+        "aspect_ratio": "1:1",
+        "use_cache": ["off", "on"],
+    }
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = owner_a_client.post(GENERATE, form, **HTMX)
+    assert len(callbacks) == 1
+    job = GenerationJob.objects.get()
+    assert (job.status, job.prompt, job.use_cache, job.tenant_id) == (
+        "queued",
+        "A jar on a counter",
+        True,
+        org_a.pk,
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="jobs-panel"')
+    assert f'data-job-id="{job.pk}" data-status="queued"' in html
+    assert 'hx-trigger="load delay:1s"' in html
+    assert "Image queued." in html
+    assert OrmQ.objects.count() == 1
+
+
+def test_it_opts_out_of_the_cache_with_an_unchecked_box(owner_a_client):
+    owner_a_client.post(
+        GENERATE,
+        {
+            "kind": "image",
+            "provider": "gemini-flash",
+            "base_prompt": "x",
+            "aspect_ratio": "1:1",
+            "use_cache": "off",
+        },
+    )
+    assert GenerationJob.objects.get().use_cache is False
+
+
+def test_it_queues_a_square_video_that_comes_out_square(owner_a_client, org_a):
+    response = owner_a_client.post(
+        GENERATE,
+        {
+            "kind": "video",
+            "provider": "veo",
+            "base_prompt": "Gummies on a plate",
+            "aspect_ratio": "1:1",
+            "duration_seconds": "5",
+        },
+    )
+    assert response.status_code == 302
+    job = GenerationJob.objects.get()
+    assert job.params["aspect_ratio"] == "1:1" and job.params["provider_aspect_ratio"] == "16:9"
+    assert run_generation_job(job.pk) == "done"
+    asset = MediaAsset.objects.get(jobs=job)
+    with asset.file.open("rb") as handle:
+        data = handle.read()
+    assert video_size(data) == (360, 360)
+    assert video_duration(data) == pytest.approx(5, abs=0.1)
+
+
+def test_it_names_bad_fields_in_the_form_and_queues_nothing(owner_a_client):
+    response = owner_a_client.post(
+        GENERATE,
+        {
+            "kind": "video",
+            "provider": "veo",
+            "base_prompt": "  ",
+            "aspect_ratio": "4:3",
+            "duration_seconds": "301",
+        },
+        **HTMX,
+    )
+    assert response["HX-Retarget"] == "#composer" and response["HX-Reswap"] == "outerHTML"
+    html = response.content.decode()
+    assert 'id="err_prompt">Enter a prompt.<' in html
+    assert 'id="err_duration_seconds">The duration must be a whole number' in html
+    assert (
+        "Veo makes 16:9, 9:16, 1:1 videos (1:1 is cropped from the centre of a 16:9 video); "
+        in html
+    )
+    assert "4:3 is not one of them." in html
+    assert GenerationJob.objects.count() == 0
+
+    plain = owner_a_client.post(
+        GENERATE, {"kind": "image", "provider": "imagen", "base_prompt": "x", "aspect_ratio": "1:1"}
+    )
+    assert plain.status_code == 400
+    assert "retired on 2026-08-17" in plain.content.decode()
+
+
+def test_it_says_which_budget_blocks_and_by_how_much(owner_a_client, org_a):
+    ok, errors = update_media_budget(org_a.pk, {"weekly_limit": "0.03"})
+    assert ok, errors
+    response = owner_a_client.post(
+        GENERATE,
+        {"kind": "image", "provider": "gemini-pro", "base_prompt": "x", "aspect_ratio": "1:1"},
+        **HTMX,
+    )
+    assert response["HX-Retarget"] == "#composer"
+    assert "Not queued: The weekly budget of $0.03 would be exceeded by $0.01" in text_of(response)
+    assert GenerationJob.objects.count() == 0
+
+
+def test_it_answers_a_repeat_from_the_cache_at_once(owner_a_client, image_a):
+    response = owner_a_client.post(
+        GENERATE,
+        {
+            "kind": "image",
+            "provider": "gemini-flash",
+            "base_prompt": "alpha JAR",
+            "aspect_ratio": "1:1",
+        },
+        **HTMX,
+    )
+    assert "Answered from the duplicate-prompt cache: nothing was charged." in text_of(response)
+    assert json.loads(response["HX-Trigger"]) == {"media-gallery-changed": {}}
+    job = GenerationJob.objects.latest("created_at")
+    assert (job.status, job.cache_hit, job.asset_id) == ("done", True, image_a.id)
+
+    plain = owner_a_client.post(
+        GENERATE,
+        {
+            "kind": "image",
+            "provider": "gemini-flash",
+            "base_prompt": "alpha jar",
+            "aspect_ratio": "1:1",
+        },
+    )
+    assert plain.status_code == 302 and plain["Location"] == PAGE
