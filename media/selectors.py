@@ -156,8 +156,9 @@ class JobView:
 
     @property
     def media_url(self) -> str:
-        """The finished media (its tenant-checked view), or "" while there is none."""
-        return asset_urls(self.job.asset)[0] if self.job.asset_id else ""
+        """The finished media (its tenant-checked view); "" while queued or running, or failed."""
+        done = self.job.status == GenerationJob.Status.DONE and self.job.asset_id
+        return asset_urls(self.job.asset)[0] if done else ""
 
 
 def get_generation_job(tenant_id: str, job_id: str) -> JobView | None:
