@@ -1,7 +1,9 @@
 """Writes of the cost core: recording what generations cost.
 
-``track_media_generation`` is the one way an event enters the store; ``with_image_tracking`` and
-``with_video_tracking`` wrap a generation so that success and failure are both recorded.
+``track_media_generation`` is the one way an event enters the store: a caller produces its media
+first, then records exactly one event saying what happened (the generation jobs in ``media/jobs/``
+do). ``with_image_tracking`` and ``with_video_tracking`` are that same order for callers that
+hand over a ``generate`` function: time it, then one ``track_media_generation`` call.
 """
 
 from __future__ import annotations
@@ -111,43 +113,45 @@ def _tracked(
     duration_seconds: int | None,
     options: dict[str, Any],
 ) -> TrackedResult[T]:
-    estimate_media_cost(
-        media_type, provider, options
-    )  # refuse bad input before generating anything
+    """Time ``generate()``, then record its outcome with one ``track_media_generation`` call:
+    success priced by the price book, or failure at $0 with the error (then re-raised)."""
+    # Refuse bad input before generating anything.
+    estimate_media_cost(media_type, provider, options)
     started_at = datetime.now(UTC)
     started = time.monotonic()
-    base = MediaGenerationEvent(
-        id=options.get("event_id") or new_event_id(),
-        tenant_id=tenant_id,
-        user_id=user_id,
-        type=media_type,
-        provider=provider,
-        model=options.get("model") or "",
-        prompt=prompt,
-        params=dict(options.get("params") or {}),
-        duration_seconds=duration_seconds,
-        created_at=started_at,
-        content_id=options.get("content_id"),
-        playbook_run_id=options.get("playbook_run_id"),
-        simulated=bool(options.get("simulated")),
-    )
+    failure: Exception | None = None
     try:
         result = generate()
     except Exception as exc:
-        elapsed = int((time.monotonic() - started) * 1000)
-        track_media_generation(
-            dataclasses.replace(
-                base,
-                success=False,
-                cost_micros=0,
-                error=f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
-                generation_ms=elapsed,
-            )
+        failure = exc
+    event = track_media_generation(
+        MediaGenerationEvent(
+            id=options.get("event_id") or new_event_id(),
+            tenant_id=tenant_id,
+            user_id=user_id,
+            type=media_type,
+            provider=provider,
+            model=options.get("model") or "",
+            prompt=prompt,
+            params=dict(options.get("params") or {}),
+            duration_seconds=duration_seconds,
+            created_at=started_at,
+            content_id=options.get("content_id"),
+            playbook_run_id=options.get("playbook_run_id"),
+            simulated=bool(options.get("simulated")),
+            generation_ms=int((time.monotonic() - started) * 1000),
+            success=failure is None,
+            cost_micros=None if failure is None else 0,
+            error="" if failure is None else _error_text(failure),
         )
-        raise
-    elapsed = int((time.monotonic() - started) * 1000)
-    event = track_media_generation(dataclasses.replace(base, success=True, generation_ms=elapsed))
+    )
+    if failure is not None:
+        raise failure
     return TrackedResult(result=result, tracking_event=event)
+
+
+def _error_text(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def with_image_tracking(

@@ -7,7 +7,7 @@ import pytest
 
 from costs.budgets import update_media_budget
 from costs.models import BudgetHold
-from media import jobs
+from media.jobs import hooks
 from media.providers.video_tools import render_clip
 from tests.media.providers import conftest as provider_fixtures
 from tests.media.providers.fakes import FakeProvider, Reply
@@ -62,20 +62,16 @@ def real_provider(settings, fake):
 
 
 @pytest.fixture
-def enqueued(monkeypatch):
-    """Job hand-offs to django-q2, recorded instead of sent (the worker test sends them)."""
-    sent: list[tuple[str, float]] = []
-    monkeypatch.setattr(
-        jobs, "job_enqueue", lambda job_id, *, delay_seconds=0: sent.append((job_id, delay_seconds))
-    )
-    return sent
+def enqueued():
+    """Job hand-offs to django-q2, kept instead of sent (the worker test sends them)."""
+    with hooks.keep_deliveries() as kept:
+        yield kept
 
 
 @pytest.fixture
 def set_budget():
     def _set(tenant_id: str, **updates):
-        ok, errors = update_media_budget(tenant_id, updates)
-        assert ok, errors
+        update_media_budget(tenant_id, updates)  # InvalidInput if the test asks for nonsense
 
     return _set
 

@@ -57,7 +57,7 @@ def test_it_generates_a_simulated_image_stores_it_and_settles_the_hold(org_a, ow
         True,
         False,
     )
-    assert event.id == f"{result.job_id}:0"
+    assert event.id == f"{result.job_id}:done"
     assert [e.id for e in get_recent_media_events(org_a.pk)] == [event.id]
     [hold] = holds(org_a.pk)
     assert (hold.status, hold.amount_micros, hold.actual_micros) == (

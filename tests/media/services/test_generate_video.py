@@ -8,7 +8,6 @@ from django.core.files.storage import default_storage
 
 from costs.models import BudgetHold
 from costs.selectors import get_recent_media_events
-from media import jobs
 from media.models import GenerationJob, MediaAsset, ProviderCall
 from media.providers import video_duration
 from media.services import (
@@ -172,9 +171,9 @@ def test_a_failure_after_some_clips_charges_the_clips_made_and_settles_to_them(
             aspect_ratio="16:9",
         )
 
-    events = {e.id.rsplit(":", 1)[1]: e for e in get_recent_media_events(org_a.pk)}
-    assert set(events) == {"0", "partial"}
-    assert (events["0"].success, events["0"].cost_micros) == (False, 0)
+    events = {e.id.split(":", 1)[1]: e for e in get_recent_media_events(org_a.pk)}
+    assert set(events) == {"failed:1", "partial"}
+    assert (events["failed:1"].success, events["failed:1"].cost_micros) == (False, 0)
     assert (events["partial"].cost_micros, events["partial"].duration_seconds) == (750_000, 8)
     [hold] = holds(org_a.pk)
     assert (hold.status, hold.actual_micros) == (BudgetHold.Status.SETTLED, 750_000)
@@ -183,9 +182,8 @@ def test_a_failure_after_some_clips_charges_the_clips_made_and_settles_to_them(
 
 
 def test_a_retried_video_reuses_its_clips_and_is_charged_once_whole(
-    settings, org_a, owner_a, real_provider, clip_bytes, monkeypatch
+    settings, org_a, owner_a, real_provider, clip_bytes, enqueued
 ):
-    monkeypatch.setattr(jobs, "job_enqueue", lambda job_id, *, delay_seconds=0: None)
     settings.MEDIA_JOB_MAX_ATTEMPTS = 1
     fake = real_provider("veo")
     outage = Reply(503, json={"error": {"code": 503, "message": "down", "status": "UNAVAILABLE"}})
@@ -211,6 +209,6 @@ def test_a_retried_video_reuses_its_clips_and_is_charged_once_whole(
         6,
         6,
     ]
-    events = sorted(get_recent_media_events(org_a.pk), key=lambda e: e.id)
+    events = sorted(get_recent_media_events(org_a.pk), key=lambda e: e.created_at)
     assert [(e.success, e.cost_micros) for e in events] == [(False, 0), (True, 1_375_000)]
     assert [h.status for h in holds(org_a.pk)] == ["released", "settled"]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from costs.models import BudgetHold
 from costs.selectors import get_recent_media_events
 from media import jobs
+from media.jobs import hooks
 from media.models import GenerationJob, MediaAsset, ProviderCall, ProviderSlot
 from media.providers import video_duration
 from media.selectors import JobView
@@ -62,7 +63,7 @@ def test_a_queued_image_runs_to_done(org_a, owner_a, enqueued):
 
 
 @pytest.mark.django_db
-def test_a_video_job_reports_clip_k_of_n_while_it_runs(org_a, owner_a, enqueued, monkeypatch):
+def test_a_video_job_reports_clip_k_of_n_while_it_runs(org_a, owner_a, enqueued):
     job = queue_video_generation(
         org_a.pk,
         None,
@@ -72,21 +73,13 @@ def test_a_video_job_reports_clip_k_of_n_while_it_runs(org_a, owner_a, enqueued,
         aspect_ratio="9:16",
     )
     seen = []
-    produce = jobs._produce_video
 
-    def spy(claim, adapter, *, inline):
-        real = adapter.generate_video
+    def look(running_job, *, index):
+        current = GenerationJob.objects.get(pk=running_job.pk)
+        seen.append((JobView(current).label, current.status_note))
 
-        def generate_video(**kwargs):
-            current = GenerationJob.objects.get(pk=claim.job.pk)
-            seen.append((JobView(current).label, current.status_note))
-            return real(**kwargs)
-
-        adapter.generate_video = generate_video
-        return produce(claim, adapter, inline=inline)
-
-    monkeypatch.setattr(jobs, "_produce_video", spy)
-    run_generation_job(job.pk)
+    with hooks.at(hooks.BEFORE_CLIP, look):
+        run_generation_job(job.pk)
 
     assert seen == [
         ("Running — clip 1 of 3", "Generating clip 1 of 3"),
@@ -165,8 +158,8 @@ def test_a_retryable_failure_is_tried_again_later_and_charged_once(
     assert run_generation_job(job.pk) == "done"
     events = sorted(get_recent_media_events(org_a.pk), key=lambda e: e.id)
     assert [(e.id, e.success, e.cost_micros) for e in events] == [
-        (f"{job.pk}:0", False, 0),
-        (f"{job.pk}:1", True, 20_000),
+        (f"{job.pk}:done", True, 20_000),
+        (f"{job.pk}:failed:1", False, 0),
     ]
     assert [h.status for h in holds(org_a.pk)] == [BudgetHold.Status.SETTLED]
 
@@ -206,25 +199,22 @@ def test_retry_refuses_a_job_that_has_not_failed_or_belongs_to_another_tenant(
 
 @pytest.mark.django_db
 def test_a_worker_that_died_after_paying_is_not_charged_twice(
-    org_a, owner_a, enqueued, real_provider, png_bytes, monkeypatch
+    org_a, owner_a, enqueued, real_provider, png_bytes
 ):
     fake = real_provider("gemini-flash")
     fake.on("POST", FLASH_PATH, image_reply(png_bytes))
     job = _queue_image(org_a, owner_a)
-    close_hold = jobs._close_hold
 
-    def die(*args, **kwargs):
+    def die(running_job, *, event):
         raise Died
 
-    # The event is recorded and the file stored, then the worker dies before settling.
-    monkeypatch.setattr(jobs, "_close_hold", die)
-    with pytest.raises(Died):
+    # The success is recorded, then the worker dies before storing the file and settling.
+    with hooks.at(hooks.RECORDED, die), pytest.raises(Died):
         run_generation_job(job.pk)
     job.refresh_from_db()
     assert job.status == "running"
     assert run_generation_job(job.pk) == "running"  # its lease still stands: nothing happens
 
-    monkeypatch.setattr(jobs, "_close_hold", close_hold)
     _expire_lease(job)
     assert run_generation_job(job.pk) == "done"
 
@@ -238,32 +228,30 @@ def test_a_worker_that_died_after_paying_is_not_charged_twice(
 
 
 @pytest.mark.django_db
-def test_a_worker_that_died_after_recording_a_failure_moves_the_event_id_on(
-    org_a, owner_a, enqueued, real_provider, png_bytes, monkeypatch
+def test_a_worker_that_died_after_recording_a_failure_keeps_it_apart_from_the_success(
+    org_a, owner_a, enqueued, real_provider, png_bytes
 ):
     fake = real_provider("gemini-flash")
     unavailable = Reply(503, json=google_error(503, "UNAVAILABLE"))
     fake.on("POST", FLASH_PATH, unavailable, unavailable, unavailable, image_reply(png_bytes))
     job = _queue_image(org_a, owner_a)
-    failed_attempt = jobs._failed_attempt
 
-    def die(*args, **kwargs):
+    def die(running_job, *, event):
         raise Died
 
-    monkeypatch.setattr(jobs, "_failed_attempt", die)
-    with pytest.raises(Died):
+    # The failed attempt is recorded, then the worker dies before the job hears of it.
+    with hooks.at(hooks.RECORDED, die), pytest.raises(Died):
         run_generation_job(job.pk)
-    monkeypatch.setattr(jobs, "_failed_attempt", failed_attempt)
     _expire_lease(job)
 
     assert run_generation_job(job.pk) == "done"
     events = sorted(get_recent_media_events(org_a.pk), key=lambda e: e.id)
     assert [(e.id, e.success, e.cost_micros) for e in events] == [
-        (f"{job.pk}:0", False, 0),
-        (f"{job.pk}:1", True, 20_000),
+        (f"{job.pk}:done", True, 20_000),
+        (f"{job.pk}:failed:1", False, 0),
     ]
     job.refresh_from_db()
-    assert (job.event_id, job.cost_micros) == (f"{job.pk}:1", 20_000)
+    assert (job.event_id, job.cost_micros) == (f"{job.pk}:done", 20_000)
 
 
 @pytest.mark.django_db
@@ -293,25 +281,22 @@ def test_a_long_video_is_handed_on_to_new_tasks_and_recorded_once(
 
 @pytest.mark.django_db
 def test_the_task_timeout_leaves_the_job_to_resume_without_recording_a_failure(
-    org_a, owner_a, enqueued, monkeypatch
+    org_a, owner_a, enqueued
 ):
     job = queue_video_generation(
         org_a.pk, None, provider="veo", prompt="Cut", duration_seconds=12, aspect_ratio="16:9"
     )
-    produce = jobs._produce_video
 
-    def timeout(*args, **kwargs):
+    def timeout(running_job, *, index):
         raise SystemExit("Task exceeded maximum timeout value (3600 seconds)")
 
-    monkeypatch.setattr(jobs, "_produce_video", timeout)
-    with pytest.raises(SystemExit):
+    with hooks.at(hooks.BEFORE_CLIP, timeout), pytest.raises(SystemExit):
         run_generation_job(job.pk)
     job.refresh_from_db()
     assert (job.status, job.status_note) == ("queued", "Interrupted by the task timeout; resuming")
     assert get_recent_media_events(org_a.pk) == []
     assert ProviderSlot.objects.filter(job_id=job.pk).count() == 0
 
-    monkeypatch.setattr(jobs, "_produce_video", produce)
     assert run_generation_job(job.pk) == "done"
     assert len(get_recent_media_events(org_a.pk)) == 1
 

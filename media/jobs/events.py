@@ -1,0 +1,133 @@
+"""The cost events of a job: each outcome recorded once, through ``track_media_generation``.
+
+A job first produces its media (or fails to), then records what happened; nothing records on its
+behalf. Event ids are fixed by what they record, so recording is idempotent across deliveries:
+
+- ``{job}:done`` — the success, priced by the price book. A worker that recorded it and died
+  before finishing leaves it for the next delivery, which makes the media again from the
+  providers' stored results and finds this event instead of adding one: never charged twice.
+- ``{job}:failed:{attempt}`` — a failed attempt (delivery) at $0 with the error.
+- ``{job}:partial`` — the clips a video made before a failure no retry can fix (they were paid).
+- ``{job}:cache`` — a duplicate-prompt cache hit at $0, with what it saved.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from costs.domain import MediaGenerationEvent
+from costs.pricing import VIDEO, estimate_media_cost
+from costs.services import track_media_generation
+from media.models import GenerationJob
+
+
+def event_params(job: GenerationJob) -> dict:
+    return {**job.params, "job_id": job.id}
+
+
+def _event(job: GenerationJob, *, event_id: str, **values) -> MediaGenerationEvent:
+    values.setdefault("params", event_params(job))
+    values.setdefault("duration_seconds", job.params.get("duration_seconds"))
+    values.setdefault("simulated", job.simulated)
+    return MediaGenerationEvent(
+        id=event_id,
+        tenant_id=job.tenant_id,
+        user_id=job.user_ref,
+        type=job.kind,
+        provider=job.provider,
+        model=job.model,
+        prompt=job.composed_prompt,
+        content_id=job.content_id or None,
+        playbook_run_id=job.playbook_run_id or None,
+        **values,
+    )
+
+
+def check_priced(job: GenerationJob) -> None:
+    """Refuse (``ValueError``) a job whose provider the price book no longer prices, before
+    anything is paid for: an unpriced provider is an error, never a silent $0."""
+    options = {"duration_seconds": job.params["duration_seconds"]} if job.kind == VIDEO else {}
+    estimate_media_cost(job.kind, job.provider, options)
+
+
+def _elapsed_ms(began: float) -> int:
+    return int((time.monotonic() - began) * 1000)
+
+
+def record_success(
+    job: GenerationJob, *, started_at: datetime, began: float
+) -> MediaGenerationEvent:
+    """Record the job's success at the price book's price (or find it recorded already)."""
+    return track_media_generation(
+        _event(
+            job,
+            event_id=f"{job.id}:done",
+            success=True,
+            created_at=started_at,
+            generation_ms=_elapsed_ms(began),
+        )
+    )
+
+
+def record_failure(
+    job: GenerationJob, exc: Exception, *, started_at: datetime, began: float
+) -> MediaGenerationEvent:
+    """Record this attempt's failure at $0 with the error."""
+    return track_media_generation(
+        _event(
+            job,
+            event_id=f"{job.id}:failed:{job.attempts}",
+            success=False,
+            cost_micros=0,
+            error=f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
+            created_at=started_at,
+            generation_ms=_elapsed_ms(began),
+        )
+    )
+
+
+def partial_cost_micros(job: GenerationJob) -> int:
+    """What the clips made before a video failed cost: each was a paid provider call."""
+    if job.kind != VIDEO or not job.clips_done:
+        return 0
+    plan = [int(s) for s in job.params.get("clip_plan", [])][: job.clips_done]
+    return sum(
+        estimate_media_cost(VIDEO, job.provider, {"duration_seconds": s}).cost_micros for s in plan
+    )
+
+
+def record_partial(job: GenerationJob, *, charged_micros: int, message: str) -> None:
+    """Charge the clips a failed video made (a failure no retry can fix)."""
+    plan = job.params.get("clip_plan", [])
+    track_media_generation(
+        _event(
+            job,
+            event_id=f"{job.id}:partial",
+            params={**event_params(job), "clips_made": job.clips_done},
+            duration_seconds=sum(int(s) for s in plan[: job.clips_done]),
+            cost_micros=charged_micros,
+            success=False,
+            error=(
+                f"{job.clips_done} of {len(plan)} clips were made before the video failed: "
+                f"{message}"
+            ),
+        )
+    )
+
+
+def record_cache_hit(
+    job: GenerationJob, *, cached_from: str, simulated: bool
+) -> MediaGenerationEvent:
+    """Record a duplicate-prompt cache hit: $0, saving what the generation would have cost."""
+    return track_media_generation(
+        _event(
+            job,
+            event_id=f"{job.id}:cache",
+            params={**event_params(job), "cached_from": cached_from},
+            cost_micros=0,
+            success=True,
+            cache_hit=True,
+            simulated=simulated,
+        )
+    )
