@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.media.helpers import ESTIMATE, HTMX, PAGE
+from tests.media.helpers import ESTIMATE, HTMX, PAGE, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +81,31 @@ def test_it_shows_tenant_users_only_their_own_pending_content(
         f'data-content-id="{content_b}"' in theirs
         and f'data-content-id="{content_a}"' not in theirs
     )
+
+
+def test_it_keeps_a_super_admins_tenant_in_every_link_and_action(
+    super_admin_client, org_a, image_a
+):
+    html = super_admin_client.get(PAGE, {"tenant": org_a.pk}).content.decode()
+    tenant = f"tenant={org_a.pk}"
+    assert f'action="/dashboard/creative/generate?{tenant}"' in html
+    assert f'href="/dashboard/creative?kind=video&amp;{tenant}"' in html
+    assert f'href="/dashboard/media?{tenant}"' in html
+    assert f'hx-get="/dashboard/creative/gallery?page=1&amp;{tenant}"' in html
+    assert f'action="/dashboard/creative/media/{image_a.id}/submit?{tenant}"' in html
+    assert "?tenant=&" not in html and "tenant=None" not in html
+
+
+def test_it_leaves_the_tenant_out_of_a_tenant_users_links(owner_a_client, image_a):
+    html = owner_a_client.get(PAGE).content.decode()
+    assert 'action="/dashboard/creative/generate"' in html
+    assert 'href="/dashboard/creative?kind=video"' in html
+    assert f'action="/dashboard/creative/media/{image_a.id}/submit"' in html
+    assert "tenant=" not in html
+
+
+def test_it_draws_the_form_for_a_duration_that_is_not_a_number(owner_a_client):
+    for duration in ("²", "-4", "1e3", "ten"):
+        response = owner_a_client.get(PAGE, {"kind": "video", "duration_seconds": duration})
+        assert response.status_code == 200, duration
+        assert "The duration must be a whole number of seconds from 1 to 300." in text_of(response)

@@ -23,8 +23,7 @@ def test_it_follows_provider_duration_and_budget(owner_a_client, org_a):
     five = text_of(owner_a_client.get(ESTIMATE, {"kind": "video", "duration_seconds": "5"}, **HTMX))
     assert "Made as 1 clip (6 s), joined and trimmed to 5 s (6 s billed)." in five
 
-    ok, errors = update_media_budget(org_a.pk, {"daily_limit": "2", "monthly_limit": "100"})
-    assert ok, errors
+    update_media_budget(org_a.pk, {"daily_limit": "2", "monthly_limit": "100"})
     blocked = text_of(
         owner_a_client.get(ESTIMATE, {"kind": "video", "duration_seconds": "30"}, **HTMX)
     )
@@ -42,3 +41,15 @@ def test_it_answers_404_for_a_foreign_preset(owner_a_client, org_b):
     )
     response = owner_a_client.get(ESTIMATE, {"preset_id": created.id}, **HTMX)
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("duration", ["²", "①", "-4", "0", "301", "8.5", "", "9" * 40])
+def test_it_names_a_duration_that_is_not_1_to_300_whole_seconds(owner_a_client, duration):
+    response = owner_a_client.get(
+        ESTIMATE, {"kind": "video", "provider": "veo", "duration_seconds": duration}, **HTMX
+    )
+    assert response.status_code == 200
+    assert (
+        'data-testid="estimate-error">The duration must be a whole number of seconds from 1 '
+        "to 300.<" in response.content.decode()
+    )

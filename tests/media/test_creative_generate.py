@@ -107,8 +107,7 @@ def test_it_names_bad_fields_in_the_form_and_queues_nothing(owner_a_client):
 
 
 def test_it_says_which_budget_blocks_and_by_how_much(owner_a_client, org_a):
-    ok, errors = update_media_budget(org_a.pk, {"weekly_limit": "0.03"})
-    assert ok, errors
+    update_media_budget(org_a.pk, {"weekly_limit": "0.03"})
     response = owner_a_client.post(
         GENERATE,
         {"kind": "image", "provider": "gemini-pro", "base_prompt": "x", "aspect_ratio": "1:1"},
@@ -145,3 +144,33 @@ def test_it_answers_a_repeat_from_the_cache_at_once(owner_a_client, image_a):
         },
     )
     assert plain.status_code == 302 and plain["Location"] == PAGE
+
+
+@pytest.mark.parametrize("duration", ["²", "①", "-4", "1e3", "9" * 40])
+def test_it_names_a_duration_that_is_not_a_whole_number(owner_a_client, duration):
+    form = {
+        "kind": "video",
+        "provider": "veo",
+        "base_prompt": "A shop front",
+        "aspect_ratio": "16:9",
+        "duration_seconds": duration,
+    }
+    response = owner_a_client.post(GENERATE, form, **HTMX)
+    assert response.status_code == 200 and response["HX-Retarget"] == "#composer"
+    assert (
+        'id="err_duration_seconds">The duration must be a whole number of seconds from 1 to 300.<'
+        in response.content.decode()
+    )
+    plain = owner_a_client.post(GENERATE, form)
+    assert plain.status_code == 400
+    assert 'id="err_duration_seconds"' in plain.content.decode()
+    assert GenerationJob.objects.count() == 0
+
+
+def test_it_keeps_a_super_admin_in_the_tenant_after_queueing(super_admin_client, org_a):
+    response = super_admin_client.post(
+        f"{GENERATE}?tenant={org_a.pk}",
+        {"kind": "image", "provider": "gemini-flash", "base_prompt": "x", "aspect_ratio": "1:1"},
+    )
+    assert response.status_code == 302 and response["Location"] == f"{PAGE}?tenant={org_a.pk}"
+    assert GenerationJob.objects.get().tenant_id == org_a.pk

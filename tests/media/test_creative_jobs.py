@@ -44,3 +44,18 @@ def test_it_polls_slower_while_nothing_changes_and_stops_when_idle(
     assert "hx-trigger" not in html  # nothing active: polling stops
     assert json.loads(done["HX-Trigger"]) == {"media-gallery-changed": {}}
     assert "Done · cost $0.02" in text_of(done)
+
+
+@pytest.mark.parametrize("delay", ["²", "①", "-1", "1e309", "99999"])
+def test_it_polls_at_the_fastest_after_a_delay_that_is_not_a_small_number(
+    owner_a_client, org_a, owner_a, monkeypatch, delay
+):
+    monkeypatch.setattr(jobs, "job_enqueue", lambda job_id, *, delay_seconds=0: None)
+    queue_image_generation(
+        org_a.pk, str(owner_a.pk), provider="gemini-flash", prompt="x", aspect_ratio="1:1"
+    )
+    first = owner_a_client.get(JOBS, **HTMX).content.decode()
+    fingerprint = re.search(r"since=(\w+)", first).group(1)
+    response = owner_a_client.get(JOBS, {"since": fingerprint, "delay": delay}, **HTMX)
+    assert response.status_code == 200
+    assert 'hx-trigger="load delay:2s"' in response.content.decode()

@@ -8,6 +8,7 @@ from bakedbot.errors import InvalidInput
 from media.models import CreativeContent
 from media.selectors import get_approval_queue, get_playbook_run_content
 from media.services import (
+    CONTENT_PLATFORMS,
     approve_creative_content,
     generate_image,
     reject_creative_content,
@@ -188,3 +189,25 @@ def test_a_playbook_run_s_content_and_its_source_link(org_a, org_b, owner_a, mon
     assert mine.source_url is None
     with pytest.raises(ValueError, match="Unknown content source 'robot'"):
         content_links.register_content_source_link("robot", lambda content: None)
+
+
+def test_the_platform_is_one_the_creative_center_offers(org_a):
+    image = _image(org_a)
+    for platform in ("myspace", "", None, "INSTAGRAM"):
+        with pytest.raises(InvalidInput) as refused:
+            _submit(org_a, [image.id], platform=platform)
+        assert refused.value.errors == {
+            "platform": "Platform must be one of: instagram, facebook, twitter, tiktok."
+        }
+    assert CreativeContent.objects.count() == 0
+    assert [key for key, _label in CONTENT_PLATFORMS] == [
+        "instagram",
+        "facebook",
+        "twitter",
+        "tiktok",
+    ]
+
+
+def test_a_submitter_id_that_is_not_ascii_digits_is_no_user(org_a):
+    submitted = _submit(org_a, [_image(org_a).id], submitted_by="²")
+    assert CreativeContent.objects.get(pk=submitted.id).submitted_by is None
