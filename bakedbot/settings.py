@@ -192,7 +192,7 @@ API_RATE_LIMIT_WINDOW_SECONDS = env_int("API_RATE_LIMIT_WINDOW_SECONDS", 60, min
 
 # Jobs: django-q2 on the Django database, or Redis when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL")
-# One task runs at most one video clip's worst case before it hands the job on (media/jobs.py):
+# A task runs at most one video clip's worst case, then hands the job on (media/jobs/produce.py):
 # create with retries (4 x 130 s + 3 x 120 s waits) + MEDIA_POLL_TIMEOUT_SECONDS (1,200 s) +
 # download with retries (880 s) = 2,960 s with the defaults below, so an hour; a longer video
 # continues in the next task. `manage.py check` warns when the media settings outgrow it.

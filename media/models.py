@@ -161,9 +161,9 @@ class GenerationJob(GenerationRequestFields):
     clip_percent = models.PositiveSmallIntegerField(null=True, blank=True)
     # The slowest clip so far (ms): how a worker judges whether one more clip fits in its task.
     slowest_clip_ms = models.PositiveIntegerField(null=True, blank=True)
-    # Deliveries that claimed the job; tries that failed in a retryable way and were queued
-    # again (a worker that died counts); failures recorded as cost events (each one moves the
-    # event id on, so a later success is never mistaken for the recorded failure).
+    # Deliveries that claimed the job (each failed one is recorded as "{job}:failed:{attempts}");
+    # tries that failed in a retryable way and were queued again (a worker that died counts);
+    # failures recorded as cost events.
     attempts = models.PositiveIntegerField(default=0)
     retries = models.PositiveSmallIntegerField(default=0)
     failures = models.PositiveSmallIntegerField(default=0)

@@ -4,7 +4,8 @@ duplicate-prompt cache and the job queue; and the approval queue of creative con
 ``generate_image`` / ``generate_video`` run a generation in the caller (a playbook step) and
 return its ``GeneratedMedia``; ``queue_image_generation`` / ``queue_video_generation`` hand it to
 a django-q2 worker and return the ``GenerationJob`` whose progress the Creative Center polls.
-How a job runs (claims, slots, holds, idempotency, clip plans) is in ``media/jobs.py``.
+How a job runs (claims, slots, holds, idempotency, clip plans, its one cost event) is in the
+``media.jobs`` package.
 """
 
 from __future__ import annotations
@@ -117,9 +118,10 @@ def generate_image(
     Validates (prompt 1-4,000 characters after trimming; an aspect ratio the provider makes),
     answers from the duplicate-prompt cache when it can (``use_cache=False`` opts out; recorded
     as a cache hit at $0 with the amount saved), places a budget hold of the estimate, calls the
-    provider through ``with_image_tracking``, stores the PNG with Django's storage API and
-    settles the hold to the recorded cost. ``simulate``: None follows the provider's settings
-    (simulated without an API key), True forces simulate mode, False refuses to simulate.
+    provider, records one cost event (``track_media_generation``), stores the PNG with Django's
+    storage API and settles the hold to the recorded cost. ``simulate``: None follows the
+    provider's settings (simulated without an API key), True forces simulate mode, False refuses
+    to simulate.
 
     Raises ``InvalidInput`` (naming the fields), ``PresetNotFound`` (404),
     ``BudgetExceeded`` (naming the budget and by how much), ``GenerationBusy`` or the
