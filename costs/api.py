@@ -29,7 +29,7 @@ from bakedbot.api import (
 )
 from costs.budget_selectors import get_media_budget_status, get_media_cost_alerts
 from costs.domain import MediaGenerationEvent, UsageTotals
-from costs.money import decimal_to_micros, micros_to_decimal
+from costs.money import decimal_to_micros, dollars
 from costs.pricing import MEDIA_TYPES, PROVIDER_LABELS, PROVIDERS, VIDEO, estimate_media_cost
 from costs.ranges import DateRange
 from costs.selectors import (
@@ -58,12 +58,6 @@ Provider = Literal[PROVIDERS]  # type: ignore[valid-type]
 TenantPeriod = Literal["day", "week", "month", "7d", "30d", "90d", "all"]
 GlobalPeriod = Literal["7d", "30d", "90d", "all"]
 TenantId = Annotated[str | None, Query(None, description=TENANT_ID_DESCRIPTION, max_length=40)]
-
-
-def dollars(micros: int) -> str:
-    """Micro-dollars as a dollar string: ``625000`` -> ``"0.625"``, ``12500000`` -> ``"12.50"``."""
-    whole, _, fraction = f"{micros_to_decimal(micros):f}".partition(".")
-    return f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"
 
 
 def _dollars_or_none(micros: int | None) -> str | None:
@@ -484,22 +478,6 @@ def events(
     }
 
 
-def _field_of(problem: str) -> str:
-    """The request field a pricing or recording ``ValueError`` is about."""
-    if problem.startswith("No price book"):
-        return "created_at"
-    for field in ("duration_seconds", "cost_micros", "saved_micros"):
-        if field in problem:
-            return "cost_micros" if field == "saved_micros" else field
-    if problem.startswith("count"):
-        return "count"
-    if "provider" in problem.lower():
-        return "provider"
-    if "type" in problem:
-        return "type"
-    return "event"
-
-
 @router.post(
     "/events",
     response={200: EventOut, 201: EventOut, **error_responses(400, 403)},
@@ -562,10 +540,7 @@ def record_event(
         content_id=payload.content_id,
         cache_hit=payload.cache_hit,
     )
-    try:
-        recorded = record_media_generation(event)
-    except ValueError as exc:
-        raise invalid({_field_of(str(exc)): str(exc)}) from None
+    recorded = record_media_generation(event)
     return Status(201 if recorded.created else 200, _event(recorded.event))
 
 
@@ -583,10 +558,7 @@ def estimate(
     options: dict[str, Any] = {"count": count}
     if duration_seconds is not None:
         options["duration_seconds"] = duration_seconds
-    try:
-        result = estimate_media_cost(type, provider, options)
-    except ValueError as exc:
-        raise invalid({_field_of(str(exc)): str(exc)}) from None
+    result = estimate_media_cost(type, provider, options)
     return {
         "type": result.type,
         "provider": result.provider,

@@ -17,7 +17,8 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
-from bakedbot.models import Organisation
+from bakedbot.errors import InvalidInput
+from bakedbot.selectors import OrganisationInfo, get_organisation
 from costs.budget_validation import BudgetSettings
 from costs.models import BudgetHold, CostAlert, MediaBudget
 from costs.money import decimal_to_micros, format_micros, micros_to_decimal, to_decimal
@@ -214,6 +215,18 @@ class CostAlertInfo:
         return "warning" if self.kind == CostAlert.Kind.SOFT_THRESHOLD else "exceeded"
 
 
+def cost_micros_of(amount: Decimal | int | str, *, field: str) -> int:
+    """A cost in dollars as micro-dollars; ``InvalidInput`` on ``field`` when it is negative or
+    not an amount. A float is a ``TypeError``: code, not people, sends one."""
+    try:
+        micros = decimal_to_micros(to_decimal(amount))
+    except ValueError as exc:
+        raise InvalidInput({field: str(exc)}) from None
+    if micros < 0:
+        raise InvalidInput({field: f"{field} must be 0 or more, not {amount}"})
+    return micros
+
+
 def budget_settings_of(budget: MediaBudget) -> BudgetSettings:
     return BudgetSettings(
         daily_limit_micros=budget.daily_limit_micros,
@@ -305,11 +318,11 @@ def get_media_budget(tenant_id: str) -> MediaBudgetConfig:
     return budget_config_of(tenant_id, MediaBudget.objects.filter(tenant_id=tenant_id).first())
 
 
-def _organisation(tenant_id: str) -> Organisation:
-    try:
-        return Organisation.objects.only("id", "time_zone").get(pk=tenant_id)
-    except Organisation.DoesNotExist:
-        raise LookupError(f"No organisation {tenant_id!r}") from None
+def _organisation(tenant_id: str) -> OrganisationInfo:
+    organisation = get_organisation(tenant_id)
+    if organisation is None:
+        raise LookupError(f"No organisation {tenant_id!r}")
+    return organisation
 
 
 def get_media_budget_status(tenant_id: str, *, now: datetime | None = None) -> MediaBudgetStatus:
@@ -317,14 +330,15 @@ def get_media_budget_status(tenant_id: str, *, now: datetime | None = None) -> M
     period's start and next reset in the tenant's time zone."""
     now = now or timezone.now()
     org = _organisation(tenant_id)
+    tz = ZoneInfo(org.time_zone)
     config = get_media_budget(tenant_id)
     held = held_micros(tenant_id, now=now)
     return MediaBudgetStatus(
         tenant_id=tenant_id,
         time_zone=org.time_zone,
-        as_of=now.astimezone(org.tz),
+        as_of=now.astimezone(tz),
         config=config,
-        periods=period_statuses(tenant_id, config.settings, org.tz, now=now, held=held),
+        periods=period_statuses(tenant_id, config.settings, tz, now=now, held=held),
     )
 
 
@@ -362,32 +376,36 @@ def find_breach(
     return None
 
 
-def check_budget_limit(
-    tenant_id: str, estimated_cost: Decimal | int | str
-) -> tuple[bool, str | None]:
-    """Would a generation of ``estimated_cost`` dollars pass now? ``(allowed, reason)``.
+@dataclass(frozen=True)
+class BudgetCheck:
+    """``check_budget_limit``: whether the generation fits, and if not, why (for people)."""
+
+    allowed: bool
+    reason: str | None = None
+
+
+def check_budget_limit(tenant_id: str, estimated_cost: Decimal | int | str) -> BudgetCheck:
+    """Would a generation of ``estimated_cost`` dollars pass now?
 
     A read-only pre-flight check (for a form's estimate); only ``place_budget_hold`` reserves
     the money, so a check that passes can still lose to a concurrent generation.
     """
-    requested = decimal_to_micros(to_decimal(estimated_cost))
-    if requested < 0:
-        raise ValueError("estimated_cost must be 0 or more")
+    requested = cost_micros_of(estimated_cost, field="estimated_cost")
     org = _organisation(tenant_id)
     config = get_media_budget(tenant_id)
     if not (config.has_limits and config.hard_limit_enabled):
-        return True, None
+        return BudgetCheck(allowed=True)
     now = timezone.now()
     statuses = period_statuses(
         tenant_id,
         config.settings,
-        org.tz,
+        ZoneInfo(org.time_zone),
         now=now,
         held=held_micros(tenant_id, now=now),
         only_limited=True,
     )
     breach = find_breach(statuses, requested)
-    return (True, None) if breach is None else (False, breach.message)
+    return BudgetCheck(allowed=True) if breach is None else BudgetCheck(False, breach.message)
 
 
 def cost_alert_info(alert: CostAlert) -> CostAlertInfo:

@@ -1,15 +1,18 @@
-"""Validation of budget settings: turns user input (form strings or typed values) into clean values
-plus field errors. Pure: no database, so the rules are tested on their own and nothing is saved
-unless every field is valid."""
+"""Validation of budget settings: turns user input (form strings or typed values) into clean
+settings, or ``InvalidInput`` naming every bad field. Pure: no database, so the rules are tested on
+their own and nothing is saved unless every field is valid. Switches, percentages and the parsing
+of amounts are the shared ``bakedbot.validation`` rules, said in the budget form's words."""
 
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from bakedbot.errors import FieldErrors
+from bakedbot.validation import clean_decimal, clean_flag, clean_whole_number
 from costs.money import decimal_to_micros, format_micros
 from costs.periods import BudgetPeriod
 
@@ -35,9 +38,6 @@ LABELS = {
 # ASCII digits only: ``\d`` would accept other scripts' digits, and Decimal() alone would accept
 # "NaN", "Infinity", "1e3" and "1_000".
 _AMOUNT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-_WHOLE = re.compile(r"[0-9]{1,3}")
-_TRUE = {"true", "on", "1", "yes"}
-_FALSE = {"false", "off", "0", "no", ""}
 
 
 @dataclass(frozen=True)
@@ -55,66 +55,55 @@ class BudgetSettings:
         return getattr(self, f"{period.adjective}_limit_micros")
 
 
-class _FieldError(Exception):
-    pass
+PLAIN_NUMBER = "Enter a plain number like 25 or 25.50."
+PERCENT = "Enter a whole number from 1 to 100."
 
 
-def _parse_amount(value: object) -> int | None:
-    if value is None:
+def _clean_limit(value: object) -> int | None:
+    """A limit in dollars -> micro-dollars (None: no limit). Stricter than money elsewhere: a
+    plain number (no symbols, separators or exponents), whole cents, at most $1,000,000."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool | float):
         # Money never travels as a float; a bool is not an amount.
-        raise _FieldError("Enter the amount as text or a Decimal, like 25 or 25.50.")
-    if isinstance(value, int):
-        amount = Decimal(value)
-    elif isinstance(value, Decimal):
-        if not value.is_finite():
-            raise _FieldError("Enter a plain number like 25 or 25.50.")
-        amount = value
-    elif isinstance(value, str):
+        raise ValueError("Enter the amount as text or a Decimal, like 25 or 25.50.")
+    if isinstance(value, str):
         text = value.strip()
-        if not text:
-            return None
         if len(text) > 20 or not _AMOUNT.fullmatch(text):
-            raise _FieldError("Enter a plain number like 25 or 25.50 (no symbols or exponents).")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
-            raise _FieldError("Enter a plain number like 25 or 25.50.") from None
-    else:
-        raise _FieldError("Enter a plain number like 25 or 25.50.")
+            raise ValueError("Enter a plain number like 25 or 25.50 (no symbols or exponents).")
+        value = text
+    elif not isinstance(value, int | Decimal):
+        raise ValueError(PLAIN_NUMBER)
+    try:
+        amount = clean_decimal(value)
+    except ValueError:
+        raise ValueError(PLAIN_NUMBER) from None
     if amount < 0:
-        raise _FieldError("Must be 0 or more.")
+        raise ValueError("Must be 0 or more.")
     if amount > MAX_LIMIT:
-        raise _FieldError("Must be at most $1,000,000.")
+        raise ValueError("Must be at most $1,000,000.")
     if amount != amount.quantize(Decimal("0.01")):
-        raise _FieldError("Use at most 2 decimal places (whole cents).")
+        raise ValueError("Use at most 2 decimal places (whole cents).")
     return decimal_to_micros(amount)
 
 
-def _parse_percent(value: object) -> int:
-    if isinstance(value, bool | float):
-        raise _FieldError("Enter a whole number from 1 to 100.")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
-        number = int(value.strip())
-    else:
-        raise _FieldError("Enter a whole number from 1 to 100.")
-    if not 1 <= number <= 100:
-        raise _FieldError("Enter a whole number from 1 to 100.")
-    return number
+def _clean_percent(value: object) -> int:
+    if isinstance(value, str) and len(value.strip()) > 3:
+        raise ValueError(PERCENT)
+    try:
+        return clean_whole_number(value, minimum=1, maximum=100)
+    except ValueError:
+        raise ValueError(PERCENT) from None
 
 
-def _parse_bool(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    raise _FieldError("Must be on or off.")
+def _clean_switch(value: object) -> bool:
+    try:
+        return clean_flag(value)
+    except ValueError:
+        raise ValueError("Must be on or off.") from None
 
 
-def _parse_recipients(value: object) -> tuple[str, ...]:
+def _clean_recipients(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
@@ -122,13 +111,13 @@ def _parse_recipients(value: object) -> tuple[str, ...]:
     elif isinstance(value, list | tuple):
         candidates = value
     else:
-        raise _FieldError("Enter e-mail addresses separated by commas or new lines.")
+        raise ValueError("Enter e-mail addresses separated by commas or new lines.")
     recipients: list[str] = []
     invalid: list[str] = []
     seen: set[str] = set()
     for candidate in candidates:
         if not isinstance(candidate, str):
-            raise _FieldError("Enter e-mail addresses separated by commas or new lines.")
+            raise ValueError("Enter e-mail addresses separated by commas or new lines.")
         address = candidate.strip()
         if not address:
             continue
@@ -142,19 +131,19 @@ def _parse_recipients(value: object) -> tuple[str, ...]:
             recipients.append(address)
     if invalid:
         shown = ", ".join(invalid[:5]) + (" …" if len(invalid) > 5 else "")
-        raise _FieldError(f"Not a valid e-mail address: {shown}")
+        raise ValueError(f"Not a valid e-mail address: {shown}")
     if len(recipients) > MAX_RECIPIENTS:
-        raise _FieldError(f"At most {MAX_RECIPIENTS} recipients.")
+        raise ValueError(f"At most {MAX_RECIPIENTS} recipients.")
     return tuple(recipients)
 
 
-_PARSERS = {
-    "daily_limit": _parse_amount,
-    "weekly_limit": _parse_amount,
-    "monthly_limit": _parse_amount,
-    "soft_threshold_percent": _parse_percent,
-    "hard_limit_enabled": _parse_bool,
-    "alert_recipients": _parse_recipients,
+_CLEANERS = {
+    "daily_limit": _clean_limit,
+    "weekly_limit": _clean_limit,
+    "monthly_limit": _clean_limit,
+    "soft_threshold_percent": _clean_percent,
+    "hard_limit_enabled": _clean_switch,
+    "alert_recipients": _clean_recipients,
 }
 
 
@@ -177,29 +166,24 @@ def _order_errors(settings: BudgetSettings, updated: set[str]) -> dict[str, str]
     return errors
 
 
-def clean_budget_updates(
-    updates: Mapping[str, object], current: BudgetSettings
-) -> tuple[BudgetSettings, dict[str, str]]:
-    """Apply ``updates`` (a partial mapping of FIELDS) to ``current``.
+def clean_budget_updates(updates: Mapping[str, object], current: BudgetSettings) -> BudgetSettings:
+    """``current`` with ``updates`` (a partial mapping of FIELDS) applied, or ``InvalidInput``
+    with an error for every bad field (then nothing may be saved).
 
-    Returns the new settings and a dict of field errors; when the dict is not empty the settings
-    must not be saved. Limits are dollars (strings like "25.50", ints or Decimals; empty or None
-    removes the limit), the threshold a whole percent, recipients a list or a comma/line-separated
-    string of addresses.
+    Limits are dollars (strings like "25.50", ints or Decimals; empty or None removes the limit),
+    the threshold a whole percent, recipients a list or a comma/line-separated string of
+    addresses.
     """
-    errors: dict[str, str] = {}
+    errors = FieldErrors()
     changes: dict[str, object] = {}
     for field, value in updates.items():
-        parser = _PARSERS.get(field)
-        if parser is None:
-            errors[field] = f"Unknown budget setting “{field}”."
+        cleaner = _CLEANERS.get(field)
+        if cleaner is None:
+            errors.add(field, f"Unknown budget setting “{field}”.")
             continue
-        try:
-            parsed = parser(value)
-        except _FieldError as exc:
-            errors[field] = str(exc)
-            continue
-        changes[f"{field}_micros" if field in LIMIT_FIELDS else field] = parsed
+        cleaned_value = errors.clean(field, cleaner, value)
+        if field not in errors:
+            changes[f"{field}_micros" if field in LIMIT_FIELDS else field] = cleaned_value
     cleaned = replace(current, **changes)
     if not any(field in errors for field in LIMIT_FIELDS):
         # A form posts every field: the ones whose value changed are the ones being edited.
@@ -208,5 +192,7 @@ def clean_budget_updates(
             for field in LIMIT_FIELDS
             if getattr(cleaned, f"{field}_micros") != getattr(current, f"{field}_micros")
         }
-        errors.update(_order_errors(cleaned, changed))
-    return cleaned, errors
+        for field, message in _order_errors(cleaned, changed).items():
+            errors.add(field, message)
+    errors.raise_if_any()
+    return cleaned

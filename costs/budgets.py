@@ -26,20 +26,24 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bakedbot.models import Organisation
+from bakedbot.errors import InvalidInput
+from bakedbot.selectors import organisation_exists
 from costs.budget_selectors import (
     BudgetBreach,
     BudgetPeriodStatus,
     CostAlertInfo,
+    MediaBudgetConfig,
+    budget_config_of,
     budget_settings_of,
     cost_alert_info,
+    cost_micros_of,
     find_breach,
     held_micros,
     period_statuses,
 )
 from costs.budget_validation import LIMIT_FIELDS, BudgetSettings, clean_budget_updates
 from costs.models import BudgetHold, CostAlert, MediaBudget
-from costs.money import decimal_to_micros, format_micros, micros_to_decimal, to_decimal
+from costs.money import format_micros, micros_to_decimal
 from costs.periods import BudgetPeriod
 
 logger = logging.getLogger(__name__)
@@ -109,13 +113,6 @@ def _hold_of(row: BudgetHold) -> Hold:
     )
 
 
-def _cost_micros(amount: Decimal | int | str, name: str) -> int:
-    micros = decimal_to_micros(to_decimal(amount))
-    if micros < 0:
-        raise ValueError(f"{name} must be 0 or more, not {amount}")
-    return micros
-
-
 def default_hold_ttl() -> timedelta:
     return timedelta(seconds=django_settings.Q_TIMEOUT) + HOLD_TTL_MARGIN
 
@@ -129,10 +126,10 @@ def place_budget_hold(
 ) -> Hold:
     """Set ``estimated_cost`` dollars aside for a generation, or raise ``BudgetExceeded`` naming
     the period and the amount it would go over by. The hard limit holds under concurrency."""
-    requested = _cost_micros(estimated_cost, "estimated_cost")
+    requested = cost_micros_of(estimated_cost, field="estimated_cost")
     ttl = ttl or default_hold_ttl()
     if ttl <= timedelta(0):
-        raise ValueError("ttl must be positive")
+        raise InvalidInput(ttl="ttl must be positive")
     statuses: list[BudgetPeriodStatus] = []
     breach: BudgetBreach | None = None
     settings = BudgetSettings()
@@ -145,7 +142,7 @@ def place_budget_hold(
             .filter(tenant_id=tenant_id)
             .first()
         )
-        if budget is None and not Organisation.objects.filter(pk=tenant_id).exists():
+        if budget is None and not organisation_exists(tenant_id):
             raise LookupError(f"No organisation {tenant_id!r}")
         now = timezone.now()
         if budget is not None:
@@ -200,7 +197,7 @@ def settle_budget_hold(hold: Hold | str, actual_cost: Decimal | int | str) -> Ho
     threshold that placing the hold did not reach. (One that costs no more than its estimate
     cannot raise usage above what was checked when it was placed.)
     """
-    actual = _cost_micros(actual_cost, "actual_cost")
+    actual = cost_micros_of(actual_cost, field="actual_cost")
     settled, changed = _close_hold(hold, BudgetHold.Status.SETTLED, actual)
     if changed and actual > settled.amount_micros:
         raise_budget_alerts(settled.tenant_id)
@@ -333,9 +330,10 @@ def update_media_budget(
     updates: Mapping[str, object],
     *,
     updated_by: AbstractBaseUser | None = None,
-) -> tuple[bool, dict[str, str] | None]:
-    """Change some of a tenant's budget settings: ``(True, None)``, or ``(False, errors)`` with an
-    error per field and nothing saved.
+) -> MediaBudgetConfig:
+    """Change some of a tenant's budget settings and return them as saved, or raise
+    ``InvalidInput`` with an error per bad field (``tenant`` for an unknown organisation) and
+    nothing saved.
 
     Keys: ``daily_limit``, ``weekly_limit``, ``monthly_limit`` (dollars as "25.50", int or
     Decimal; empty or None removes the limit), ``soft_threshold_percent`` (1-100),
@@ -343,17 +341,15 @@ def update_media_budget(
     """
     with transaction.atomic():
         budget = MediaBudget.objects.select_for_update().filter(tenant_id=tenant_id).first()
-        if budget is None and not Organisation.objects.filter(pk=tenant_id).exists():
-            return False, {"tenant": f"No organisation {tenant_id!r}."}
+        if budget is None and not organisation_exists(tenant_id):
+            raise InvalidInput(tenant=f"No organisation {tenant_id!r}.")
         current = budget_settings_of(budget) if budget else BudgetSettings()
-        cleaned, errors = clean_budget_updates(updates, current)
-        if errors:
-            return False, errors
+        cleaned = clean_budget_updates(updates, current)
         values = {
             f"{field}_micros": cleaned.limit_micros(period)
             for field, period in LIMIT_FIELDS.items()
         }
-        MediaBudget.objects.update_or_create(
+        budget, _ = MediaBudget.objects.update_or_create(
             tenant_id=tenant_id,
             defaults={
                 **values,
@@ -363,7 +359,7 @@ def update_media_budget(
                 "updated_by": updated_by,
             },
         )
-    return True, None
+    return budget_config_of(tenant_id, budget)
 
 
 def acknowledge_cost_alert(

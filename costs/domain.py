@@ -10,6 +10,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from bakedbot.errors import InvalidInput
 from costs.money import micros_to_decimal
 
 PROMPT_MAX_CHARS = 2000
@@ -52,7 +53,7 @@ class MediaGenerationEvent:
 
     def __post_init__(self) -> None:
         if self.created_at.tzinfo is None:
-            raise ValueError("created_at must be an aware datetime")
+            raise InvalidInput(created_at="created_at must be an aware datetime")
         # Stored in UTC; trimmed text so a runaway prompt or error cannot bloat the store.
         object.__setattr__(self, "created_at", self.created_at.astimezone(UTC))
         object.__setattr__(self, "prompt", (self.prompt or "")[:PROMPT_MAX_CHARS])

@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from bakedbot.errors import InvalidInput
 from costs.money import decimal_to_micros, micros_to_decimal
 
 PRICEBOOK_DIR = Path(__file__).resolve().parent / "pricebook"
@@ -58,8 +59,8 @@ class PriceBookVersion:
         try:
             return self.prices[provider]
         except KeyError:
-            raise ValueError(
-                f"Unknown provider {provider!r} in price book {self.version}; "
+            raise InvalidInput(
+                provider=f"Unknown provider {provider!r} in price book {self.version}; "
                 f"known providers: {', '.join(sorted(self.prices))}"
             ) from None
 
@@ -124,33 +125,32 @@ def price_book_versions() -> tuple[PriceBookVersion, ...]:
 
 
 def price_book(at: datetime | None = None) -> PriceBookVersion:
-    """The version in effect at the aware instant ``at`` (now by default)."""
+    """The version in effect at the aware instant ``at`` (now by default); ``InvalidInput`` on
+    ``at`` before the first version."""
     moment = at or datetime.now(UTC)
     if moment.tzinfo is None:
-        raise ValueError("at must be an aware datetime")
+        raise InvalidInput(at="at must be an aware datetime")
     day = moment.astimezone(UTC).date()
     versions = price_book_versions()
     effective = [v for v in versions if v.effective_from <= day]
     if not effective:
-        raise ValueError(
-            f"No price book is in effect on {day.isoformat()}; "
+        raise InvalidInput(
+            at=f"No price book is in effect on {day.isoformat()}; "
             f"the first starts {versions[0].effective_from.isoformat()}"
         )
     return effective[-1]
 
 
-def price_book_version(version: str) -> PriceBookVersion:
-    for candidate in price_book_versions():
-        if candidate.version == version:
-            return candidate
-    raise ValueError(f"Unknown price book version {version!r}")
+def _check_type(type: str) -> None:
+    if type not in MEDIA_TYPES:
+        raise InvalidInput(type=f"Unknown type {type!r}; expected one of: {', '.join(MEDIA_TYPES)}")
 
 
 def _check_provider(provider: str, kind: str, book: PriceBookVersion) -> ProviderPrice:
     price = book.price_for(provider)
     if price.kind != kind:
-        raise ValueError(
-            f"Provider {provider!r} makes {price.kind}s, not {kind}s "
+        raise InvalidInput(
+            provider=f"Provider {provider!r} makes {price.kind}s, not {kind}s "
             f"(type {kind!r} needs one of: "
             f"{', '.join(p for p, v in book.prices.items() if v.kind == kind)})"
         )
@@ -161,18 +161,22 @@ def _check_duration(duration_seconds: Any) -> int:
     if isinstance(duration_seconds, bool) or not isinstance(
         duration_seconds, int | Decimal | float
     ):
-        raise ValueError(
-            f"duration_seconds must be a whole number of seconds, not {duration_seconds!r}"
+        raise InvalidInput(
+            duration_seconds="duration_seconds must be a whole number of seconds, "
+            f"not {duration_seconds!r}"
         )
-    if duration_seconds != int(duration_seconds):
-        raise ValueError(
-            f"duration_seconds must be a whole number of seconds, not {duration_seconds}"
+    if not Decimal(duration_seconds).is_finite() or duration_seconds != int(duration_seconds):
+        raise InvalidInput(
+            duration_seconds="duration_seconds must be a whole number of seconds, "
+            f"not {duration_seconds}"
         )
     seconds = int(duration_seconds)
     if seconds <= 0:
-        raise ValueError(f"duration_seconds must be positive, not {seconds}")
+        raise InvalidInput(duration_seconds=f"duration_seconds must be positive, not {seconds}")
     if seconds > MAX_VIDEO_SECONDS:
-        raise ValueError(f"duration_seconds must be at most {MAX_VIDEO_SECONDS}, not {seconds}")
+        raise InvalidInput(
+            duration_seconds=f"duration_seconds must be at most {MAX_VIDEO_SECONDS}, not {seconds}"
+        )
     return seconds
 
 
@@ -244,17 +248,16 @@ def estimate_media_cost(
     """What a generation will cost, with the price version and the breakdown.
 
     ``options``: ``duration_seconds`` (videos, required), ``count`` (images, default 1).
-    Raises ``ValueError`` naming the problem for an unknown type or provider, a provider of the
-    wrong kind, or a bad duration or count.
+    Raises ``InvalidInput`` on the field at fault (``type``, ``provider``, ``duration_seconds``,
+    ``count``, or ``at`` before the first price book).
     """
     options = options or {}
     book = price_book(at)
-    if type not in MEDIA_TYPES:
-        raise ValueError(f"Unknown type {type!r}; expected one of: {', '.join(MEDIA_TYPES)}")
+    _check_type(type)
     if type == VIDEO:
         price = _check_provider(provider, VIDEO, book)
         if options.get("duration_seconds") is None:
-            raise ValueError("duration_seconds is required for a video")
+            raise InvalidInput(duration_seconds="duration_seconds is required for a video")
         seconds = _check_duration(options["duration_seconds"])
         plan = clip_plan(price.clip_micros, seconds)
         lines = []
@@ -277,7 +280,9 @@ def estimate_media_cost(
         )
     count = options.get("count", 1)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_IMAGE_COUNT:
-        raise ValueError(f"count must be a whole number from 1 to {MAX_IMAGE_COUNT}, not {count!r}")
+        raise InvalidInput(
+            count=f"count must be a whole number from 1 to {MAX_IMAGE_COUNT}, not {count!r}"
+        )
     unit_micros = _image_micros(provider, book)
     unit = micros_to_decimal(unit_micros)
     label = f"{provider} {'image edit' if type == IMAGE_EDIT else 'image'}"
@@ -294,8 +299,7 @@ def estimate_media_cost(
 
 def providers_for(type: str, *, at: datetime | None = None) -> list[str]:
     """The providers that can make ``type`` in the price book in effect at ``at``."""
-    if type not in MEDIA_TYPES:
-        raise ValueError(f"Unknown type {type!r}; expected one of: {', '.join(MEDIA_TYPES)}")
+    _check_type(type)
     kind = VIDEO if type == VIDEO else IMAGE
     return [p for p, price in price_book(at).prices.items() if price.kind == kind]
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from bakedbot.errors import InvalidInput
 from bakedbot.selectors import organisation_names
 from costs.domain import DailyUsage, MediaGenerationEvent, MediaUsageStats, UsageTotals
 from costs.money import micros_to_decimal, to_decimal
@@ -21,7 +22,7 @@ from costs.tenants import tenant_today
 
 def _check_range(start_date: date, end_date: date) -> None:
     if end_date < start_date:
-        raise ValueError(f"end_date {end_date} is before start_date {start_date}")
+        raise InvalidInput(end_date=f"end_date {end_date} is before start_date {start_date}")
 
 
 def get_tenant_spend(tenant_id: str, start_date: date, end_date: date) -> Decimal:
@@ -93,19 +94,27 @@ def get_recent_media_events(
     ``(created_at, id)`` descending. ``before`` (the ``(created_at, id)`` of the last event of the
     previous page) continues the list after it: pages never skip or repeat an event."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= RECENT_LIMIT_MAX:
-        raise ValueError(f"limit must be a whole number from 1 to {RECENT_LIMIT_MAX}")
+        raise InvalidInput(limit=f"limit must be a whole number from 1 to {RECENT_LIMIT_MAX}")
     return get_repository().recent_events(tenant_id=tenant_id, limit=limit, before=before)
 
 
-def check_cost_limit(tenant_id: str, limit_usd: Decimal | int | str) -> tuple[bool, Decimal]:
-    """``(exceeded, current_cost_usd)`` for the tenant's current local calendar month; reaching
-    the limit counts as exceeded (no more spend fits under it)."""
+@dataclass(frozen=True)
+class CostLimitCheck:
+    """``check_cost_limit``: whether the month's spend reached the limit, and the spend."""
+
+    exceeded: bool
+    current_cost_usd: Decimal
+
+
+def check_cost_limit(tenant_id: str, limit_usd: Decimal | int | str) -> CostLimitCheck:
+    """Has the tenant's spend this local calendar month reached ``limit_usd``? Reaching the
+    limit counts as exceeded (no more spend fits under it)."""
     limit = to_decimal(limit_usd)
     if limit < 0:
-        raise ValueError("limit_usd must not be negative")
+        raise InvalidInput(limit_usd="limit_usd must not be negative")
     window = tenant_period(tenant_id, "month")
     current = get_tenant_spend(tenant_id, window.start, window.end)
-    return current >= limit, current
+    return CostLimitCheck(exceeded=current >= limit, current_cost_usd=current)
 
 
 # -- the whole platform --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+from bakedbot.errors import InvalidInput
 from costs.domain import MediaGenerationEvent, RecomputeReport, new_event_id
 from costs.pricing import IMAGE, VIDEO, estimate_media_cost, price_book
 from costs.stores import get_repository
@@ -35,30 +36,38 @@ def _priced(event: MediaGenerationEvent) -> MediaGenerationEvent:
     """The event with ``cost_micros``, ``price_version`` and savings filled from the price book.
 
     The provider and type are checked even when the cost is given: an unpriced provider is an
-    error, never a silent $0.
+    error, never a silent $0. Bad input raises ``InvalidInput`` on the event's field at fault.
     """
     if not event.id or not str(event.id).strip():
-        raise ValueError("id must not be empty")
+        raise InvalidInput(id="id must not be empty")
     if not event.tenant_id:
-        raise ValueError("tenant_id must not be empty")
+        raise InvalidInput(tenant_id="tenant_id must not be empty")
     options = {"duration_seconds": event.duration_seconds} if event.type == VIDEO else {}
     if event.type == VIDEO and event.duration_seconds is None:
-        raise ValueError("duration_seconds is required for a video event")
+        raise InvalidInput(duration_seconds="duration_seconds is required for a video event")
+    try:
+        book = price_book(event.created_at)
+    except InvalidInput as exc:
+        raise InvalidInput(created_at=exc.message) from None
     estimate = estimate_media_cost(event.type, event.provider, options, at=event.created_at)
     changes: dict[str, Any] = {}
     if event.cost_micros is None:
         charged = event.success and not event.cache_hit
         changes["cost_micros"] = estimate.cost_micros if charged else 0
     elif isinstance(event.cost_micros, bool) or not isinstance(event.cost_micros, int):
-        raise ValueError(f"cost_micros must be whole micro-dollars, not {event.cost_micros!r}")
+        raise InvalidInput(
+            cost_micros=f"cost_micros must be whole micro-dollars, not {event.cost_micros!r}"
+        )
     elif event.cost_micros < 0:
-        raise ValueError(f"cost_micros must not be negative, not {event.cost_micros}")
+        raise InvalidInput(cost_micros=f"cost_micros must not be negative, not {event.cost_micros}")
     if not event.price_version:
-        changes["price_version"] = price_book(event.created_at).version
+        changes["price_version"] = book.version
     if event.cache_hit and not event.saved_micros:
         changes["saved_micros"] = estimate.cost_micros
     if event.saved_micros < 0:
-        raise ValueError(f"saved_micros must not be negative, not {event.saved_micros}")
+        raise InvalidInput(
+            saved_micros=f"saved_micros must not be negative, not {event.saved_micros}"
+        )
     return dataclasses.replace(event, **changes) if changes else event
 
 

@@ -9,7 +9,8 @@ import time
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from bakedbot.models import Organisation
+from bakedbot.errors import InvalidInput
+from bakedbot.selectors import organisation_time_zone
 
 CACHE_SECONDS = 60.0
 
@@ -18,15 +19,15 @@ _zones: dict[str, tuple[float, ZoneInfo]] = {}
 
 
 def tenant_time_zone(tenant_id: str) -> ZoneInfo:
-    """The IANA zone of organisation ``tenant_id``; ``ValueError`` for an unknown tenant."""
+    """The IANA zone of organisation ``tenant_id``; ``InvalidInput`` for an unknown tenant."""
     now = time.monotonic()
     with _lock:
         cached = _zones.get(tenant_id)
     if cached and now - cached[0] < CACHE_SECONDS:
         return cached[1]
-    name = Organisation.objects.filter(pk=tenant_id).values_list("time_zone", flat=True).first()
+    name = organisation_time_zone(tenant_id)
     if name is None:
-        raise ValueError(f"tenant_id {tenant_id!r} is not an organisation")
+        raise InvalidInput(tenant_id=f"tenant_id {tenant_id!r} is not an organisation")
     zone = ZoneInfo(name)
     with _lock:
         _zones[tenant_id] = (now, zone)

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from bakedbot.errors import InvalidInput
 from bakedbot.tenancy import (
     can_manage_tenant,
     tenant_member_required,
@@ -62,18 +63,24 @@ def media_dashboard(request: HttpRequest) -> HttpResponse:
 @tenant_owner_required
 def media_budget_update(request: HttpRequest) -> HttpResponse:
     updates = budget_updates_from_form(request.POST)
-    saved, errors = update_media_budget(request.tenant.pk, updates, updated_by=request.user)
-    if saved and not request.htmx:
+    try:
+        update_media_budget(request.tenant.pk, updates, updated_by=request.user)
+    except InvalidInput as exc:
+        form = _budget_form(updates, exc.errors)
+        if not request.htmx:
+            return render(request, TEMPLATE, _context(request, **form), status=400)
+        return _budget_panel(request, form, saved=False)
+    if not request.htmx:
         messages.success(request, "Budget saved.")
         return redirect(tenant_url(request, "media:dashboard"))
-    if not request.htmx:
-        context = _context(request, **_budget_form(updates, errors))
-        return render(request, TEMPLATE, context, status=400)
-    # HTMX swaps the budget panel: the new limits move the progress bars too.
+    return _budget_panel(request, None, saved=True)
+
+
+def _budget_panel(request: HttpRequest, form: dict | None, *, saved: bool) -> HttpResponse:
+    """The budget panel alone, for HTMX: the new limits move the progress bars too. ``form``
+    None shows the settings as saved."""
     status = get_media_budget_status(request.tenant.pk)
-    form = (
-        _budget_form(budget_form_values(status.config)) if saved else _budget_form(updates, errors)
-    )
+    form = form or _budget_form(budget_form_values(status.config))
     context = {"tenant": request.tenant, "status": status, "can_edit": True, "saved": saved, **form}
     return render(request, f"{TEMPLATE}#budget-panel", context)
 

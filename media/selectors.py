@@ -97,9 +97,16 @@ def estimate_generation(
         )
     except InvalidInput as exc:
         return GenerationEstimate(kind, provider, None, exc.errors, False, None, False, budget)
-    allowed, reason = check_budget_limit(tenant_id, request.estimate.cost)
+    check = check_budget_limit(tenant_id, request.estimate.cost)
     return GenerationEstimate(
-        kind, provider, request.estimate, {}, allowed, reason, request.simulated, budget
+        kind,
+        provider,
+        request.estimate,
+        {},
+        check.allowed,
+        check.reason,
+        request.simulated,
+        budget,
     )
 
 

@@ -1,4 +1,4 @@
-from costs.api import dollars
+from costs.money import dollars
 
 
 def test_it_writes_dollars_with_two_to_six_decimals():

@@ -3,7 +3,7 @@ local dates."""
 
 from datetime import UTC, datetime, timedelta
 
-from costs.api import dollars
+from costs.money import dollars
 from costs.tenants import tenant_today
 from tests.api.conftest import record
 

@@ -8,6 +8,7 @@ import pytest
 
 from costs.domain import MediaGenerationEvent, UsageTotals
 from costs.selectors import (
+    CostLimitCheck,
     check_cost_limit,
     get_media_costs_by_provider,
     get_media_usage,
@@ -276,8 +277,8 @@ def test_selectors_for_the_current_month(cost_store, la):
     now = datetime.now(UTC)
     track_media_generation(event(la, 1, at=now, provider="sora", duration_seconds=15))
     track_media_generation(event(la, 2, at=now, provider="gemini-flash"))
-    assert check_cost_limit(la.pk, Decimal("5")) == (False, Decimal("2.02"))
-    assert check_cost_limit(la.pk, "2.02") == (True, Decimal("2.02"))
+    assert check_cost_limit(la.pk, Decimal("5")) == CostLimitCheck(False, Decimal("2.02"))
+    assert check_cost_limit(la.pk, "2.02") == CostLimitCheck(True, Decimal("2.02"))
     assert get_media_costs_by_provider(la.pk, "30d") == {
         "gemini-flash": Decimal("0.02"),
         "sora": Decimal("2.00"),

@@ -32,7 +32,6 @@ def record_spend():
 @pytest.fixture
 def set_budget():
     def _set(tenant_id: str, **updates):
-        ok, errors = update_media_budget(tenant_id, updates)
-        assert ok, errors
+        update_media_budget(tenant_id, updates)
 
     return _set

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from bakedbot.errors import InvalidInput
 from costs.budget_selectors import (
     get_budget_usage_by_tenant,
     get_media_budget,
@@ -28,7 +29,7 @@ def test_it_gives_defaults_for_a_tenant_without_settings(org_a):
 
 
 def test_it_saves_settings_and_returns_them_as_decimals(org_a, owner_a):
-    ok, errors = update_media_budget(
+    saved = update_media_budget(
         org_a.pk,
         {
             "daily_limit": "12.5",
@@ -40,8 +41,8 @@ def test_it_saves_settings_and_returns_them_as_decimals(org_a, owner_a):
         },
         updated_by=owner_a,
     )
-    assert (ok, errors) == (True, None)
     config = get_media_budget(org_a.pk)
+    assert saved == config
     assert (config.daily_limit, config.weekly_limit, config.monthly_limit) == (
         Decimal("12.5"),
         Decimal(50),
@@ -55,26 +56,26 @@ def test_it_saves_settings_and_returns_them_as_decimals(org_a, owner_a):
 def test_it_saves_nothing_when_any_field_is_bad(org_a, set_budget):
     set_budget(org_a.pk, daily_limit="5", alert_recipients="a@example.com")
     before = get_media_budget(org_a.pk)
-    ok, errors = update_media_budget(
-        org_a.pk,
-        {"daily_limit": "7", "weekly_limit": "1e3", "alert_recipients": "b@example.com"},
-    )
-    assert not ok
-    assert list(errors) == ["weekly_limit"]
+    with pytest.raises(InvalidInput) as refused:
+        update_media_budget(
+            org_a.pk,
+            {"daily_limit": "7", "weekly_limit": "1e3", "alert_recipients": "b@example.com"},
+        )
+    assert list(refused.value.errors) == ["weekly_limit"]
     assert get_media_budget(org_a.pk) == before
 
 
 def test_it_saves_no_row_for_a_first_update_that_fails(org_a):
-    ok, errors = update_media_budget(org_a.pk, {"daily_limit": "NaN"})
-    assert not ok and "daily_limit" in errors
+    with pytest.raises(InvalidInput) as refused:
+        update_media_budget(org_a.pk, {"daily_limit": "NaN"})
+    assert "daily_limit" in refused.value.errors
     assert not MediaBudget.objects.filter(pk=org_a.pk).exists()
 
 
 def test_it_refuses_an_unknown_tenant(db):
-    assert update_media_budget("org_missing", {"daily_limit": "1"}) == (
-        False,
-        {"tenant": "No organisation 'org_missing'."},
-    )
+    with pytest.raises(InvalidInput) as refused:
+        update_media_budget("org_missing", {"daily_limit": "1"})
+    assert refused.value.errors == {"tenant": "No organisation 'org_missing'."}
 
 
 def test_it_reports_each_period_against_its_limit(org_a, set_budget, record_spend):

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from costs.budget_selectors import check_budget_limit, get_media_budget_status
+from costs.budget_selectors import BudgetCheck, check_budget_limit, get_media_budget_status
 from costs.budgets import (
     BudgetExceeded,
     place_budget_hold,
@@ -180,11 +180,11 @@ def test_it_refuses_an_unknown_hold(db):
 
 
 def test_it_checks_a_limit_without_reserving(org_a, set_budget, record_spend):
-    assert check_budget_limit(org_a.pk, "1000") == (True, None)
+    assert check_budget_limit(org_a.pk, "1000") == BudgetCheck(True, None)
     set_budget(org_a.pk, daily_limit="10")
     record_spend(org_a.pk, "9")
-    assert check_budget_limit(org_a.pk, "1") == (True, None)
-    allowed, reason = check_budget_limit(org_a.pk, "1.01")
-    assert not allowed
-    assert "daily budget of $10.00 would be exceeded by $0.01" in reason
+    assert check_budget_limit(org_a.pk, "1") == BudgetCheck(True, None)
+    check = check_budget_limit(org_a.pk, "1.01")
+    assert not check.allowed
+    assert "daily budget of $10.00 would be exceeded by $0.01" in check.reason
     assert BudgetHold.objects.count() == 0

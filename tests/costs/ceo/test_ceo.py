@@ -257,8 +257,8 @@ def test_tenants_sort(super_admin_client, many_tenants, query, first):
 
 
 def test_budget_usage_shows_where_a_budget_exists(super_admin_client, seeded, org_a, org_b):
-    saved, errors = update_media_budget(org_a.pk, {"monthly_limit": "10", "daily_limit": ""})
-    assert saved, errors
+    saved = update_media_budget(org_a.pk, {"monthly_limit": "10", "daily_limit": ""})
+    assert saved.monthly_limit == 10 and saved.daily_limit is None
     response = super_admin_client.get(URL + "?tab=costs&period=30d&sort=budget")
     rows = {row.tenant_id: row for row in response.context["data"].tenants.rows}
     assert rows[org_b.pk].budget is None
