@@ -5,8 +5,13 @@ speaking its wire format (``veo_server``, ``text_server``)."""
 
 import pytest
 
+from playbooks.models import Notification
 from playbooks.runner import execute_playbook_run
-from playbooks.services import install_playbook_template, seed_playbook_templates
+from playbooks.services import (
+    install_playbook_template,
+    seed_playbook_templates,
+    start_playbook_run,
+)
 from tests.media.providers.fakes import FakeProvider, Reply
 from tests.playbooks.helpers import make_shop
 
@@ -78,6 +83,22 @@ def install(templates):
 @pytest.fixture
 def shop(org_a):
     return make_shop(org_a)
+
+
+@pytest.fixture
+def playbook(org_a, install):
+    return install("weekly-deals-video", org_a)
+
+
+@pytest.fixture
+def run(playbook, shop, run_now):
+    """A finished run of the Weekly Deals playbook (its content awaiting approval)."""
+    return run_now(start_playbook_run(playbook=playbook, triggered_by="manual"))
+
+
+@pytest.fixture
+def notification(org_a, member_a, run):
+    return Notification.objects.create(organisation=org_a, user=member_a, run=run, title="Hi")
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
 from datetime import date, timedelta
 
+from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from costs.money import decimal_to_micros
+from media.services import reject_creative_content
 from playbooks.executor import PlaybookExecutionContext, StepRuntime, validate_step
 from playbooks.models import Deal, Product
 
@@ -84,3 +86,17 @@ def make_shop(org):
         ends_on=start - timedelta(days=20),
     )
     return products
+
+
+def messages_of(response) -> list[str]:
+    """The messages a view left for the next page."""
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def reject_submission(run, org, user, comment="Too long: mention Friday") -> str:
+    """Reject what ``run`` submitted to the Creative Center; its content id."""
+    content_id = run.step_results.get(step_id="step-5").result["content_id"]
+    reject_creative_content(
+        tenant_id=org.pk, content_id=content_id, reviewed_by=user, comment=comment
+    )
+    return content_id
