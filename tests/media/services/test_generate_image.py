@@ -176,3 +176,38 @@ def test_a_safety_block_fails_clearly_without_a_retry(org_a, owner_a, real_provi
     assert len(fake.seen("POST", FLASH_PATH)) == 1
     assert holds(org_a.pk)[0].status == BudgetHold.Status.RELEASED
     assert get_recent_media_events(org_a.pk)[0].success is False
+
+
+def test_a_playbook_step_delivered_twice_reads_back_the_first_result(org_a):
+    step = {"provider": "gemini-flash", "prompt": "Step", "aspect_ratio": "1:1"}
+    first = generate_image(org_a.pk, None, playbook_run_id="run_1", **step)
+    again = generate_image(org_a.pk, None, playbook_run_id="run_1", **step)
+
+    assert (again.id, again.job_id, again.cache_hit) == (first.id, first.job_id, False)
+    assert (again.tracking_event.id, again.tracking_event.cost_micros) == (
+        f"{first.job_id}:done",
+        20_000,
+    )
+    assert [e.id for e in get_recent_media_events(org_a.pk)] == [f"{first.job_id}:done"]
+
+
+def test_media_that_cannot_be_stored_is_charged_what_was_recorded(
+    media_root, org_a, owner_a, real_provider, png_bytes
+):
+    real_provider("gemini-flash").on("POST", FLASH_PATH, image_reply(png_bytes))
+    media_root.mkdir(parents=True, exist_ok=True)
+    (media_root / "generated").write_bytes(b"")  # a file where the media folder should be
+
+    with pytest.raises(OSError):
+        generate_image(
+            org_a.pk, str(owner_a.pk), provider="gemini-flash", prompt="Lost", aspect_ratio="1:1"
+        )
+
+    # The provider was paid and the success recorded: failing for good charges it, once.
+    [event] = get_recent_media_events(org_a.pk)
+    assert (event.success, event.cost_micros) == (True, 20_000)
+    [hold] = holds(org_a.pk)
+    assert (hold.status, hold.actual_micros) == (BudgetHold.Status.SETTLED, 20_000)
+    job = GenerationJob.objects.get()
+    assert (job.status, job.cost_micros, job.failures) == ("failed", 20_000, 0)
+    assert (job.asset.status, job.asset.cost_micros) == ("failed", 20_000)

@@ -255,6 +255,33 @@ def test_a_worker_that_died_after_recording_a_failure_keeps_it_apart_from_the_su
 
 
 @pytest.mark.django_db
+def test_media_that_could_not_be_stored_is_stored_by_the_retry_and_charged_once(
+    media_root, org_a, owner_a, enqueued, real_provider, png_bytes
+):
+    fake = real_provider("gemini-flash")
+    fake.on("POST", FLASH_PATH, image_reply(png_bytes))
+    job = _queue_image(org_a, owner_a)
+    media_root.mkdir(parents=True, exist_ok=True)
+    blocked = media_root / "generated"
+    blocked.write_bytes(b"")  # a file where the folder of generated media should be
+
+    assert run_generation_job(job.pk) == "queued"
+    job.refresh_from_db()
+    assert job.status_note.startswith("Retrying in 30 s after:")
+    [event] = get_recent_media_events(org_a.pk)
+    assert (event.id, event.success, event.cost_micros) == (f"{job.pk}:done", True, 20_000)
+    assert holds(org_a.pk)[0].status == BudgetHold.Status.ACTIVE
+
+    blocked.unlink()
+    assert run_generation_job(job.pk) == "done"
+    assert len(fake.seen("POST", FLASH_PATH)) == 1
+    assert [e.id for e in get_recent_media_events(org_a.pk)] == [f"{job.pk}:done"]
+    assert [(h.status, h.actual_micros) for h in holds(org_a.pk)] == [("settled", 20_000)]
+    job.refresh_from_db()
+    assert (job.failures, job.cost_micros, job.asset.status) == (0, 20_000, "ready")
+
+
+@pytest.mark.django_db
 def test_a_long_video_is_handed_on_to_new_tasks_and_recorded_once(
     settings, org_a, owner_a, enqueued
 ):
