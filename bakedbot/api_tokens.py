@@ -26,7 +26,9 @@ from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
+from bakedbot.errors import InvalidInput
 from bakedbot.models import ApiToken, Organisation
+from bakedbot.validation import clean_text
 
 SECRET_PREFIX = "bb_"
 SHOWN_PREFIX_LENGTH = 10  # "bb_" and 7 characters: enough to tell tokens apart, useless alone
@@ -40,11 +42,10 @@ def hash_secret(secret: str) -> str:
 
 @dataclass(frozen=True)
 class NewApiToken:
-    """``create_api_token``: the token, its secret (shown once, never stored) or field errors."""
+    """``create_api_token``: the token and its secret (shown once, never stored)."""
 
-    token: ApiToken | None
-    secret: str | None
-    errors: dict[str, str]
+    token: ApiToken
+    secret: str
 
 
 def create_api_token(
@@ -53,22 +54,21 @@ def create_api_token(
     """Make a token for ``tenant`` (an owner's or a super admin's request) or, with
     ``platform=True`` and no tenant, a platform token (super admins only).
 
-    ``errors`` names the field: a missing or too long name, too many active tokens.
+    Raises ``InvalidInput`` naming the ``name`` field: a missing or too long name, too many
+    active tokens.
     """
     if platform != (tenant is None):
         raise ValueError("A platform token has no tenant; a tenant token needs one")
     if platform and not (created_by and created_by.is_active and created_by.is_superuser):
         raise PermissionError("Only super admins make platform tokens")
-    name = (name or "").strip()
-    errors = {}
+    try:
+        name = clean_text(name, max_length=NAME_MAX_LENGTH)
+    except ValueError as exc:
+        raise InvalidInput(name=str(exc)) from None
     if not name:
-        errors["name"] = "Name the token after what will use it, such as “Looker export”."
-    elif len(name) > NAME_MAX_LENGTH:
-        errors["name"] = f"At most {NAME_MAX_LENGTH} characters."
-    elif _active(tenant).count() >= MAX_ACTIVE_TOKENS:
-        errors["name"] = f"At most {MAX_ACTIVE_TOKENS} active tokens: revoke one first."
-    if errors:
-        return NewApiToken(None, None, errors)
+        raise InvalidInput(name="Name the token after what will use it, such as “Looker export”.")
+    if _active(tenant).count() >= MAX_ACTIVE_TOKENS:
+        raise InvalidInput(name=f"At most {MAX_ACTIVE_TOKENS} active tokens: revoke one first.")
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         tenant=tenant,
@@ -77,7 +77,7 @@ def create_api_token(
         secret_hash=hash_secret(secret),
         created_by=created_by,
     )
-    return NewApiToken(token, secret, {})
+    return NewApiToken(token, secret)
 
 
 def _active(tenant: Organisation | None):

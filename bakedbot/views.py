@@ -3,14 +3,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bakedbot.api_tokens import create_api_token, get_api_tokens, revoke_api_token
+from bakedbot.errors import InvalidInput
 from bakedbot.models import Organisation
 from bakedbot.navigation import sidebar_sections
-from bakedbot.tenancy import can_manage_tenant, get_current_tenant, is_super_admin
+from bakedbot.tenancy import can_manage_tenant, get_current_tenant, is_super_admin, tenant_url
 
 
 @require_GET
@@ -38,16 +38,10 @@ def _token_scope(request) -> Organisation | None:
     return tenant
 
 
-def _scope_query(request, scope) -> str:
-    """Keeps a super admin on the organisation they picked across the page's forms."""
-    return f"?tenant={scope.pk}" if scope and is_super_admin(request.user) else ""
-
-
 def _token_page(request, scope, *, status=200, new_token=None, secret=None, errors=None, name=""):
     context = {
         "scope": scope,
         "tokens": get_api_tokens(scope),
-        "query": _scope_query(request, scope),
         "new_token": new_token,
         "secret": secret,
         "errors": errors or {},
@@ -69,11 +63,12 @@ def api_tokens(request):
     if request.method == "GET":
         return _token_page(request, scope)
     name = request.POST.get("name", "")
-    made = create_api_token(
-        tenant=scope, name=name, created_by=request.user, platform=scope is None
-    )
-    if made.errors:
-        return _token_page(request, scope, status=400, errors=made.errors, name=name)
+    try:
+        made = create_api_token(
+            tenant=scope, name=name, created_by=request.user, platform=scope is None
+        )
+    except InvalidInput as exc:
+        return _token_page(request, scope, status=400, errors=exc.errors, name=name)
     return _token_page(request, scope, status=201, new_token=made.token, secret=made.secret)
 
 
@@ -85,4 +80,4 @@ def api_token_revoke(request, token_id: str):
     if token is None:
         raise Http404("No such token")
     messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
-    return redirect(reverse("api_tokens") + _scope_query(request, scope))
+    return redirect(tenant_url(request, "api_tokens"))

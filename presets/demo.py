@@ -119,13 +119,8 @@ COPIES = [("org_evergreen", "org_greenleaf", "Greenleaf signature")]
 def _create_or_restore(tenant_id: str, data: dict) -> str:
     existing = StylePreset.objects.filter(tenant_id=tenant_id, name__iexact=data["name"]).first()
     if existing is None:
-        success, preset_id, error = create_style_preset(tenant_id, data)
-    else:
-        preset_id = existing.pk
-        success, error = update_style_preset(tenant_id, preset_id, data)
-    if not success:
-        raise RuntimeError(f"Demo preset {data['name']!r} for {tenant_id}: {error}")
-    return preset_id
+        return create_style_preset(tenant_id=tenant_id, data=data).id
+    return update_style_preset(tenant_id=tenant_id, preset_id=existing.pk, updates=data).id
 
 
 def load_demo_data(write) -> None:
@@ -142,7 +137,5 @@ def load_demo_data(write) -> None:
     for tenant_id, source_tenant_id, name in COPIES:
         source = StylePreset.objects.get(tenant_id=source_tenant_id, name=name)
         if not StylePreset.objects.filter(tenant_id=tenant_id, copied_from=source).exists():
-            success, _copy_id, error = copy_style_preset(tenant_id, source.pk)
-            if not success:
-                raise RuntimeError(f"Demo copy of {name!r} for {tenant_id}: {error}")
+            copy_style_preset(tenant_id=tenant_id, source_id=source.pk)
     write(f"Style presets: {count} custom presets for the demo organisations, 2 published")

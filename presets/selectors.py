@@ -25,7 +25,7 @@ from presets.domain import (
     Typography,
 )
 from presets.models import BuiltinPresetUsage, StylePreset
-from presets.validation import DEFAULTS, clean_preset_input
+from presets.validation import DEFAULTS, check_preset_input
 
 
 def preset_data_from_model(preset: StylePreset) -> StylePresetData:
@@ -166,7 +166,7 @@ def preview_style_preset(
 ) -> StylePresetData:
     """A transient preset for the dialog's live preview: the valid fields of ``data`` over
     ``base`` (the preset being edited) or the defaults. Nothing is saved."""
-    cleaned, _errors = clean_preset_input(data, partial=True)
+    cleaned, _errors = check_preset_input(data, partial=True)
     now = timezone.now()
     fallback: dict[str, Any] = dict(
         DEFAULTS, name="Untitled preset", style_prompt="", aspect_ratios=["1:1"]

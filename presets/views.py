@@ -12,16 +12,17 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from bakedbot.errors import InvalidInput
 from bakedbot.tenancy import (
     can_manage_tenant,
-    is_super_admin,
     tenant_member_required,
     tenant_owner_required,
+    tenant_url,
 )
+from bakedbot.validation import clean_text
 from presets.domain import (
     ASPECT_RATIOS,
     CATEGORIES,
@@ -67,6 +68,8 @@ COLOUR_FIELDS = (
     ("secondary_color", "Secondary"),
     ("accent_color", "Accent"),
 )
+# Longer than any preset name or organisation name (80) with room to spare.
+SEARCH_MAX = 200
 FONT_SUGGESTIONS = (
     "Inter",
     "Helvetica",
@@ -80,19 +83,13 @@ FONT_SUGGESTIONS = (
 )
 
 
-def _gallery_url(request: HttpRequest) -> str:
-    url = reverse("presets:gallery")
-    if is_super_admin(request.user) and request.GET.get("tenant"):
-        url += f"?tenant={request.tenant.pk}"
-    return url
-
-
 def _finish(request: HttpRequest, level: int, message: str) -> HttpResponse:
     """Back to the gallery with a message: a full page for a form, a client redirect for HTMX."""
     messages.add_message(request, level, message)
+    gallery_url = tenant_url(request, "presets:gallery")
     if request.htmx:
-        return HttpResponseClientRedirect(_gallery_url(request))
-    return redirect(_gallery_url(request))
+        return HttpResponseClientRedirect(gallery_url)
+    return redirect(gallery_url)
 
 
 def _toast(level: str, message: str) -> str:
@@ -132,32 +129,55 @@ def _dialog(request, *, preset=None, values: dict, errors=None, status: int = 20
     return render(request, template, context, status=status)
 
 
+def _search(request: HttpRequest) -> tuple[str, dict[str, str]]:
+    """The ``q`` search text and its field errors. Bounded: a pattern of thousands of characters
+    is no name anyone typed, and the database refuses it as too complex."""
+    query = request.GET.get("q", "")
+    try:
+        return clean_text(query, max_length=SEARCH_MAX, label="Search"), {}
+    except ValueError as exc:
+        return query.strip(), {"q": str(exc)}
+
+
+def _results_page(request, template: str, target: str, context: dict) -> HttpResponse:
+    """The page, or its results fragment for HTMX filtering; a refused search answers the page
+    with 400 (the fragment, which htmx swaps, carries the error too)."""
+    if request.htmx and request.htmx.target == target:
+        return render(request, f"{template}#results", context)
+    return render(request, template, context, status=400 if context["errors"] else 200)
+
+
 @require_GET
 @tenant_member_required
 def gallery(request):
     category = request.GET.get("category", "")
+    query, errors = _search(request)
     filters = {
-        "q": request.GET.get("q", "").strip(),
+        "q": query,
         "tag": request.GET.get("tag", "").strip().lower(),
         "category": category if category in CATEGORIES else "",
     }
-    presets = get_style_presets(
-        request.tenant.pk,
-        category=filters["category"],
-        tag=filters["tag"],
-        search=filters["q"],
+    presets = (
+        []
+        if errors
+        else get_style_presets(
+            request.tenant.pk,
+            category=filters["category"],
+            tag=filters["tag"],
+            search=filters["q"],
+        )
     )
     context = {
         "tenant": request.tenant,
         "presets": presets,
         "filters": filters,
+        "errors": errors,
+        "search_max": SEARCH_MAX,
         "tags": get_preset_tags(request.tenant.pk),
         "can_manage": can_manage_tenant(request),
         "tab": "library",
     }
-    if request.htmx and request.htmx.target == "preset-results":
-        return render(request, "presets/gallery.html#results", context)
-    return render(request, "presets/gallery.html", context)
+    return _results_page(request, "presets/gallery.html", "preset-results", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -165,10 +185,11 @@ def gallery(request):
 def create(request):
     if request.method == "POST":
         data = _form_input(request.POST)
-        success, _preset_id, errors = create_style_preset(request.tenant.pk, data)
-        if success:
-            return _finish(request, messages.SUCCESS, f"Preset “{data['name'].strip()}” created.")
-        return _dialog(request, values=data, errors=errors, status=422)
+        try:
+            preset = create_style_preset(tenant_id=request.tenant.pk, data=data)
+        except InvalidInput as exc:
+            return _dialog(request, values=data, errors=exc.errors, status=422)
+        return _finish(request, messages.SUCCESS, f"Preset “{preset.name}” created.")
     return _dialog(request, values=dict(DEFAULTS, name="", style_prompt="", aspect_ratios=["1:1"]))
 
 
@@ -180,10 +201,13 @@ def edit(request, preset_id: str):
         return _finish(request, messages.ERROR, BUILTIN_IMMUTABLE)
     if request.method == "POST":
         data = _form_input(request.POST)
-        success, errors = update_style_preset(request.tenant.pk, preset_id, data)
-        if success:
-            return _finish(request, messages.SUCCESS, f"Preset “{data['name'].strip()}” saved.")
-        return _dialog(request, preset=preset, values=data, errors=errors, status=422)
+        try:
+            saved = update_style_preset(
+                tenant_id=request.tenant.pk, preset_id=preset_id, updates=data
+            )
+        except InvalidInput as exc:
+            return _dialog(request, preset=preset, values=data, errors=exc.errors, status=422)
+        return _finish(request, messages.SUCCESS, f"Preset “{saved.name}” saved.")
     return _dialog(request, preset=preset, values=preset_input_from_data(preset))
 
 
@@ -191,9 +215,10 @@ def edit(request, preset_id: str):
 @tenant_owner_required
 def delete(request, preset_id: str):
     preset = get_style_preset(request.tenant.pk, preset_id)
-    success, errors = delete_style_preset(request.tenant.pk, preset_id)
-    if not success:
-        return _finish(request, messages.ERROR, errors["preset"])
+    try:
+        delete_style_preset(tenant_id=request.tenant.pk, preset_id=preset_id)
+    except InvalidInput as exc:
+        return _finish(request, messages.ERROR, exc.message)
     if request.htmx:
         return HttpResponse(_toast("success", f"Preset “{preset.name}” deleted."))
     return _finish(request, messages.SUCCESS, f"Preset “{preset.name}” deleted.")
@@ -206,20 +231,19 @@ def publish(request, preset_id: str):
     public = request.POST.get("public")
     if public not in ("1", "0"):
         return HttpResponseBadRequest("public: send 1 to publish or 0 to withdraw.")
-    success, errors = set_style_preset_public(request.tenant.pk, preset_id, public=public == "1")
-    if not success:
-        return _finish(request, messages.ERROR, errors["preset"])
+    try:
+        saved = set_style_preset_public(
+            tenant_id=request.tenant.pk, preset_id=preset_id, public=public == "1"
+        )
+    except InvalidInput as exc:
+        return _finish(request, messages.ERROR, exc.message)
     message = (
         f"“{preset.name}” is published: other organisations can copy it."
         if public == "1"
         else f"“{preset.name}” is no longer published."
     )
     if request.htmx:
-        context = {
-            "preset": get_style_preset(request.tenant.pk, preset_id),
-            "can_manage": True,
-            "tenant": request.tenant,
-        }
+        context = {"preset": saved, "can_manage": True, "tenant": request.tenant}
         card = render_to_string("presets/_card.html", context, request=request)
         return HttpResponse(card + _toast("success", message))
     return _finish(request, messages.SUCCESS, message)
@@ -232,25 +256,26 @@ def copy(request, preset_id: str):
         source = get_style_preset(request.tenant.pk, preset_id)
     except PresetNotFound:
         source = get_published_preset(request.tenant.pk, preset_id)
-    success, _copy_id, errors = copy_style_preset(request.tenant.pk, preset_id)
-    if not success:
-        return _finish(request, messages.ERROR, next(iter(errors.values())))
+    try:
+        copy_style_preset(tenant_id=request.tenant.pk, source_id=preset_id)
+    except InvalidInput as exc:
+        return _finish(request, messages.ERROR, exc.message)
     return _finish(request, messages.SUCCESS, f"Copied “{source.name}” into your library.")
 
 
 @require_GET
 @tenant_member_required
 def published(request):
-    query = request.GET.get("q", "").strip()
+    query, errors = _search(request)
     context = {
         "tenant": request.tenant,
-        "entries": get_published_presets(request.tenant.pk, search=query),
+        "entries": [] if errors else get_published_presets(request.tenant.pk, search=query),
         "filters": {"q": query},
+        "errors": errors,
+        "search_max": SEARCH_MAX,
         "tab": "published",
     }
-    if request.htmx and request.htmx.target == "published-results":
-        return render(request, "presets/published.html#results", context)
-    return render(request, "presets/published.html", context)
+    return _results_page(request, "presets/published.html", "published-results", context)
 
 
 @require_GET

@@ -68,16 +68,15 @@ def main() -> None:
         Membership.objects.create(user=user, organisation=org, role="owner")
         began = time.perf_counter()
         for n in range(args.presets):
-            success, _, error = create_style_preset(
-                org.pk,
-                {
+            create_style_preset(
+                tenant_id=org.pk,
+                data={
                     "name": f"Preset {n:04d}",
                     "style_prompt": "Soft light, clean background. " * 10,
                     "aspect_ratios": ["1:1", "4:5", "16:9"],
                     "tags": [f"tag{n % 15}", "bench"],
                 },
             )
-            assert success, error
         create_per_s = args.presets / (time.perf_counter() - began)
 
         client = Client()
@@ -109,7 +108,9 @@ def main() -> None:
         preset_ids = [p.preset.id for p in get_preset_picker(org.pk).custom[:10]]
         began = time.perf_counter()
         for n in range(args.uses):
-            track_preset_usage(org.pk, preset_ids[n % 10] if n % 2 else "builtin-modern")
+            track_preset_usage(
+                tenant_id=org.pk, preset_id=preset_ids[n % 10] if n % 2 else "builtin-modern"
+            )
         uses_per_s = args.uses / (time.perf_counter() - began)
         print(
             json.dumps(

@@ -25,8 +25,8 @@ def test_it_creates_a_preset_in_the_dialog_and_shows_it_in_the_gallery(
 
     # Saving an empty form keeps the dialog open and names the missing fields.
     page.get_by_test_id("save-preset").click()
-    expect(dialog.locator("#err_name")).to_have_text("Enter a name.")
-    expect(dialog.locator("#err_style_prompt")).to_have_text("Enter a style prompt.")
+    expect(dialog.locator("#err_name")).to_have_text("Name is required.")
+    expect(dialog.locator("#err_style_prompt")).to_have_text("Style prompt is required.")
 
     preview = dialog.locator("#preset-preview")
     page.fill("#id_name", "Harbor sunset")
@@ -94,11 +94,13 @@ def test_it_publishes_a_preset_that_another_organisation_copies(
     other.context.close()
 
     # Withdrawing the original leaves the copy alone.
-    set_style_preset_public(org_a.pk, preset_id, public=False)
+    set_style_preset_public(tenant_id=org_a.pk, preset_id=preset_id, public=False)
     assert StylePreset.objects.get(pk=copy.pk).name == "Alpha glow"
 
 
-def test_an_owner_deletes_a_custom_preset_from_its_card(page, login, live_server, owner_a, org_a):
+def test_it_lets_an_owner_delete_a_custom_preset_from_its_card(
+    page, login, live_server, owner_a, org_a
+):
     preset_id = make_preset(org_a, name="Old look")
     login(page, owner_a)
     page.goto(f"{live_server.url}/dashboard/presets")
@@ -109,7 +111,7 @@ def test_an_owner_deletes_a_custom_preset_from_its_card(page, login, live_server
     assert not StylePreset.objects.filter(pk=preset_id).exists()
 
 
-def test_the_gallery_and_dialog_work_without_javascript(
+def test_it_serves_a_gallery_and_dialog_that_work_without_javascript(
     browser, login, live_server, member_a, org_a, tmp_path
 ):
     context = browser.new_context(

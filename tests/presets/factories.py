@@ -23,6 +23,4 @@ def preset_input(**overrides) -> dict:
 
 
 def make_preset(tenant, **overrides) -> str:
-    success, preset_id, error = create_style_preset(tenant.pk, preset_input(**overrides))
-    assert success, error
-    return preset_id
+    return create_style_preset(tenant_id=tenant.pk, data=preset_input(**overrides)).id

@@ -36,7 +36,7 @@ def test_it_composes_with_the_tenants_custom_preset_and_an_explicit_ratio(member
     assert "<html" in html  # without htmx: a whole page
 
 
-def test_without_a_preset_the_prompt_passes_through(member_a_client):
+def test_it_passes_the_prompt_through_without_a_preset(member_a_client):
     html = member_a_client.get(COMPOSE, {"base_prompt": "Just this"}).content.decode()
     assert 'data-testid="composed-text">Just this<' in html
 

@@ -20,18 +20,18 @@ def test_it_keeps_the_base_prompts_own_punctuation():
     assert composed.prompt.startswith("Weekend deals! Luxury premium")
 
 
-def test_an_explicit_aspect_ratio_wins():
+def test_it_lets_an_explicit_aspect_ratio_win():
     assert compose_prompt("x", LUXURY, aspect_ratio="16:9").aspect_ratio == "16:9"
     with pytest.raises(ValueError, match="aspect_ratio"):
         compose_prompt("x", LUXURY, aspect_ratio="2:1")
 
 
-def test_without_a_preset_the_prompt_passes_through():
+def test_it_passes_the_prompt_through_without_a_preset():
     assert compose_prompt(" Plain prompt ", None) == ComposedPrompt("Plain prompt", "", None)
     assert compose_prompt("Plain", None, aspect_ratio="9:16").aspect_ratio == "9:16"
 
 
-def test_an_empty_base_prompt_gives_the_style_prompt_alone():
+def test_it_gives_the_style_prompt_alone_for_an_empty_base_prompt():
     assert compose_prompt("  ", LUXURY).prompt == LUXURY.style_prompt
 
 

@@ -79,7 +79,7 @@ def test_it_re_renders_the_modal_for_htmx_errors(member_a_client):
     html = response.content.decode()
     assert response.status_code == 422
     assert html.lstrip().startswith('<div class="modal-backdrop"')
-    assert "Enter a name." in html
+    assert "Name is required." in html
     # The page's modal container asks htmx to swap that 422 answer in.
     assert "status === 422" in member_a_client.get(reverse("presets:gallery")).content.decode()
 

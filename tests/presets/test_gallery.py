@@ -24,9 +24,9 @@ def test_it_shows_custom_presets_and_built_ins_with_their_previews(owner_a_clien
 
 
 def test_it_shows_the_tenants_usage_counts(owner_a_client, org_a, org_b):
-    track_preset_usage(org_a.pk, "builtin-modern")
-    track_preset_usage(org_b.pk, "builtin-modern")
-    track_preset_usage(org_b.pk, "builtin-modern")
+    track_preset_usage(tenant_id=org_a.pk, preset_id="builtin-modern")
+    track_preset_usage(tenant_id=org_b.pk, preset_id="builtin-modern")
+    track_preset_usage(tenant_id=org_b.pk, preset_id="builtin-modern")
     html = owner_a_client.get(GALLERY).content.decode()
     card = html.split('id="preset-builtin-modern"')[1].split("</article>")[0]
     assert "Used 1 time<" in card
@@ -34,7 +34,7 @@ def test_it_shows_the_tenants_usage_counts(owner_a_client, org_a, org_b):
 
 def test_it_never_shows_another_tenants_presets(owner_a_client, org_b):
     preset_id = make_preset(org_b, name="Beta secret")
-    set_style_preset_public(org_b.pk, preset_id, public=True)
+    set_style_preset_public(tenant_id=org_b.pk, preset_id=preset_id, public=True)
     html = owner_a_client.get(GALLERY).content.decode()
     assert "Beta secret" not in html
 
@@ -72,7 +72,7 @@ def test_it_answers_htmx_filtering_with_the_results_fragment(owner_a_client, org
     assert "<html" not in html and _card_names(html) == ["Summer drop"]
 
 
-def test_the_filter_form_works_without_javascript(owner_a_client):
+def test_it_has_a_filter_form_that_works_without_javascript(owner_a_client):
     html = owner_a_client.get(GALLERY).content.decode()
     form = html.split('<form class="toolbar preset-filters"')[1].split("</form>")[0]
     assert 'method="get"' in form and 'action="/dashboard/presets"' in form
@@ -80,7 +80,7 @@ def test_the_filter_form_works_without_javascript(owner_a_client):
     assert 'type="submit"' in form
 
 
-def test_members_see_edit_but_not_delete_or_publish(member_a_client, owner_a_client, org_a):
+def test_it_shows_members_edit_but_not_delete_or_publish(member_a_client, owner_a_client, org_a):
     preset_id = make_preset(org_a)
     member_html = member_a_client.get(GALLERY).content.decode()
     owner_html = owner_a_client.get(GALLERY).content.decode()
@@ -91,16 +91,35 @@ def test_members_see_edit_but_not_delete_or_publish(member_a_client, owner_a_cli
     assert edit in owner_html and delete in owner_html and publish in owner_html
 
 
-def test_built_ins_offer_a_copy_and_no_edit(owner_a_client):
+def test_it_offers_a_copy_and_no_edit_for_built_ins(owner_a_client):
     html = owner_a_client.get(GALLERY).content.decode()
     assert reverse("presets:copy", args=["builtin-luxury"]) in html
     assert reverse("presets:edit", args=["builtin-luxury"]) not in html
     assert reverse("presets:delete", args=["builtin-luxury"]) not in html
 
 
-def test_links_keep_a_super_admins_tenant(super_admin_client, org_a):
+def test_it_keeps_a_super_admins_tenant_in_links(super_admin_client, org_a):
     make_preset(org_a)
     html = super_admin_client.get(GALLERY, {"tenant": org_a.pk}).content.decode()
     assert f'/dashboard/presets/new?tenant={org_a.pk}"' in html
     assert f'<input type="hidden" name="tenant" value="{org_a.pk}">' in html
     assert f"edit?tenant={org_a.pk}" in html
+
+
+def test_it_refuses_a_search_too_long_to_run_naming_the_field(owner_a_client, org_a):
+    # 50,000 characters once made the database give up ("LIKE or GLOB pattern too complex").
+    make_preset(org_a, name="Summer drop")
+    response = owner_a_client.get(GALLERY, {"q": "x" * 50_000})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert '<p class="field-error" id="err_q" role="alert">' in html
+    assert "Search at most 200 characters (50,000 given)." in html
+    assert _card_names(html) == []
+    fragment = owner_a_client.get(
+        GALLERY, {"q": "x" * 50_000}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="preset-results"
+    )
+    assert fragment.status_code == 200
+    assert fragment.content.decode().lstrip().startswith('<div id="preset-results"')
+    assert "Search at most 200 characters" in fragment.content.decode()
+    longest = owner_a_client.get(GALLERY, {"q": "x" * 200})
+    assert longest.status_code == 200 and 'id="err_q"' not in longest.content.decode()

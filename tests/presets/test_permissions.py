@@ -119,7 +119,7 @@ def test_it_lets_super_admins_act_for_a_tenant(super_admin_client, org_a, name):
     assert super_admin_client.get(reverse(name), {"tenant": org_a.pk}).status_code == 200
 
 
-def test_a_super_admin_acting_for_a_tenant_may_delete_and_stays_in_it(
+def test_it_lets_a_super_admin_acting_for_a_tenant_delete_and_stay_in_it(
     super_admin_client, org_a, preset_a
 ):
     url = reverse("presets:delete", args=[preset_a]) + f"?tenant={org_a.pk}"

@@ -1,6 +1,5 @@
 from django.urls import reverse
 
-from presets.models import StylePreset
 from presets.services import set_style_preset_public
 from tests.presets.factories import make_preset
 
@@ -9,7 +8,7 @@ PUBLISHED = reverse("presets:published")
 
 def _publish(org, name):
     preset_id = make_preset(org, name=name)
-    set_style_preset_public(org.pk, preset_id, public=True)
+    set_style_preset_public(tenant_id=org.pk, preset_id=preset_id, public=True)
     return preset_id
 
 
@@ -40,17 +39,18 @@ def test_it_says_when_nothing_is_published(user_b_client):
     assert "Nothing published yet" in user_b_client.get(PUBLISHED).content.decode()
 
 
-def test_a_member_copies_a_published_preset_into_the_library(member_a_client, org_a, org_b):
-    source_id = _publish(org_b, "Beta glow")
-    response = member_a_client.post(reverse("presets:copy", args=[source_id]))
-    assert response.status_code == 302 and response["Location"] == reverse("presets:gallery")
-    copy = StylePreset.objects.get(tenant=org_a)
-    assert copy.name == "Beta glow" and copy.copied_from_id == source_id and not copy.is_public
-    assert "In your library" in member_a_client.get(PUBLISHED).content.decode()
-    assert StylePreset.objects.get(pk=source_id).tenant_id == org_b.pk
-
-
-def test_copying_a_withdrawn_preset_answers_404(member_a_client, org_b):
-    source_id = _publish(org_b, "Gone")
-    set_style_preset_public(org_b.pk, source_id, public=False)
-    assert member_a_client.post(reverse("presets:copy", args=[source_id])).status_code == 404
+def test_it_refuses_a_search_too_long_to_run_naming_the_field(user_b_client, org_a):
+    # 50,000 characters once made the database give up ("LIKE or GLOB pattern too complex").
+    _publish(org_a, "Neon nights")
+    response = user_b_client.get(PUBLISHED, {"q": "n" * 50_000})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert '<p class="field-error" id="err_q" role="alert">' in html
+    assert "Search at most 200 characters (50,000 given)." in html
+    assert "Neon nights" not in html
+    fragment = user_b_client.get(
+        PUBLISHED, {"q": "n" * 50_000}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="published-results"
+    )
+    assert fragment.status_code == 200
+    assert "Search at most 200 characters" in fragment.content.decode()
+    assert user_b_client.get(PUBLISHED, {"q": "n" * 200}).status_code == 200

@@ -49,7 +49,7 @@ def test_it_lists_the_tags_of_the_library(org_a, org_b):
 
 def test_it_answers_not_found_for_another_tenants_or_unknown_presets(org_a, org_b):
     preset_id = make_preset(org_a)
-    set_style_preset_public(org_a.pk, preset_id, public=True)
+    set_style_preset_public(tenant_id=org_a.pk, preset_id=preset_id, public=True)
     for tenant_id, wanted in [(org_b.pk, preset_id), (org_a.pk, "nope"), (org_a.pk, "builtin-x")]:
         with pytest.raises(PresetNotFound):
             get_style_preset(tenant_id, wanted)

@@ -122,9 +122,10 @@ def test_every_bad_field_is_named_at_once(org_a):
 
 def test_another_tenants_preset_is_not_found(org_a, org_b):
     created = create_style_preset(
-        org_b.pk, {"name": "Beta look", "style_prompt": "Teal", "aspect_ratios": ["1:1"]}
+        tenant_id=org_b.pk,
+        data={"name": "Beta look", "style_prompt": "Teal", "aspect_ratios": ["1:1"]},
     )
-    assert created.success, created.error
+    assert created.tenant_id == org_b.pk
     with pytest.raises(PresetNotFound):
-        _image(org_a, preset_id=created.preset_id)()
+        _image(org_a, preset_id=created.id)()
     _nothing_written(org_a)
