@@ -1,9 +1,11 @@
-"""Fixtures for the two cost-store backends (loaded by tests/conftest.py as a pytest plugin).
+"""Fixtures for the cost stores (loaded by tests/conftest.py as a pytest plugin).
 
 ``firestore_emulator`` starts the real ``@firestore-emulator/server`` (tests/node_modules, through
 tests/firestore_emulator.js) once per test session on a free loopback port and stops it at the end.
-``cost_store`` runs a test once on each backend; every Firestore test gets its own emulator
-project, so tests never see each other's documents.
+``cost_store`` runs a test once on each backend and on the dict-backed fake
+(``tests/costs/fake_repository.py``); every Firestore test gets its own emulator project, so tests
+never see each other's documents. ``fake_store`` puts the fake under one test through
+``costs.stores.use_repository``: the store for unit tests of what sits above it.
 """
 
 import selectors
@@ -16,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from costs.repository_firestore import emulator_client
-from costs.stores import get_repository, reset_repositories
+from costs.stores import get_repository, reset_repositories, use_repository
 from costs.tenants import forget_tenant_time_zones
+from tests.costs.fake_repository import FakeCostRepository
 
 TESTS_DIR = Path(__file__).resolve().parent
 LAUNCHER = TESTS_DIR / "firestore_emulator.js"
@@ -104,13 +107,27 @@ def use_store(settings, store: str, emulator_host: str = "") -> None:
         settings.FIRESTORE_EMULATOR_HOST = emulator_host
 
 
-@pytest.fixture(params=["sql", "firestore"])
+@pytest.fixture(params=["sql", "firestore", "fake"])
 def cost_store(request, settings, db):
-    """Runs the test on each backend; yields the backend name (``get_repository()`` uses it)."""
+    """Runs the test on each backend and on the fake; yields the store's name
+    (``get_repository()`` answers that store)."""
+    if request.param == "fake":
+        forget_tenant_time_zones()
+        with use_repository(FakeCostRepository()):
+            yield request.param
+        return
     emulator = request.getfixturevalue("firestore_emulator") if request.param == "firestore" else ""
     use_store(settings, request.param, emulator)
     yield request.param
     reset_repositories()
+
+
+@pytest.fixture
+def fake_store(db):
+    """The dict-backed fake as the cost store of this test (``get_repository()`` answers it)."""
+    forget_tenant_time_zones()
+    with use_repository(FakeCostRepository()) as repository:
+        yield repository
 
 
 @pytest.fixture

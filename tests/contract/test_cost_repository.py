@@ -300,7 +300,13 @@ def test_an_unknown_tenant_is_refused_before_anything_is_written(cost_store):
 
 def _damage(store, repository, tenant, day):
     """Corrupt one tenant aggregate and one global aggregate, and add a stray one."""
-    if store == "sql":
+    if store == "fake":
+        # The fake's global totals are sums of its tenant cells: damaging a cell damages both.
+        cell = next(c for c in repository.cells if c[:2] == (tenant.pk, day))
+        repository.cells[cell] += UsageTotals(cost_micros=5)
+        stray = (tenant.pk, day - timedelta(days=300), "imagen", "image")
+        repository.cells[stray] = UsageTotals(count=3)
+    elif store == "sql":
         from django.db.models import F
 
         from costs.models import GlobalDailyUsage, TenantDailyUsage, TenantUsageRollup

@@ -78,7 +78,7 @@ def test_it_refuses_an_unknown_tenant(db):
     assert refused.value.errors == {"tenant": "No organisation 'org_missing'."}
 
 
-def test_it_reports_each_period_against_its_limit(org_a, set_budget, record_spend):
+def test_it_reports_each_period_against_its_limit(fake_store, org_a, set_budget, record_spend):
     set_budget(org_a.pk, daily_limit="10", weekly_limit="40", soft_threshold_percent="50")
     record_spend(org_a.pk, "4")
     place_budget_hold(org_a.pk, "2", reason="in flight")
@@ -92,7 +92,9 @@ def test_it_reports_each_period_against_its_limit(org_a, set_budget, record_spen
     assert status.state == "warning"
 
 
-def test_it_reports_an_exceeded_period_with_nothing_remaining(org_a, set_budget, record_spend):
+def test_it_reports_an_exceeded_period_with_nothing_remaining(
+    fake_store, org_a, set_budget, record_spend
+):
     set_budget(org_a.pk, daily_limit="5", hard_limit_enabled=False)
     record_spend(org_a.pk, "7.50")
     day = get_media_budget_status(org_a.pk).period("day")

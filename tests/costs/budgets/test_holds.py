@@ -16,7 +16,8 @@ from costs.budgets import (
 from costs.models import BudgetHold
 from costs.periods import BudgetPeriod
 
-pytestmark = pytest.mark.django_db
+# Spend is recorded in the dict-backed fake store: these tests are about holds and alerts.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake_store")]
 
 
 def _held(tenant_id) -> Decimal:
