@@ -9,8 +9,9 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import BaseModel, ConfigDict, StrictInt
 
-from abtests.services import get_media_ab_test_results, update_ab_test_metrics
-from bakedbot.api import error_responses, invalid, write_tenant
+from abtests.services import update_ab_test_metrics
+from bakedbot.api import error_responses, write_tenant
+from bakedbot.errors import InvalidInput
 
 router = Router(tags=["abtests"])
 
@@ -51,25 +52,24 @@ class MetricsOut(BaseModel):
 )
 def upload_metrics(request: HttpRequest, test_id: str, variant_id: str, payload: MetricsIn):
     """Record a running (or paused) test variant's cumulative metrics. A test or variant of
-    another organisation answers 404, like an unknown id."""
+    another organisation answers 404, like an unknown id; a refusal names its fields (400)."""
     tenant = write_tenant(request)
     metrics = payload.model_dump(exclude_none=True)
     if not metrics:
-        raise invalid({"metrics": "Send at least one metric."})
+        raise InvalidInput(metrics="Send at least one metric.")
     if "cost" in metrics and "cost_micros" in metrics:
-        raise invalid({"cost": "Send cost or cost_micros, not both."})
-    result = update_ab_test_metrics(tenant, test_id, variant_id, metrics)
-    if not result.success:
-        raise invalid(result.error or {"metrics": "Refused."})
-    row = next(r for r in get_media_ab_test_results(tenant, test_id) if r.variant_id == variant_id)
+        raise InvalidInput(cost="Send cost or cost_micros, not both.")
+    saved = update_ab_test_metrics(
+        tenant_id=tenant, test_id=test_id, variant_id=variant_id, metrics=metrics
+    )
     return {
-        "test_id": test_id,
-        "variant_id": variant_id,
-        "impressions": row.impressions,
-        "clicks": row.clicks,
-        "conversions": row.conversions,
-        "engagement": row.engagement,
-        "cost_micros": row.cost_micros,
-        "is_winner": row.is_winner,
-        "confidence": None if row.confidence is None else float(row.confidence),
+        "test_id": saved.test_id,
+        "variant_id": saved.variant_id,
+        "impressions": saved.impressions,
+        "clicks": saved.clicks,
+        "conversions": saved.conversions,
+        "engagement": saved.engagement,
+        "cost_micros": saved.cost_micros,
+        "is_winner": saved.is_winner,
+        "confidence": None if saved.confidence is None else float(saved.confidence),
     }

@@ -92,17 +92,19 @@ def _load(demo: dict) -> bool:
     tenant_id, data = demo["tenant"], demo["data"]
     if MediaABTest.objects.filter(tenant_id=tenant_id, name=data["name"]).exists():
         return False
-    created = services.create_media_ab_test(tenant_id, data)
-    if not created.success:
-        raise RuntimeError(f"demo A/B test {data['name']!r}: {created.error}")
+    created = services.create_media_ab_test(tenant_id=tenant_id, data=data)
     if demo["status"] == "draft":
         return True
-    services.transition_media_ab_test(tenant_id, created.test_id, "running")
+    services.transition_media_ab_test(
+        tenant_id=tenant_id, test_id=created.test_id, status="running"
+    )
     test = MediaABTest.objects.get(pk=created.test_id)
     for variant, metrics in zip(test.variants.all(), demo["metrics"], strict=True):
-        services.update_ab_test_metrics(tenant_id, test.pk, variant.pk, metrics)
+        services.update_ab_test_metrics(
+            tenant_id=tenant_id, test_id=test.pk, variant_id=variant.pk, metrics=metrics
+        )
     if demo["status"] == "completed":
-        services.transition_media_ab_test(tenant_id, test.pk, "completed")
+        services.transition_media_ab_test(tenant_id=tenant_id, test_id=test.pk, status="completed")
     return True
 
 

@@ -83,6 +83,9 @@ class MediaABTestVariant(models.Model):
     custom_prompt = models.TextField(blank=True)
     media_ref = models.CharField(max_length=500, blank=True)
     media_cost_micros = models.BigIntegerField(default=0)
+    # The media generation job making this variant's next image (queued by the wizard, run by a
+    # worker); cleared when its image is attached. A failed job stays so its reason is shown.
+    media_job_id = models.CharField(max_length=40, blank=True)
     split_percent = models.PositiveSmallIntegerField(default=0)
     # Impressions when the split last changed (a bandit re-split): the sample-ratio check
     # compares only the impressions counted since then with the current split.

@@ -2,11 +2,8 @@
 table, one section per metric with its plotly interval chart (built here in Python; the page
 only hands the figures to plotly.js), the decision and the warnings."""
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
-
-import plotly.graph_objects as go
 
 from abtests.analysis import RATIO, MetricAnalysis, TestAnalysis
 from abtests.models import MediaABTest, MediaABTestResult, MediaABTestVariant
@@ -17,6 +14,7 @@ from abtests.selectors import (
     suggest_bandit_split,
 )
 from abtests.stats import format_probability
+from costs.charts import chart_layout
 from costs.money import format_usd
 
 BRAND, CONTROL, WINNER = "#2f7d4f", "#8a958e", "#b7791f"
@@ -186,7 +184,8 @@ def _section(metric: MetricAnalysis, winner_key: str | None) -> MetricSection:
 
 
 def interval_figure(metric: MetricAnalysis, winner_key: str | None) -> dict | None:
-    """Each variant's estimate with its interval, as horizontal error bars."""
+    """Each variant's estimate with its interval, as horizontal error bars: a plain plotly figure
+    dict on the product's one chart layout (as the CEO tab's figures)."""
     shown = [v for v in metric.variants if v.value is not None and v.interval is not None]
     if not shown:
         return None
@@ -195,38 +194,36 @@ def interval_figure(metric: MetricAnalysis, winner_key: str | None) -> dict | No
         WINNER if v.key == winner_key else (CONTROL if v is metric.variants[0] else BRAND)
         for v in shown
     ]
-    figure = go.Figure(
-        go.Scatter(
-            x=[v.value for v in shown],
-            y=[v.name for v in shown],
-            mode="markers",
-            marker={"size": 11, "color": colours},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": [v.interval.high - v.value for v in shown],
-                "arrayminus": [v.value - v.interval.low for v in shown],
-                "thickness": 2,
-                "width": 6,
-            },
-            hovertemplate=("%{x:$.4f}" if ratio else "%{x:.2%}") + "<extra>%{y}</extra>",
-        )
-    )
-    figure.update_layout(
+    markers = {
+        "type": "scatter",
+        "x": [v.value for v in shown],
+        "y": [v.name for v in shown],
+        "mode": "markers",
+        "marker": {"size": 11, "color": colours},
+        "error_x": {
+            "type": "data",
+            "symmetric": False,
+            "array": [v.interval.high - v.value for v in shown],
+            "arrayminus": [v.value - v.interval.low for v in shown],
+            "thickness": 2,
+            "width": 6,
+        },
+        "hovertemplate": ("%{x:$.4f}" if ratio else "%{x:.2%}") + "<extra>%{y}</extra>",
+    }
+    layout = chart_layout(
         height=80 + 48 * len(shown),
         margin={"l": 10, "r": 20, "t": 10, "b": 40},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
         xaxis={
             "tickformat": "$.2f" if ratio else ".1%",
             "gridcolor": "#e2e6df",
             "zeroline": False,
             "title": {"text": metric.spec.label + (" (lower is better)" if ratio else "")},
         },
+        # Variants down the side, the control first; the value axis is x.
         yaxis={"autorange": "reversed", "automargin": True},
         showlegend=False,
     )
-    return json.loads(figure.to_json())
+    return {"data": [markers], "layout": layout}
 
 
 def _warnings(analysis: TestAnalysis | None) -> list[str]:

@@ -19,6 +19,7 @@ from abtests.analysis import (
 )
 from abtests.assignment import variant_for_unit
 from abtests.models import MediaABTest, MediaABTestResult
+from media.selectors import JobView, get_generation_job
 
 
 class ABTestNotFound(Http404):
@@ -44,6 +45,18 @@ def get_media_ab_test(tenant_id: str, test_id: str) -> MediaABTest:
     if test is None:
         raise ABTestNotFound(f"No A/B test {test_id}")
     return test
+
+
+def variant_media_jobs(test: MediaABTest) -> dict[str, JobView]:
+    """The media job each of the test's variants waits for (or whose failure it shows), by
+    variant id."""
+    jobs = {}
+    for variant_id, job_id in test.variants.exclude(media_job_id="").values_list(
+        "pk", "media_job_id"
+    ):
+        if (job := get_generation_job(test.tenant_id, job_id)) is not None:
+            jobs[variant_id] = job
+    return jobs
 
 
 def get_media_ab_test_results(tenant_id: str, test_id: str) -> list[MediaABTestResult]:

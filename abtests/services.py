@@ -1,10 +1,10 @@
-"""Writes: creating and editing tests, the lifecycle, metrics in (form, CSV, API) and the bandit
-re-split.
+"""Writes: creating and editing tests, the lifecycle, metrics in (form, CSV, API), the bandit
+re-split and the variants' generated images.
 
-The public names are the original system's API in snake_case, and the results read like its
-``{ success, testId?, error? }``: ``error`` is a dict of field name → message, and nothing is
-written when there is one. A test id (or variant id) the tenant cannot see raises
-``ABTestNotFound``, a 404.
+The public names are the original system's API in snake_case. Every service is keyword-only,
+returns a frozen dataclass, and refuses bad input by raising ``bakedbot.errors.InvalidInput``
+(field name → message, variant fields as ``variants.<n>.<field>``) before anything is written.
+A test id (or variant id) the tenant cannot see raises ``ABTestNotFound``, a 404.
 
 Lifecycle: draft → running → paused ⇄ running → completed. Once started, a test's variants,
 split, prompts and metrics are frozen (only its name, description and end date may change)
@@ -13,9 +13,13 @@ row lock on the test, so concurrent metric updates and transitions serialise.
 """
 
 import csv
+import datetime
 import io
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import F
@@ -37,31 +41,32 @@ from abtests.selectors import (
 )
 from abtests.validation import (
     METRIC_FIELDS,
+    check_split,
+    check_test_consistency,
+    check_variant_content,
     clean_metrics,
     clean_split,
     clean_test_fields,
     clean_variants,
-    split_errors,
-    test_consistency_errors,
-    variant_content_errors,
 )
-from bakedbot.errors import InvalidInput
-from bakedbot.models import Organisation
+from bakedbot.errors import FieldErrors, InvalidInput
+from bakedbot.selectors import organisation_exists, organisation_time_zone
 from costs.budgets import BudgetExceeded
-from media.errors import GenerationBusy
-from media.providers.errors import ProviderError
-from media.services import generate_image
+from media.selectors import get_generation_job
+from media.services import queue_image_generation
 from presets.domain import PresetNotFound
 from presets.selectors import get_style_preset
 
 __all__ = [
     "ABTestNotFound",
-    "ABTestResult",
-    "ABTestWriteResult",
     "MetricsImportResult",
     "RowError",
+    "SavedABTest",
+    "VariantGeneration",
+    "VariantMetrics",
     "apply_bandit_split",
     "assign_variant",
+    "attach_variant_media",
     "create_media_ab_test",
     "generate_variant_media",
     "get_media_ab_test_results",
@@ -87,35 +92,60 @@ EDITABLE_ONCE_STARTED = {
 MAX_CSV_ROWS = 1000
 
 
-class ABTestResult(NamedTuple):
-    success: bool
-    test_id: str | None
-    error: dict[str, str] | None
+@dataclass(frozen=True)
+class SavedABTest:
+    """A test after a write: its id and where it stands."""
+
+    test_id: str
+    status: str
+    wizard_step: int
 
 
-class ABTestWriteResult(NamedTuple):
-    success: bool
-    error: dict[str, str] | None
+@dataclass(frozen=True)
+class VariantMetrics:
+    """A variant's cumulative counts after a metrics update, with the fresh decision."""
+
+    test_id: str
+    variant_id: str
+    impressions: int
+    clicks: int
+    conversions: int
+    engagement: int
+    cost_micros: int
+    is_winner: bool
+    confidence: Decimal | None
 
 
-class RowError(NamedTuple):
+@dataclass(frozen=True)
+class RowError:
+    """A problem with one line of an uploaded metrics file (line 1 is the header)."""
+
     line: int
     field: str
     message: str
 
 
-class MetricsImportResult(NamedTuple):
-    success: bool
+@dataclass(frozen=True)
+class MetricsImportResult:
+    """What an upload did: ``rows`` variants recorded, or — when any line has a problem —
+    ``errors`` naming each one and nothing written (``rows`` 0)."""
+
     rows: int
-    errors: list[RowError]
+    errors: tuple[RowError, ...] = ()
 
 
-class _Refused(Exception):
-    """Raised inside a transaction to roll it back and report ``errors``."""
+@dataclass(frozen=True)
+class VariantGeneration:
+    """An image queued for a variant: the media job that makes it (``status`` ``done`` at once
+    for a duplicate-prompt cache hit, whose image is already attached)."""
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(errors)
-        self.errors = errors
+    variant_id: str
+    job_id: str
+    status: str
+
+
+def _saved(test: MediaABTest) -> SavedABTest:
+    return SavedABTest(test.pk, test.status, test.wizard_step)
 
 
 def _locked_test(tenant_id: str, test_id: str) -> MediaABTest:
@@ -125,15 +155,28 @@ def _locked_test(tenant_id: str, test_id: str) -> MediaABTest:
     return test
 
 
-def _preset_errors(tenant_id: str, variants: list[dict[str, Any]]) -> dict[str, str]:
-    errors = {}
-    for number, variant in enumerate(variants, start=1):
-        if variant["preset_id"]:
-            try:
-                get_style_preset(tenant_id, variant["preset_id"])
-            except PresetNotFound:
-                errors[f"variants.{number}.preset_id"] = "No such preset in your library."
-    return errors
+def _today(tenant_id: str, now: datetime.datetime) -> datetime.date:
+    """The tenant's local date (its time zone), as start and end dates are kept."""
+    return now.astimezone(ZoneInfo(organisation_time_zone(tenant_id) or "UTC")).date()
+
+
+def _clean_variants(
+    tenant_id: str, raw: Any, errors: FieldErrors, *, known_ids: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """``clean_variants``, then (when they are well formed) their presets: each must be in the
+    tenant's library."""
+    found = FieldErrors()
+    variants = clean_variants(raw, found, known_ids=known_ids)
+    if not found:
+        for number, variant in enumerate(variants, start=1):
+            if variant["preset_id"]:
+                try:
+                    get_style_preset(tenant_id, variant["preset_id"])
+                except PresetNotFound:
+                    found.add(f"variants.{number}.preset_id", "No such preset in your library.")
+    for field, message in found.errors.items():
+        errors.add(field, message)
+    return variants
 
 
 def _values(test: MediaABTest) -> dict[str, Any]:
@@ -156,7 +199,9 @@ def _sync_variants(test: MediaABTest, variants: list[dict[str, Any]]) -> None:
             MediaABTestVariant.objects.create(test=test, **fields)
 
 
-def create_media_ab_test(tenant_id: str, data: Mapping[str, Any], *, user=None) -> ABTestResult:
+def create_media_ab_test(
+    *, tenant_id: str, data: Mapping[str, Any], user: Any = None
+) -> SavedABTest:
     """Create a test (a draft unless ``data["status"]`` asks to start it at once).
 
     ``data``: name (required), description, base_prompt, primary_metric (ctr, cvr,
@@ -165,121 +210,120 @@ def create_media_ab_test(tenant_id: str, data: Mapping[str, Any], *, user=None) 
     variants: a list of {name, preset_id, custom_prompt, media_ref, media_cost_micros,
     split_percent} (no split percentages: an equal split).
     """
-    if not Organisation.objects.filter(pk=tenant_id).exists():
-        return ABTestResult(False, None, {"tenant": "No such organisation."})
+    if not organisation_exists(tenant_id):
+        raise InvalidInput(tenant="No such organisation.")
+    errors = FieldErrors()
     fields = {k: v for k, v in data.items() if k not in ("status", "variants")}
-    cleaned, errors = clean_test_fields({"name": "", **fields})
-    variants, variant_errors = clean_variants(data.get("variants") or [])
-    errors |= variant_errors
-    if not variant_errors:
-        errors |= _preset_errors(tenant_id, variants)
+    cleaned = clean_test_fields({"name": "", **fields}, errors)
+    variants = _clean_variants(tenant_id, data.get("variants") or [], errors)
     values = {"primary_metric": MediaABTest.PrimaryMetric.CTR, "metrics": list(RAW_METRICS)}
     values |= cleaned
-    errors = test_consistency_errors(values) | errors
+    check_test_consistency(values, errors)
     status = data.get("status", Status.DRAFT)
     if status not in Status.values:
-        errors["status"] = "Unknown status."
-    if errors:
-        return ABTestResult(False, None, errors)
-    try:
-        with transaction.atomic():
-            test = MediaABTest.objects.create(tenant_id=tenant_id, created_by=user, **values)
-            _sync_variants(test, variants)
-            if status != Status.DRAFT:
-                _transition(test, status)
-    except _Refused as refused:
-        return ABTestResult(False, None, refused.errors)
-    return ABTestResult(True, test.pk, None)
+        errors.add("status", "Unknown status.")
+    errors.raise_if_any()
+    with transaction.atomic():
+        test = MediaABTest.objects.create(tenant_id=tenant_id, created_by=user, **values)
+        _sync_variants(test, variants)
+        if status != Status.DRAFT:
+            _transition(test, status)
+    return _saved(test)
 
 
 def update_media_ab_test(
-    tenant_id: str, test_id: str, updates: Mapping[str, Any]
-) -> ABTestWriteResult:
+    *, tenant_id: str, test_id: str, updates: Mapping[str, Any]
+) -> SavedABTest:
     """Edit a test. In a draft: any field, ``variants`` (the whole list; items with an ``id``
     keep that variant) and ``split`` (variant id → percent). Once started only the name,
     description and end date (not after completion); ``status`` moves it through the
     lifecycle after the other changes, all or nothing."""
-    try:
-        with transaction.atomic():
-            test = _locked_test(tenant_id, test_id)
-            _apply_updates(test, updates)
-    except _Refused as refused:
-        return ABTestWriteResult(False, refused.errors)
-    return ABTestWriteResult(True, None)
+    with transaction.atomic():
+        test = _locked_test(tenant_id, test_id)
+        _apply_updates(test, updates)
+    return _saved(test)
+
+
+def _refuse_frozen(test: MediaABTest, updates: Mapping[str, Any]) -> None:
+    editable = EDITABLE_ONCE_STARTED[test.status]
+    frozen = [k for k in updates if k != "status" and k not in editable]
+    if frozen:
+        state = test.get_status_display().lower()
+        raise InvalidInput(
+            {
+                field: f"Cannot be changed: the test is {state}"
+                + (
+                    " (a running test's split changes only by the bandit re-split)."
+                    if field == "split"
+                    else "."
+                )
+                for field in frozen
+            }
+        )
 
 
 def _apply_updates(test: MediaABTest, updates: Mapping[str, Any]) -> None:
-    fields = {k: v for k, v in updates.items() if k not in ("status", "variants", "split")}
     if test.status != Status.DRAFT:
-        editable = EDITABLE_ONCE_STARTED[test.status]
-        frozen = [k for k in (*fields, "variants", "split") if k in updates and k not in editable]
-        if frozen:
-            raise _Refused(
-                {
-                    field: f"Cannot be changed: the test is {test.get_status_display().lower()}"
-                    + (
-                        " (a running test's split changes only by the bandit re-split)."
-                        if field == "split"
-                        else "."
-                    )
-                    for field in frozen
-                }
-            )
-    cleaned, errors = clean_test_fields(fields)
+        _refuse_frozen(test, updates)
+    errors = FieldErrors()
+    fields = {k: v for k, v in updates.items() if k not in ("status", "variants", "split")}
+    cleaned = clean_test_fields(fields, errors)
     variants = None
     if "variants" in updates:
         known = list(test.variants.values_list("pk", flat=True))
-        variants, variant_errors = clean_variants(updates["variants"], known_ids=known)
-        errors |= variant_errors or _preset_errors(test.tenant_id, variants)
-    errors |= test_consistency_errors(_values(test) | cleaned)
-    if errors:
-        raise _Refused(errors)
+        variants = _clean_variants(test.tenant_id, updates["variants"], errors, known_ids=known)
+    check_test_consistency(_values(test) | cleaned, errors)
+    errors.raise_if_any()
     for field, value in cleaned.items():
         setattr(test, field, value)
     test.save()
     if variants is not None:
         _sync_variants(test, variants)
     if "split" in updates:
+        # Checked against the variants as they are now (the list may just have changed); a
+        # refusal rolls the whole update back.
+        split_errors = FieldErrors()
         ids = list(test.variants.values_list("pk", flat=True))
-        split, split_problems = clean_split(updates["split"], ids)
-        if split_problems:
-            raise _Refused(split_problems)
+        split = clean_split(updates["split"], ids, split_errors)
+        split_errors.raise_if_any()
         for variant_id, percent in split.items():
             test.variants.filter(pk=variant_id).update(split_percent=percent)
     if "status" in updates and updates["status"] != test.status:
         _transition(test, updates["status"])
 
 
-def _start_errors(test: MediaABTest) -> dict[str, str]:
+def _check_startable(test: MediaABTest) -> None:
+    errors = FieldErrors()
     variants = list(test.variants.all())
-    errors = variant_content_errors([(v.preset_id, v.custom_prompt) for v in variants])
+    check_variant_content([(v.preset_id, v.custom_prompt) for v in variants], errors)
     if not test.name:
-        errors["name"] = "Name the test before starting it."
-    errors |= split_errors([v.split_percent for v in variants])
+        errors.add("name", "Name the test before starting it.")
+    check_split([v.split_percent for v in variants], errors)
     if not test.metrics:
-        errors["metrics"] = "Choose the metrics to collect."
-    return errors | test_consistency_errors(_values(test))
+        errors.add("metrics", "Choose the metrics to collect.")
+    check_test_consistency(_values(test), errors)
+    errors.raise_if_any()
 
 
 def _transition(test: MediaABTest, status: str) -> None:
     if status not in Status.values:
-        raise _Refused({"status": f"Unknown status {status!r}."})
+        raise InvalidInput(status=f"Unknown status {status!r}.")
     if status not in TRANSITIONS[test.status]:
         allowed = " or ".join(TRANSITIONS[test.status]) or "nothing (it is final)"
-        raise _Refused(
-            {"status": f"A {test.status} test cannot become {status}; it can move to {allowed}."}
+        raise InvalidInput(
+            status=f"A {test.status} test cannot become {status}; it can move to {allowed}."
         )
     now = timezone.now()
     if status == Status.RUNNING and test.status == Status.DRAFT:
-        errors = _start_errors(test)
-        if errors:
-            raise _Refused(errors)
+        _check_startable(test)
+        # Images finished by now count towards the variants' generation cost.
+        _attach_finished_media(test)
         test.started_at = now
-        test.start_date = test.start_date or now.astimezone(test.tenant.tz).date()
+        test.start_date = test.start_date or _today(test.tenant_id, now)
         for variant in test.variants.all():
             MediaABTestResult.objects.get_or_create(test=test, variant=variant)
     if status == Status.COMPLETED:
-        today = now.astimezone(test.tenant.tz).date()
+        today = _today(test.tenant_id, now)
         test.completed_at = now
         test.end_date = min(test.end_date or today, today)
     test.status = status
@@ -288,15 +332,13 @@ def _transition(test: MediaABTest, status: str) -> None:
         _store_decision(test)
 
 
-def transition_media_ab_test(tenant_id: str, test_id: str, status: str) -> ABTestWriteResult:
+def transition_media_ab_test(*, tenant_id: str, test_id: str, status: str) -> SavedABTest:
     """Move a test to ``status`` if the lifecycle allows it; otherwise refuse with a message.
     Starting checks the test is complete (two or more variants, a valid split, metrics)."""
-    try:
-        with transaction.atomic():
-            _transition(_locked_test(tenant_id, test_id), status)
-    except _Refused as refused:
-        return ABTestWriteResult(False, refused.errors)
-    return ABTestWriteResult(True, None)
+    with transaction.atomic():
+        test = _locked_test(tenant_id, test_id)
+        _transition(test, status)
+    return _saved(test)
 
 
 def _store_decision(test: MediaABTest) -> None:
@@ -314,7 +356,7 @@ def _metric_target(test: MediaABTest, variant_id: str) -> MediaABTestResult:
     if variant is None:
         raise ABTestNotFound(f"No variant {variant_id} in this test")
     if test.status == Status.DRAFT:
-        raise _Refused({"status": "Metrics can be recorded once the test has started."})
+        raise InvalidInput(status="Metrics can be recorded once the test has started.")
     result, _ = MediaABTestResult.objects.get_or_create(test=test, variant=variant)
     return result
 
@@ -333,32 +375,41 @@ def _current(result: MediaABTestResult) -> dict[str, int]:
 
 
 def update_ab_test_metrics(
+    *,
     tenant_id: str,
     test_id: str,
     variant_id: str,
     metrics: Mapping[str, Any],
-    *,
     source: str = MediaABTestMetricSnapshot.Source.API,
-) -> ABTestWriteResult:
+) -> VariantMetrics:
     """Record a variant's cumulative counts (a snapshot: the totals so far, not increments).
 
     ``metrics``: impressions, clicks, conversions, engagement (engaged impressions) as whole
     numbers, and cost as ``cost_micros`` or ``cost`` in dollars (a decimal string); fields left
-    out keep their value. Refused, naming the field: negative numbers, clicks > impressions,
-    conversions > clicks, engagement > impressions. The winner flags are recomputed.
+    out keep their value. Refused, naming the field: negative numbers, numbers past a 64-bit
+    integer, clicks > impressions, conversions > clicks, engagement > impressions. The winner
+    flags are recomputed.
     """
-    try:
-        with transaction.atomic():
-            test = _locked_test(tenant_id, test_id)
-            result = _metric_target(test, variant_id)
-            snapshot, errors = clean_metrics(metrics, _current(result))
-            if errors:
-                raise _Refused(errors)
-            _write_snapshot(result, snapshot, source)
-            _store_decision(test)
-    except _Refused as refused:
-        return ABTestWriteResult(False, refused.errors)
-    return ABTestWriteResult(True, None)
+    with transaction.atomic():
+        test = _locked_test(tenant_id, test_id)
+        result = _metric_target(test, variant_id)
+        errors = FieldErrors()
+        snapshot = clean_metrics(metrics, _current(result), errors)
+        errors.raise_if_any()
+        _write_snapshot(result, snapshot, source)
+        _store_decision(test)
+        result.refresh_from_db()
+    return VariantMetrics(
+        test_id=test.pk,
+        variant_id=result.variant_id,
+        impressions=result.impressions,
+        clicks=result.clicks,
+        conversions=result.conversions,
+        engagement=result.engagement,
+        cost_micros=result.cost_micros,
+        is_winner=result.is_winner,
+        confidence=result.confidence,
+    )
 
 
 def _csv_rows(content: str | bytes) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
@@ -392,126 +443,159 @@ def _csv_rows(content: str | bytes) -> tuple[list[tuple[int, dict[str, str]]], l
 
 
 def import_ab_test_metrics_csv(
-    tenant_id: str, test_id: str, content: str | bytes
+    *, tenant_id: str, test_id: str, content: str | bytes
 ) -> MetricsImportResult:
     """Record cumulative snapshots from a CSV file: a ``variant`` column (its name or id) and
     any of impressions, clicks, conversions, engagement, cost (dollars) or cost_micros.
-    Every row is checked first; if any row is wrong, each problem is reported with its line and
-    nothing is written."""
-    rows, errors = _csv_rows(content)
-    if errors:
-        return MetricsImportResult(False, 0, errors)
-    try:
-        with transaction.atomic():
-            test = _locked_test(tenant_id, test_id)
-            if test.status == Status.DRAFT:
-                errors = [RowError(1, "status", "Metrics can be recorded once the test started.")]
-                raise _Refused({})
-            variants = {v.pk: v for v in test.variants.all()}
-            variants |= {v.name.lower(): v for v in variants.copy().values()}
-            seen: set[str] = set()
-            planned = []
-            for line, row in rows:
-                variant = variants.get(row["variant"]) or variants.get(row["variant"].lower())
-                if variant is None:
-                    errors.append(RowError(line, "variant", f"No variant {row['variant']!r}."))
-                    continue
-                if variant.pk in seen:
-                    errors.append(RowError(line, "variant", "This variant has an earlier row."))
-                    continue
-                seen.add(variant.pk)
-                result, _ = MediaABTestResult.objects.get_or_create(test=test, variant=variant)
-                given = {k: v for k, v in row.items() if k != "variant" and v != ""}
-                snapshot, problems = clean_metrics(given, _current(result))
-                errors += [RowError(line, f, m) for f, m in problems.items()]
-                planned.append((result, snapshot))
-            if errors:
-                raise _Refused({})
-            for result, snapshot in planned:
-                _write_snapshot(result, snapshot, MediaABTestMetricSnapshot.Source.CSV)
-            _store_decision(test)
-    except _Refused:
-        return MetricsImportResult(False, 0, errors)
-    return MetricsImportResult(True, len(planned), [])
+
+    Every line is checked first; if any is wrong, the result lists each problem with its line
+    and field and nothing is written. A test that cannot take metrics (a draft) refuses the
+    upload as a whole: ``InvalidInput`` under ``status``.
+    """
+    with transaction.atomic():
+        test = _locked_test(tenant_id, test_id)
+        if test.status == Status.DRAFT:
+            raise InvalidInput(status="Metrics can be recorded once the test started.")
+        rows, errors = _csv_rows(content)
+        if errors:
+            return MetricsImportResult(0, tuple(errors))
+        variants = {v.pk: v for v in test.variants.all()}
+        variants |= {v.name.lower(): v for v in variants.copy().values()}
+        seen: set[str] = set()
+        planned = []
+        for line, row in rows:
+            variant = variants.get(row["variant"]) or variants.get(row["variant"].lower())
+            if variant is None:
+                errors.append(RowError(line, "variant", f"No variant {row['variant']!r}."))
+                continue
+            if variant.pk in seen:
+                errors.append(RowError(line, "variant", "This variant has an earlier row."))
+                continue
+            seen.add(variant.pk)
+            result = MediaABTestResult.objects.filter(test=test, variant=variant).first()
+            current = _current(result) if result else {}
+            given = {k: v for k, v in row.items() if k != "variant" and v != ""}
+            problems = FieldErrors()
+            snapshot = clean_metrics(given, current, problems)
+            errors += [RowError(line, f, m) for f, m in problems.errors.items()]
+            planned.append((variant, snapshot))
+        if errors:
+            return MetricsImportResult(0, tuple(errors))
+        for variant, snapshot in planned:
+            result, _ = MediaABTestResult.objects.get_or_create(test=test, variant=variant)
+            _write_snapshot(result, snapshot, MediaABTestMetricSnapshot.Source.CSV)
+        _store_decision(test)
+    return MetricsImportResult(len(planned))
 
 
-def apply_bandit_split(tenant_id: str, test_id: str, split: Mapping[str, Any]) -> ABTestWriteResult:
+def apply_bandit_split(*, tenant_id: str, test_id: str, split: Mapping[str, Any]) -> SavedABTest:
     """Apply a new split (variant id → percent; typically a Thompson-sampling suggestion) to a
     running test: the one change a running test's split allows. The sample-ratio check then
     counts impressions from this moment against the new split."""
-    try:
-        with transaction.atomic():
-            test = _locked_test(tenant_id, test_id)
-            if test.status != Status.RUNNING:
-                raise _Refused({"split": "The bandit re-split applies to a running test only."})
-            variants = {v.pk: v for v in test.variants.all()}
-            cleaned, errors = clean_split(split, list(variants))
-            if errors:
-                raise _Refused(errors)
-            impressions = dict(
-                MediaABTestResult.objects.filter(test=test).values_list("variant_id", "impressions")
-            )
-            for variant_id, percent in cleaned.items():
-                variant = variants[variant_id]
-                variant.split_percent = percent
-                variant.impressions_at_split = impressions.get(variant_id, 0)
-                variant.save(update_fields=["split_percent", "impressions_at_split"])
-            _store_decision(test)
-    except _Refused as refused:
-        return ABTestWriteResult(False, refused.errors)
-    return ABTestWriteResult(True, None)
+    with transaction.atomic():
+        test = _locked_test(tenant_id, test_id)
+        if test.status != Status.RUNNING:
+            raise InvalidInput(split="The bandit re-split applies to a running test only.")
+        variants = {v.pk: v for v in test.variants.all()}
+        errors = FieldErrors()
+        cleaned = clean_split(split, list(variants), errors)
+        errors.raise_if_any()
+        impressions = dict(
+            MediaABTestResult.objects.filter(test=test).values_list("variant_id", "impressions")
+        )
+        for variant_id, percent in cleaned.items():
+            variant = variants[variant_id]
+            variant.split_percent = percent
+            variant.impressions_at_split = impressions.get(variant_id, 0)
+            variant.save(update_fields=["split_percent", "impressions_at_split"])
+        _store_decision(test)
+    return _saved(test)
+
+
+# --- the variants' images ----------------------------------------------------------------------
+
+
+def _attach_finished_media(test: MediaABTest) -> tuple[str, ...]:
+    """Attach each finished job's image to its variant and add what it cost (the tracked
+    event's cost): every image made counts. A job is attached once — the conditional update
+    clears the variant's job id in the same statement."""
+    attached = []
+    for variant in test.variants.exclude(media_job_id=""):
+        job = get_generation_job(test.tenant_id, variant.media_job_id)
+        if job is None or job.active or not job.media_url:
+            continue
+        updated = MediaABTestVariant.objects.filter(
+            pk=variant.pk, media_job_id=variant.media_job_id
+        ).update(
+            media_ref=job.media_url,
+            media_cost_micros=F("media_cost_micros") + job.job.cost_micros,
+            media_job_id="",
+        )
+        if updated:
+            attached.append(variant.pk)
+    return tuple(attached)
+
+
+def attach_variant_media(*, tenant_id: str, test_id: str) -> tuple[str, ...]:
+    """Attach the images that queued jobs have finished to the draft's variants; returns the
+    ids of the variants that got one. The media worker knows nothing of A/B tests, so the first
+    page that sees a finished job (the wizard, its polling fragment, starting the test) calls
+    this; calling it again changes nothing. A test that started meanwhile gets nothing."""
+    with transaction.atomic():
+        test = _locked_test(tenant_id, test_id)
+        if test.status != Status.DRAFT:
+            return ()
+        return _attach_finished_media(test)
 
 
 def generate_variant_media(
+    *,
     tenant_id: str,
     test_id: str,
     variant_id: str,
-    *,
     user_id: str | None,
     provider: str,
     aspect_ratio: str,
     simulate: bool | None = None,
-) -> ABTestWriteResult:
-    """Generate a draft variant's image with the media service (budget hold, cost tracking and
-    the duplicate-prompt cache are the service's) from the test's base prompt, the variant's
-    custom prompt and its preset, and keep the image's URL on the variant and add what it cost
-    (the tracked event's cost) to the variant's generation cost: every image made counts.
+) -> VariantGeneration:
+    """Queue a draft variant's image with the media service — a job a media worker runs (budget
+    hold, cost tracking and the duplicate-prompt cache are the service's) — from the test's
+    base prompt, the variant's custom prompt and its preset. ``attach_variant_media`` then
+    keeps the image's URL on the variant and adds what it cost to the variant's generation cost.
 
-    Refusals (a missing prompt, bad generation settings, a budget limit, a provider error) come
-    back as ``error`` under ``generate`` or the generation field; nothing changes then.
+    Refused with ``InvalidInput``: a test that is no longer a draft, no prompt, an image still
+    being made for the variant, a budget limit (under ``generate``) and bad generation settings
+    (under the generation field, e.g. ``aspect_ratio``); nothing is queued then.
     """
-    test = MediaABTest.objects.filter(tenant_id=tenant_id, pk=test_id).first()
-    variant = test.variants.filter(pk=variant_id).first() if test else None
-    if variant is None:
-        raise ABTestNotFound(f"No variant {variant_id} in test {test_id}")
-    if test.status != Status.DRAFT:
-        return ABTestWriteResult(False, {"generate": "Media is generated while a test is a draft."})
-    prompt = " ".join(p for p in (test.base_prompt, variant.custom_prompt) if p).strip()
-    if not prompt:
-        return ABTestWriteResult(
-            False, {"generate": "Write a base prompt or this variant's prompt first."}
-        )
-    try:
-        media = generate_image(
-            tenant_id,
-            user_id,
-            provider=provider,
-            prompt=prompt,
-            aspect_ratio=aspect_ratio,
-            preset_id=variant.preset_id or None,
-            content_id=variant.pk,
-            simulate=simulate,
-        )
-    except InvalidInput as refused:
-        return ABTestWriteResult(False, dict(refused.errors))
-    except (BudgetExceeded, GenerationBusy, ProviderError) as failed:
-        return ABTestWriteResult(False, {"generate": str(failed)})
     with transaction.atomic():
         test = _locked_test(tenant_id, test_id)
+        variant = test.variants.filter(pk=variant_id).first()
+        if variant is None:
+            raise ABTestNotFound(f"No variant {variant_id} in test {test_id}")
         if test.status != Status.DRAFT:
-            message = "The test started while the image was being made; it was not attached."
-            return ABTestWriteResult(False, {"generate": message})
-        test.variants.filter(pk=variant_id).update(
-            media_ref=media.media_url, media_cost_micros=F("media_cost_micros") + media.cost_micros
-        )
-    return ABTestWriteResult(True, None)
+            raise InvalidInput(generate="Media is generated while a test is a draft.")
+        prompt = " ".join(p for p in (test.base_prompt, variant.custom_prompt) if p).strip()
+        if not prompt:
+            raise InvalidInput(generate="Write a base prompt or this variant's prompt first.")
+        _attach_finished_media(test)
+        variant.refresh_from_db()
+        pending = get_generation_job(tenant_id, variant.media_job_id)
+        if pending is not None and pending.active:
+            raise InvalidInput(generate="An image for this variant is being made; wait for it.")
+        try:
+            job = queue_image_generation(
+                tenant_id,
+                user_id,
+                provider=provider,
+                prompt=prompt,
+                aspect_ratio=aspect_ratio,
+                preset_id=variant.preset_id or None,
+                content_id=variant.pk,
+                simulate=simulate,
+            )
+        except BudgetExceeded as refused:
+            raise InvalidInput(generate=str(refused)) from None
+        test.variants.filter(pk=variant.pk).update(media_job_id=job.pk)
+        # A duplicate-prompt cache hit is done already.
+        _attach_finished_media(test)
+    return VariantGeneration(variant.pk, job.pk, job.status)

@@ -14,6 +14,11 @@ urlpatterns = [
         views.variant_metrics,
         name="variant_metrics",
     ),
+    path(
+        "dashboard/abtests/<str:test_id>/variants/<str:variant_id>/media",
+        wizard_views.variant_media,
+        name="variant_media",
+    ),
     path("dashboard/abtests/<str:test_id>/metrics-upload", views.metrics_upload, name="upload"),
     path("dashboard/abtests/<str:test_id>/split", views.apply_split, name="split"),
 ]

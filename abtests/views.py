@@ -8,7 +8,6 @@ redirects back to the results page; with HTMX it swaps only the results panel.
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from abtests.models import MediaABTest, MediaABTestMetricSnapshot
@@ -21,7 +20,13 @@ from abtests.services import (
     transition_media_ab_test,
     update_ab_test_metrics,
 )
-from bakedbot.tenancy import can_manage_tenant, tenant_member_required, tenant_owner_required
+from bakedbot.errors import InvalidInput
+from bakedbot.tenancy import (
+    can_manage_tenant,
+    tenant_member_required,
+    tenant_owner_required,
+    tenant_url,
+)
 
 DETAIL = "abtests/detail.html"
 FORM_FIELDS = ("impressions", "clicks", "conversions", "engagement", "cost")
@@ -29,7 +34,7 @@ MAX_UPLOAD_BYTES = 1_000_000
 
 
 def _detail_url(request: HttpRequest, test_id: str) -> str:
-    return f"{reverse('abtests:detail', args=[test_id])}?tenant={request.tenant.pk}"
+    return tenant_url(request, "abtests:detail", test_id)
 
 
 def _render_detail(request: HttpRequest, test: MediaABTest, status: int = 200, **extra):
@@ -59,6 +64,14 @@ def _done(request: HttpRequest, test: MediaABTest, message: str) -> HttpResponse
     return redirect(_detail_url(request, test.pk))
 
 
+def _refused(request: HttpRequest, test: MediaABTest, refused: InvalidInput) -> HttpResponse:
+    """A refused lifecycle or split change: the reason as a message on the results page."""
+    messages.error(request, " ".join(refused.errors.values()))
+    if request.htmx:
+        return _render_detail(request, test)
+    return redirect(_detail_url(request, test.pk))
+
+
 @require_GET
 @tenant_member_required
 def test_list(request: HttpRequest) -> HttpResponse:
@@ -73,7 +86,7 @@ def test_list(request: HttpRequest) -> HttpResponse:
             "tests": get_media_ab_tests(request.tenant.pk, status=status),
             "status": status,
             "statuses": MediaABTest.Status.choices,
-            "wizard_url": f"{reverse('abtests:new')}?tenant={request.tenant.pk}",
+            "wizard_url": tenant_url(request, "abtests:new"),
         },
     )
 
@@ -89,13 +102,11 @@ def test_detail(request: HttpRequest, test_id: str) -> HttpResponse:
 def test_status(request: HttpRequest, test_id: str) -> HttpResponse:
     test = get_media_ab_test(request.tenant.pk, test_id)
     status = request.POST.get("status", "")
-    result = transition_media_ab_test(request.tenant.pk, test.pk, status)
+    try:
+        transition_media_ab_test(tenant_id=request.tenant.pk, test_id=test.pk, status=status)
+    except InvalidInput as refused:
+        return _refused(request, test, refused)
     test = get_media_ab_test(request.tenant.pk, test_id)
-    if not result.success:
-        messages.error(request, " ".join(result.error.values()))
-        if request.htmx:
-            return _render_detail(request, test)
-        return redirect(_detail_url(request, test.pk))
     return _done(request, test, f"The test is now {test.get_status_display().lower()}.")
 
 
@@ -104,20 +115,21 @@ def test_status(request: HttpRequest, test_id: str) -> HttpResponse:
 def variant_metrics(request: HttpRequest, test_id: str, variant_id: str) -> HttpResponse:
     test = get_media_ab_test(request.tenant.pk, test_id)
     values = {field: request.POST.get(field, "").strip() for field in FORM_FIELDS}
-    result = update_ab_test_metrics(
-        request.tenant.pk,
-        test.pk,
-        variant_id,
-        values,
-        source=MediaABTestMetricSnapshot.Source.FORM,
-    )
-    if not result.success:
+    try:
+        update_ab_test_metrics(
+            tenant_id=request.tenant.pk,
+            test_id=test.pk,
+            variant_id=variant_id,
+            metrics=values,
+            source=MediaABTestMetricSnapshot.Source.FORM,
+        )
+    except InvalidInput as refused:
         return _render_detail(
             request,
             test,
             status=400,
             form_values={variant_id: values},
-            form_errors={variant_id: result.error},
+            form_errors={variant_id: refused.errors},
         )
     variant = test.variants.get(pk=variant_id)
     return _done(request, test, f"Metrics for {variant.name} saved.")
@@ -133,10 +145,16 @@ def metrics_upload(request: HttpRequest, test_id: str) -> HttpResponse:
     elif upload.size > MAX_UPLOAD_BYTES:
         errors = [(1, "file", "The file is larger than 1 MB.")]
     else:
-        result = import_ab_test_metrics_csv(request.tenant.pk, test.pk, upload.read())
-        if result.success:
-            return _done(request, test, f"Metrics for {result.rows} variants imported.")
-        errors = result.errors
+        try:
+            result = import_ab_test_metrics_csv(
+                tenant_id=request.tenant.pk, test_id=test.pk, content=upload.read()
+            )
+        except InvalidInput as refused:
+            errors = [(1, field, message) for field, message in refused.errors.items()]
+        else:
+            if not result.errors:
+                return _done(request, test, f"Metrics for {result.rows} variants imported.")
+            errors = [(e.line, e.field, e.message) for e in result.errors]
     return _render_detail(request, test, status=400, csv_errors=errors)
 
 
@@ -145,10 +163,8 @@ def metrics_upload(request: HttpRequest, test_id: str) -> HttpResponse:
 def apply_split(request: HttpRequest, test_id: str) -> HttpResponse:
     test = get_media_ab_test(request.tenant.pk, test_id)
     split = {v.pk: request.POST.get(f"split_{v.pk}", "") for v in test.variants.all()}
-    result = apply_bandit_split(request.tenant.pk, test.pk, split)
-    if not result.success:
-        messages.error(request, " ".join(result.error.values()))
-        if request.htmx:
-            return _render_detail(request, test)
-        return redirect(_detail_url(request, test.pk))
+    try:
+        apply_bandit_split(tenant_id=request.tenant.pk, test_id=test.pk, split=split)
+    except InvalidInput as refused:
+        return _refused(request, test, refused)
     return _done(request, test, "The new split is live.")

@@ -13,8 +13,17 @@ from django.http import QueryDict
 
 from abtests.analysis import RAW_METRICS
 from abtests.models import MediaABTest
+from abtests.selectors import ABTestNotFound, variant_media_jobs
 from abtests.validation import MAX_VARIANTS, equal_split
-from media.selectors import GenerationEstimate, estimate_generation, generation_providers
+from bakedbot.errors import InvalidInput
+from bakedbot.validation import clean_whole_number
+from media.selectors import (
+    GenerationEstimate,
+    JobView,
+    estimate_generation,
+    generation_providers,
+    jobs_fingerprint,
+)
 from presets.domain import ASPECT_RATIOS, PresetPicker
 from presets.selectors import get_preset_picker
 
@@ -26,12 +35,22 @@ DEFAULT_ASPECT_RATIO = "1:1"
 
 
 def step_of(value: Any, furthest: int) -> int:
-    """A requested step, never beyond the furthest one the draft has reached."""
+    """A requested step, never beyond the furthest one the draft has reached (anything that is
+    not a step number: the furthest)."""
     try:
-        step = int(value)
-    except (TypeError, ValueError):
+        step = clean_whole_number(value)
+    except ValueError:
         return furthest
     return min(max(step, 1), furthest)
+
+
+def row_index(action: str, prefix: str, count: int) -> int:
+    """The variant row an action such as ``remove-2`` or ``generate-0`` names; ``InvalidInput``
+    (under ``action``) for anything but the number of a row on the form."""
+    try:
+        return clean_whole_number(action.removeprefix(prefix), maximum=count - 1)
+    except ValueError:
+        raise InvalidInput(action="That variant row is not on the form; reload the page.") from None
 
 
 def basics_from_post(post: QueryDict) -> dict[str, str]:
@@ -47,7 +66,7 @@ def basics_from_test(test: MediaABTest | None) -> dict[str, str]:
 
 def variants_from_post(post: QueryDict) -> list[dict[str, str]]:
     try:
-        count = min(int(post.get("variant_count", "0")), MAX_VARIANTS)
+        count = min(clean_whole_number(post.get("variant_count", "0")), MAX_VARIANTS)
     except ValueError:
         count = 0
     return [
@@ -128,10 +147,16 @@ class VariantForm:
     name: str
     preset_id: str
     custom_prompt: str
-    picker: PresetPicker
+    picker: PresetPicker | None
     media_ref: str
     media_cost_micros: int
     errors: dict[str, str]
+    # The media job making the variant's next image (its progress, or why it failed).
+    job: JobView | None = None
+
+    @property
+    def job_fingerprint(self) -> str:
+        return jobs_fingerprint([self.job]) if self.job else ""
 
 
 def variant_forms(
@@ -141,6 +166,7 @@ def variant_forms(
     errors: dict[str, str],
 ) -> list[VariantForm]:
     stored = {v.pk: v for v in test.variants.all()} if test else {}
+    jobs = variant_media_jobs(test) if test else {}
     forms = []
     for i, row in enumerate(rows):
         prefix = f"variants.{i + 1}."
@@ -160,9 +186,29 @@ def variant_forms(
                 errors={
                     k.removeprefix(prefix): v for k, v in errors.items() if k.startswith(prefix)
                 },
+                job=jobs.get(row["id"]),
             )
         )
     return forms
+
+
+def variant_media_form(test: MediaABTest, variant_id: str) -> VariantForm:
+    """One stored variant's form, for its image panel alone (the polling fragment)."""
+    variant = test.variants.filter(pk=variant_id).first()
+    if variant is None:
+        raise ABTestNotFound(f"No variant {variant_id} in test {test.pk}")
+    return VariantForm(
+        index=variant.position,
+        id=variant.pk,
+        name=variant.name,
+        preset_id=variant.preset_id,
+        custom_prompt=variant.custom_prompt,
+        picker=None,
+        media_ref=variant.media_ref,
+        media_cost_micros=variant.media_cost_micros,
+        errors={},
+        job=variant_media_jobs(test).get(variant.pk),
+    )
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,9 @@ when the step is valid; Back always goes back, keeping what was typed (saved if 
 held in the session until the step is shown again). Members build drafts; starting a test from
 the last step is for owners, as everywhere else. With HTMX a step swaps only the wizard panel and
 pushes its URL, so a reload or a later visit resumes at the same step.
+
+A variant's image is queued as a media job (no provider is called in a request); its panel polls
+``…/variants/<id>/media`` until the image is there, and a plain reload shows the same state.
 """
 
 from typing import Any
@@ -13,24 +16,29 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from abtests import wizard
 from abtests.models import MediaABTest
 from abtests.selectors import get_media_ab_test
-from abtests.services import create_media_ab_test, generate_variant_media, update_media_ab_test
-from abtests.validation import MAX_VARIANTS, variant_content_errors
-from bakedbot.tenancy import can_manage_tenant, tenant_member_required
+from abtests.services import (
+    attach_variant_media,
+    create_media_ab_test,
+    generate_variant_media,
+    update_media_ab_test,
+)
+from abtests.validation import MAX_VARIANTS, check_variant_content
+from bakedbot.errors import FieldErrors, InvalidInput
+from bakedbot.polling import next_poll_delay
+from bakedbot.tenancy import can_manage_tenant, tenant_member_required, tenant_url
 
 TEMPLATE = "abtests/wizard.html"
 STASH = "abtests_wizard"
 
 
 def _step_url(request: HttpRequest, test_id: str, step: int) -> str:
-    url = reverse("abtests:wizard", args=[test_id])
-    return f"{url}?step={step}&tenant={request.tenant.pk}"
+    return tenant_url(request, "abtests:wizard", test_id, step=step)
 
 
 def _stash(request: HttpRequest, test_id: str, step: int, values: Any) -> None:
@@ -79,6 +87,10 @@ def _context(request: HttpRequest, test: MediaABTest | None, step: int, **values
 
 
 def _show(request: HttpRequest, test: MediaABTest | None, step: int, *, status=200, **values):
+    if test is not None and step == 2:
+        # Images finished since the last look are attached before the step is drawn.
+        attach_variant_media(tenant_id=request.tenant.pk, test_id=test.pk)
+        test = get_media_ab_test(request.tenant.pk, test.pk)
     context = _context(request, test, step, **values)
     if request.htmx:
         response = render(request, f"{TEMPLATE}#wizard", context)
@@ -105,12 +117,13 @@ def wizard_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _show(request, None, 1)
     basics = wizard.basics_from_post(request.POST)
-    result = create_media_ab_test(
-        request.tenant.pk, {**basics, "wizard_step": 2}, user=request.user
-    )
-    if not result.success:
-        return _refused(request, None, 1, basics=basics, errors=result.error)
-    return _go(request, result.test_id, 2)
+    try:
+        saved = create_media_ab_test(
+            tenant_id=request.tenant.pk, data={**basics, "wizard_step": 2}, user=request.user
+        )
+    except InvalidInput as refused:
+        return _refused(request, None, 1, basics=basics, errors=refused.errors)
+    return _go(request, saved.test_id, 2)
 
 
 @require_http_methods(["GET", "POST"])
@@ -119,7 +132,7 @@ def wizard_step(request: HttpRequest, test_id: str) -> HttpResponse:
     test = get_media_ab_test(request.tenant.pk, test_id)
     if test.status != MediaABTest.Status.DRAFT:
         messages.info(request, "Only a draft is edited in the wizard; this test has started.")
-        return redirect(f"{reverse('abtests:detail', args=[test.pk])}?tenant={request.tenant.pk}")
+        return redirect(tenant_url(request, "abtests:detail", test.pk))
     if request.method == "GET":
         step = wizard.step_of(request.GET.get("step"), test.wizard_step)
         stashed = _unstash(request, test.pk, step) or {}
@@ -130,21 +143,43 @@ def wizard_step(request: HttpRequest, test_id: str) -> HttpResponse:
     return handler(request, test, action)
 
 
+@require_GET
+@tenant_member_required
+def variant_media(request: HttpRequest, test_id: str, variant_id: str) -> HttpResponse:
+    """A variant's image panel: the job's progress while it runs (polled, slowing down while
+    nothing changes), then the image and its cost, or why it failed."""
+    attach_variant_media(tenant_id=request.tenant.pk, test_id=test_id)
+    test = get_media_ab_test(request.tenant.pk, test_id)
+    if test.status != MediaABTest.Status.DRAFT:
+        return redirect(tenant_url(request, "abtests:detail", test.pk))
+    form = wizard.variant_media_form(test, variant_id)
+    if not request.htmx:
+        return redirect(_step_url(request, test.pk, 2))
+    context = {
+        "tenant": request.tenant,
+        "test": test,
+        "form": form,
+        "poll_delay": next_poll_delay(request, form.job_fingerprint),
+    }
+    return render(request, f"{TEMPLATE}#variant-media", context)
+
+
 def _save(request, test, updates: dict, *, reached: int):
     updates = {**updates, "wizard_step": max(test.wizard_step, reached)}
-    return update_media_ab_test(request.tenant.pk, test.pk, updates)
+    return update_media_ab_test(tenant_id=request.tenant.pk, test_id=test.pk, updates=updates)
 
 
 def _leave(request, test, step: int, action: str, updates: dict, stash: dict):
     """Save the step and move: Back even when the step is not valid yet (its input stashed)."""
     target = step - 1 if action == "back" else step + 1
-    result = _save(request, test, updates, reached=step if action == "back" else target)
-    if result.success:
-        return _go(request, test.pk, target)
-    if action == "back":
-        _stash(request, test.pk, step, {**stash, "errors": result.error})
-        return _go(request, test.pk, target)
-    return _refused(request, test, step, errors=result.error, **stash)
+    try:
+        _save(request, test, updates, reached=step if action == "back" else target)
+    except InvalidInput as refused:
+        if action == "back":
+            _stash(request, test.pk, step, {**stash, "errors": refused.errors})
+            return _go(request, test.pk, target)
+        return _refused(request, test, step, errors=refused.errors, **stash)
+    return _go(request, test.pk, target)
 
 
 def _post_basics(request, test, action):
@@ -154,46 +189,48 @@ def _post_basics(request, test, action):
 
 def _post_variants(request, test, action):
     rows = wizard.variants_from_post(request.POST)
-    if action == "add" and len(rows) < MAX_VARIANTS:
-        name = wizard.next_variant_name(rows)
-        rows.append({"id": "", "name": name, "preset_id": "", "custom_prompt": ""})
-        return _show(request, test, 2, rows=rows, post=request.POST)
-    if action.startswith("remove-"):
-        index = int(action.removeprefix("remove-") or -1)
-        rows = [row for i, row in enumerate(rows) if i != index]
-        return _show(request, test, 2, rows=rows, post=request.POST)
-    updates = {"variants": wizard.variants_for_service(test, rows)}
-    if action.startswith("generate-"):
-        return _generate(request, test, rows, updates, int(action.removeprefix("generate-")))
-    if action == "next":
-        errors = variant_content_errors([(r["preset_id"], r["custom_prompt"]) for r in rows])
-        if errors:
-            return _refused(request, test, 2, rows=rows, post=request.POST, errors=errors)
+    try:
+        if action == "add" and len(rows) < MAX_VARIANTS:
+            name = wizard.next_variant_name(rows)
+            rows.append({"id": "", "name": name, "preset_id": "", "custom_prompt": ""})
+            return _show(request, test, 2, rows=rows, post=request.POST)
+        if action.startswith("remove-"):
+            index = wizard.row_index(action, "remove-", len(rows))
+            rows = [row for i, row in enumerate(rows) if i != index]
+            return _show(request, test, 2, rows=rows, post=request.POST)
+        updates = {"variants": wizard.variants_for_service(test, rows)}
+        if action.startswith("generate-"):
+            index = wizard.row_index(action, "generate-", len(rows))
+            return _generate(request, test, rows, updates, index)
+        if action == "next":
+            errors = FieldErrors()
+            check_variant_content([(r["preset_id"], r["custom_prompt"]) for r in rows], errors)
+            errors.raise_if_any()
+    except InvalidInput as refused:
+        return _refused(request, test, 2, rows=rows, post=request.POST, errors=refused.errors)
     return _leave(request, test, 2, action, updates, {"rows": rows})
 
 
 def _generate(request, test, rows, updates, index: int):
-    saved = _save(request, test, updates, reached=2)
-    if not saved.success:
-        return _refused(request, test, 2, rows=rows, post=request.POST, errors=saved.error)
-    test = get_media_ab_test(request.tenant.pk, test.pk)
-    variants = list(test.variants.all())
-    if not 0 <= index < len(variants):
-        return _refused(request, test, 2, post=request.POST)
-    variant = variants[index]
-    result = generate_variant_media(
-        request.tenant.pk,
-        test.pk,
-        variant.pk,
-        user_id=str(request.user.pk),
-        provider=request.POST.get("provider", ""),
-        aspect_ratio=request.POST.get("aspect_ratio", ""),
-    )
-    test = get_media_ab_test(request.tenant.pk, test.pk)
-    if not result.success:
-        errors = {f"variants.{index + 1}.generate": " ".join(result.error.values())}
+    """Save the step, then queue the row's image; the step comes back with its progress."""
+    _save(request, test, updates, reached=2)
+    variant = list(get_media_ab_test(request.tenant.pk, test.pk).variants.all())[index]
+    try:
+        queued = generate_variant_media(
+            tenant_id=request.tenant.pk,
+            test_id=test.pk,
+            variant_id=variant.pk,
+            user_id=str(request.user.pk),
+            provider=request.POST.get("provider", ""),
+            aspect_ratio=request.POST.get("aspect_ratio", ""),
+        )
+    except InvalidInput as refused:
+        errors = {f"variants.{index + 1}.generate": " ".join(refused.errors.values())}
         return _refused(request, test, 2, post=request.POST, errors=errors)
-    messages.success(request, f"Image generated for {variant.name}.")
+    if queued.status == "done":
+        messages.success(request, f"Image generated for {variant.name}.")
+    else:
+        messages.success(request, f"The image for {variant.name} is being made.")
     return _show(request, test, 2, post=request.POST)
 
 
@@ -212,12 +249,13 @@ def _post_decision(request, test, action):
     if action == "start" and not can_manage_tenant(request):
         raise PermissionDenied("Only an owner starts a test.")
     updates = {**decision, "status": MediaABTest.Status.RUNNING} if action == "start" else decision
-    result = _save(request, test, updates, reached=4)
-    if not result.success:
-        return _refused(request, test, 4, decision=decision, errors=result.error)
+    try:
+        _save(request, test, updates, reached=4)
+    except InvalidInput as refused:
+        return _refused(request, test, 4, decision=decision, errors=refused.errors)
     messages.success(
         request,
         "The test is running." if action == "start" else "Draft saved; start it when ready.",
     )
-    url = f"{reverse('abtests:detail', args=[test.pk])}?tenant={request.tenant.pk}"
+    url = tenant_url(request, "abtests:detail", test.pk)
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

@@ -1,9 +1,15 @@
 """A/B-test fixtures built through the services, so the tests exercise the real write paths."""
 
+import base64
+
 import pytest
 
 from abtests import services
 from abtests.models import MediaABTest
+from tests.media.providers.conftest import png_bytes  # noqa: F401 (a fixture)
+from tests.media.providers.fakes import FakeProvider, Reply
+
+FLASH_PATH = "/v1beta/models/gemini-3.1-flash-image:generateContent"
 
 
 def ab_test_data(**overrides):
@@ -22,16 +28,24 @@ def ab_test_data(**overrides):
 
 
 def make_test(tenant, **overrides) -> MediaABTest:
-    result = services.create_media_ab_test(tenant.pk, ab_test_data(**overrides))
-    assert result.success, result.error
-    return MediaABTest.objects.get(pk=result.test_id)
+    saved = services.create_media_ab_test(tenant_id=tenant.pk, data=ab_test_data(**overrides))
+    return MediaABTest.objects.get(pk=saved.test_id)
 
 
 def start(test: MediaABTest) -> MediaABTest:
-    result = services.transition_media_ab_test(test.tenant_id, test.pk, "running")
-    assert result.success, result.error
+    saved = services.transition_media_ab_test(
+        tenant_id=test.tenant_id, test_id=test.pk, status="running"
+    )
+    assert saved.status == "running"
     test.refresh_from_db()
     return test
+
+
+def record(test: MediaABTest, variant_id: str, **metrics):
+    """Record a variant's cumulative metrics through the service."""
+    return services.update_ab_test_metrics(
+        tenant_id=test.tenant_id, test_id=test.pk, variant_id=variant_id, metrics=metrics
+    )
 
 
 def variant_ids(test: MediaABTest) -> list[str]:
@@ -53,3 +67,32 @@ def media_root(settings, tmp_path):
     """Generated images go to a temporary MEDIA_ROOT (providers are simulated without keys)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def gemini(settings):
+    """Gemini Flash with an API key, pointed at a fake server on loopback that speaks its wire
+    format: a generation that reaches the provider shows up in ``gemini.requests``."""
+    server = FakeProvider()
+    entry = settings.MEDIA_PROVIDERS["gemini-flash"]
+    settings.MEDIA_PROVIDERS = {
+        **settings.MEDIA_PROVIDERS,
+        "gemini-flash": {**entry, "api_key": "test-key", "base_url": server.url + "/v1beta"},
+    }
+    settings.MEDIA_PROVIDER_OPTIONS = {
+        **settings.MEDIA_PROVIDER_OPTIONS,
+        "max_attempts": 1,
+        "backoff_base_ms": 1,
+    }
+    yield server
+    server.close()
+
+
+def image_reply(png: bytes) -> Reply:
+    part = {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(png).decode()}}
+    return Reply(
+        json={
+            "candidates": [{"content": {"role": "model", "parts": [part]}, "finishReason": "STOP"}],
+            "responseId": "resp-1",
+        }
+    )

@@ -44,6 +44,9 @@ def test_it_refuses_impossible_metrics_naming_the_field(api_a, running):
         ({"cost": "1", "cost_micros": 1}, "cost"),
         ({}, "metrics"),
         ({"likes": 3}, "likes"),
+        ({"impressions": 9223372036854775808}, "impressions"),
+        ({"cost": "1e309"}, "cost"),
+        ({"cost_micros": 9223372036854775807}, "cost"),
     ]
     for body, field in cases:
         response = api_a.post(_url(running, control), body)

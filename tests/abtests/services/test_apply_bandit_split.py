@@ -1,5 +1,6 @@
-"""The Thompson-sampling split: suggested from the primary metric, applied only to a running
-test, and the sample-ratio check restarted from the new split."""
+"""The Thompson-sampling split (``suggest_bandit_split``, ``apply_bandit_split``): suggested from
+the primary metric, applied only to a running test, and the sample-ratio check restarted from the
+new split."""
 
 import pytest
 
@@ -9,16 +10,19 @@ from abtests.selectors import (
     analyse_media_ab_test,
     suggest_bandit_split,
 )
-from tests.abtests.conftest import make_test, start, variant_ids
+from bakedbot.errors import InvalidInput
+from tests.abtests.conftest import make_test, record, start, variant_ids
 
 pytestmark = pytest.mark.django_db
 
 
 def _metrics(test, variant_id, impressions, clicks):
-    result = services.update_ab_test_metrics(
-        test.tenant_id, test.pk, variant_id, {"impressions": impressions, "clicks": clicks}
-    )
-    assert result.success, result.error
+    saved = record(test, variant_id, impressions=impressions, clicks=clicks)
+    assert (saved.impressions, saved.clicks) == (impressions, clicks)
+
+
+def _apply(test, split):
+    return services.apply_bandit_split(tenant_id=test.tenant_id, test_id=test.pk, split=split)
 
 
 def test_it_suggests_more_traffic_for_the_better_variant(running_test):
@@ -43,10 +47,8 @@ def test_it_applies_a_split_to_a_running_test_and_restarts_the_srm_count(running
     control, playful = variant_ids(running_test)
     _metrics(running_test, control, 5000, 200)
     _metrics(running_test, playful, 5000, 260)
-    result = services.apply_bandit_split(
-        running_test.tenant_id, running_test.pk, {control: 10, playful: 90}
-    )
-    assert result.success, result.error
+    saved = _apply(running_test, {control: 10, playful: 90})
+    assert saved.status == "running"
     variants = list(running_test.variants.all())
     assert [(v.split_percent, v.impressions_at_split) for v in variants] == [
         (10, 5000),
@@ -66,19 +68,20 @@ def test_it_applies_a_bandit_split_to_a_running_test_only(org_a, status):
     for step in {"draft": [], "paused": ["running", "paused"]}.get(
         status, ["running", "completed"]
     ):
-        services.transition_media_ab_test(org_a.pk, test.pk, step)
+        services.transition_media_ab_test(tenant_id=org_a.pk, test_id=test.pk, status=step)
     control, playful = variant_ids(test)
-    result = services.apply_bandit_split(org_a.pk, test.pk, {control: 20, playful: 80})
-    assert result.error == {"split": "The bandit re-split applies to a running test only."}
+    with pytest.raises(InvalidInput) as refused:
+        _apply(test, {control: 20, playful: 80})
+    assert refused.value.errors == {"split": "The bandit re-split applies to a running test only."}
     assert list(test.variants.values_list("split_percent", flat=True)) == [50, 50]
 
 
 def test_it_validates_the_applied_split(running_test):
     control, playful = variant_ids(running_test)
-    result = services.apply_bandit_split(
-        running_test.tenant_id, running_test.pk, {control: 0, playful: 100}
-    )
-    assert "at least 1%" in result.error["split"]
+    with pytest.raises(InvalidInput) as refused:
+        _apply(running_test, {control: 0, playful: 100})
+    assert "at least 1%" in refused.value.errors["split"]
+    assert list(running_test.variants.values_list("split_percent", flat=True)) == [50, 50]
 
 
 def test_a_running_test_started_with_three_variants_gets_three_weights(org_a):

@@ -33,9 +33,14 @@ def test_it_has_no_results_before_the_start(draft_test):
     [
         lambda org, test: get_media_ab_test(org.pk, test.pk),
         lambda org, test: services.get_media_ab_test_results(org.pk, test.pk),
-        lambda org, test: services.update_media_ab_test(org.pk, test.pk, {"name": "Mine now"}),
-        lambda org, test: services.transition_media_ab_test(org.pk, test.pk, "paused"),
-        lambda org, test: services.apply_bandit_split(org.pk, test.pk, {}),
+        lambda org, test: services.update_media_ab_test(
+            tenant_id=org.pk, test_id=test.pk, updates={"name": "Mine now"}
+        ),
+        lambda org, test: services.transition_media_ab_test(
+            tenant_id=org.pk, test_id=test.pk, status="paused"
+        ),
+        lambda org, test: services.apply_bandit_split(tenant_id=org.pk, test_id=test.pk, split={}),
+        lambda org, test: services.attach_variant_media(tenant_id=org.pk, test_id=test.pk),
     ],
 )
 def test_it_hides_another_tenants_test(org_b, running_test, call):

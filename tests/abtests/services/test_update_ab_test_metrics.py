@@ -6,19 +6,21 @@ import pytest
 from abtests import services
 from abtests.models import MediaABTestMetricSnapshot, MediaABTestResult
 from abtests.selectors import ABTestNotFound
-from tests.abtests.conftest import make_test, start, variant_ids
+from bakedbot.errors import InvalidInput
+from tests.abtests.conftest import make_test, record, start, variant_ids
 
 pytestmark = pytest.mark.django_db
 
 
-def _record(test, variant_id, **metrics):
-    return services.update_ab_test_metrics(test.tenant_id, test.pk, variant_id, metrics)
+_record = record
 
 
 def test_it_records_a_cumulative_snapshot(running_test):
     control, _ = variant_ids(running_test)
-    assert _record(running_test, control, impressions=1000, clicks=40, cost="12.50").success
-    assert _record(running_test, control, impressions=2500, clicks=90, conversions=9).success
+    first = _record(running_test, control, impressions=1000, clicks=40, cost="12.50")
+    assert (first.impressions, first.clicks, first.cost_micros) == (1000, 40, 12_500_000)
+    second = _record(running_test, control, impressions=2500, clicks=90, conversions=9)
+    assert (second.impressions, second.conversions, second.cost_micros) == (2500, 9, 12_500_000)
     result = MediaABTestResult.objects.get(variant_id=control)
     assert (result.impressions, result.clicks, result.conversions) == (2500, 90, 9)
     assert result.cost_micros == 12_500_000  # left out of the second snapshot: kept
@@ -31,8 +33,8 @@ def test_it_records_a_cumulative_snapshot(running_test):
 
 def test_it_accepts_cost_in_micros_and_numeric_strings(running_test):
     control, _ = variant_ids(running_test)
-    result = _record(running_test, control, impressions="1,200", clicks="30", cost_micros=625000)
-    assert result.success
+    saved = _record(running_test, control, impressions="1,200", clicks="30", cost_micros=625000)
+    assert (saved.impressions, saved.cost_micros) == (1200, 625000)
     assert MediaABTestResult.objects.get(variant_id=control).cost_micros == 625000
 
 
@@ -55,15 +57,19 @@ def test_it_accepts_cost_in_micros_and_numeric_strings(running_test):
         ({"cost": "0.0000001"}, "cost", "dollars"),
         ({"cost_micros": -5}, "cost", "Cannot be negative"),
         ({"likes": 3}, "likes", "Unknown metric"),
+        ({"impressions": 9223372036854775808}, "impressions", "at most"),
+        ({"impressions": "9223372036854775808"}, "impressions", "at most"),
+        ({"impressions": "²"}, "impressions", "whole number"),
+        ({"cost": "1e309"}, "cost", "at most"),
+        ({"cost": "NaN"}, "cost", "dollars"),
+        ({"cost_micros": 2**63}, "cost", "at most"),
     ],
 )
 def test_it_refuses_impossible_metrics_naming_the_field(running_test, metrics, field, message):
     control, _ = variant_ids(running_test)
-    result = services.update_ab_test_metrics(
-        running_test.tenant_id, running_test.pk, control, metrics
-    )
-    assert not result.success
-    assert message in result.error[field]
+    with pytest.raises(InvalidInput) as refused:
+        _record(running_test, control, **metrics)
+    assert message in refused.value.errors[field]
     assert MediaABTestResult.objects.get(variant_id=control).impressions == 0
     assert not MediaABTestMetricSnapshot.objects.exists()
 
@@ -71,14 +77,16 @@ def test_it_refuses_impossible_metrics_naming_the_field(running_test, metrics, f
 def test_it_checks_a_partial_snapshot_against_the_stored_counts(running_test):
     control, _ = variant_ids(running_test)
     _record(running_test, control, impressions=100, clicks=50)
-    result = _record(running_test, control, impressions=40)
-    assert result.error == {"clicks": "Clicks cannot exceed impressions (40)."}
+    with pytest.raises(InvalidInput) as refused:
+        _record(running_test, control, impressions=40)
+    assert refused.value.errors == {"clicks": "Clicks cannot exceed impressions (40)."}
 
 
 def test_it_refuses_metrics_for_a_draft(draft_test):
     control, _ = variant_ids(draft_test)
-    result = _record(draft_test, control, impressions=10)
-    assert result.error == {"status": "Metrics can be recorded once the test has started."}
+    with pytest.raises(InvalidInput) as refused:
+        _record(draft_test, control, impressions=10)
+    assert refused.value.errors == {"status": "Metrics can be recorded once the test has started."}
 
 
 def test_it_answers_not_found_for_a_variant_of_another_test(org_a, running_test):
@@ -90,14 +98,20 @@ def test_it_answers_not_found_for_a_variant_of_another_test(org_a, running_test)
 def test_it_answers_not_found_for_another_tenants_test(org_b, running_test):
     control, _ = variant_ids(running_test)
     with pytest.raises(ABTestNotFound):
-        services.update_ab_test_metrics(org_b.pk, running_test.pk, control, {"impressions": 1})
+        services.update_ab_test_metrics(
+            tenant_id=org_b.pk,
+            test_id=running_test.pk,
+            variant_id=control,
+            metrics={"impressions": 1},
+        )
     assert MediaABTestResult.objects.get(variant_id=control).impressions == 0
 
 
 def test_it_flags_the_winner_after_each_update(running_test):
     control, playful = variant_ids(running_test)
     _record(running_test, control, impressions=20_000, clicks=1000)
-    _record(running_test, playful, impressions=20_000, clicks=1250)
+    saved = _record(running_test, playful, impressions=20_000, clicks=1250)
+    assert saved.is_winner and saved.confidence > 0.99
     results = {r.variant_id: r for r in MediaABTestResult.objects.all()}
     assert results[playful].is_winner and not results[control].is_winner
     assert results[playful].confidence > 0.99
