@@ -7,6 +7,10 @@ from costs.money import decimal_to_micros
 from media.services import reject_creative_content
 from playbooks.executor import PlaybookExecutionContext, StepRuntime, validate_step
 from playbooks.models import Deal, Product
+from playbooks.services import start_playbook_run
+from tests.media.providers.fakes import Reply
+
+VEO_10S = 1_125_000  # 6 s + 4 s clips: $0.625 + $0.50
 
 
 def context_for(org, **changes) -> PlaybookExecutionContext:
@@ -100,3 +104,16 @@ def reject_submission(run, org, user, comment="Too long: mention Friday") -> str
         tenant_id=org.pk, content_id=content_id, reviewed_by=user, comment=comment
     )
     return content_id
+
+
+def start_manual_run(playbook, **kwargs):
+    return start_playbook_run(playbook=playbook, triggered_by="manual", **kwargs)
+
+
+def step_statuses(run) -> list[tuple[str, str]]:
+    return [(row.step_id, row.status) for row in run.step_results.all()]
+
+
+def provider_outage() -> Reply:
+    """A Gemini-style 503 (Veo on the fake server)."""
+    return Reply(503, json={"error": {"code": 503, "message": "down", "status": "UNAVAILABLE"}})
