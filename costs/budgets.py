@@ -118,9 +118,9 @@ def default_hold_ttl() -> timedelta:
 
 
 def place_budget_hold(
+    *,
     tenant_id: str,
     estimated_cost: Decimal | int | str,
-    *,
     reason: str,
     ttl: timedelta | None = None,
 ) -> Hold:
@@ -188,7 +188,7 @@ def _close_hold(hold: Hold | str, status: str, actual_micros: int | None) -> tup
         raise LookupError(f"No budget hold {hold_id!r}") from None
 
 
-def settle_budget_hold(hold: Hold | str, actual_cost: Decimal | int | str) -> Hold:
+def settle_budget_hold(*, hold: Hold | str, actual_cost: Decimal | int | str) -> Hold:
     """Close a hold once its generation has been recorded (``track_media_generation``): the
     recorded spend now counts instead of the estimate. ``actual_cost`` is kept on the hold.
 
@@ -200,16 +200,16 @@ def settle_budget_hold(hold: Hold | str, actual_cost: Decimal | int | str) -> Ho
     actual = cost_micros_of(actual_cost, field="actual_cost")
     settled, changed = _close_hold(hold, BudgetHold.Status.SETTLED, actual)
     if changed and actual > settled.amount_micros:
-        raise_budget_alerts(settled.tenant_id)
+        raise_budget_alerts(tenant_id=settled.tenant_id)
     return settled
 
 
-def release_budget_hold(hold: Hold | str) -> Hold:
+def release_budget_hold(*, hold: Hold | str) -> Hold:
     """Free a hold whose generation failed or was cancelled. Releasing twice changes nothing."""
     return _close_hold(hold, BudgetHold.Status.RELEASED, None)[0]
 
 
-def raise_budget_alerts(tenant_id: str) -> list[CostAlertInfo]:
+def raise_budget_alerts(*, tenant_id: str) -> list[CostAlertInfo]:
     """Raise the threshold and limit alerts the tenant's current status calls for (each once
     per period); returns the alerts raised now."""
     budget = MediaBudget.objects.select_related("tenant").filter(tenant_id=tenant_id).first()
@@ -363,7 +363,7 @@ def update_media_budget(
 
 
 def acknowledge_cost_alert(
-    tenant_id: str, alert_id: str, *, user: AbstractBaseUser
+    *, tenant_id: str, alert_id: str, user: AbstractBaseUser
 ) -> CostAlertInfo | None:
     """Mark one of the tenant's alerts as seen by ``user``; None when the tenant has no such
     alert. Acknowledging twice keeps the first acknowledgement."""

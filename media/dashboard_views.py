@@ -88,7 +88,10 @@ def _budget_panel(request: HttpRequest, form: dict | None, *, saved: bool) -> Ht
 @require_POST
 @tenant_member_required
 def media_alert_acknowledge(request: HttpRequest, alert_id: str) -> HttpResponse:
-    if acknowledge_cost_alert(request.tenant.pk, alert_id, user=request.user) is None:
+    if (
+        acknowledge_cost_alert(tenant_id=request.tenant.pk, alert_id=alert_id, user=request.user)
+        is None
+    ):
         raise Http404("No such alert")
     if not request.htmx:
         messages.success(request, "Alert acknowledged.")

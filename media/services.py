@@ -85,15 +85,15 @@ def _generate(request: GenerationRequest) -> GeneratedMedia:
     try:
         job = jobs.job_create(request, inline=True, job_id=job_id, hold=hold)
     except BaseException:
-        release_budget_hold(hold)
+        release_budget_hold(hold=hold)
         raise
     return jobs.run_inline(job)
 
 
 def _place_hold(request: GenerationRequest, *, note: str):
     return place_budget_hold(
-        request.tenant_id,
-        request.estimate.cost,
+        tenant_id=request.tenant_id,
+        estimated_cost=request.estimate.cost,
         reason=f"{request.kind} {request.provider}{note}",
         ttl=jobs.hold_ttl(len(request.clip_plan) or 1),
     )
@@ -200,7 +200,7 @@ def queue_generation(request: GenerationRequest) -> GenerationJob:
             job = jobs.job_create(request, inline=False, hold=hold)
             jobs.job_enqueue(job.pk)
     except BaseException:
-        release_budget_hold(hold)
+        release_budget_hold(hold=hold)
         raise
     jobs.ensure_media_schedules()
     return job
@@ -245,10 +245,10 @@ def retry_generation_job(tenant_id: str, job_id: str) -> GenerationJob:
         raise ValueError(f"This job failed for a reason a retry cannot fix: {job.error}")
     if job.hold_id:
         # A stalled job's own hold: let the new one take its place rather than count twice.
-        release_budget_hold(job.hold_id)
+        release_budget_hold(hold=job.hold_id)
     hold = place_budget_hold(
-        tenant_id,
-        micros_to_decimal(job.estimate_micros),
+        tenant_id=tenant_id,
+        estimated_cost=micros_to_decimal(job.estimate_micros),
         reason=f"{job.kind} {job.provider} {job.pk} (retry)",
         ttl=jobs.hold_ttl(max(job.clips_total - job.clips_done, 1)),
     )
@@ -271,7 +271,7 @@ def retry_generation_job(tenant_id: str, job_id: str) -> GenerationJob:
         if updated:
             jobs.job_enqueue(job.pk)
     if not updated:
-        release_budget_hold(hold)
+        release_budget_hold(hold=hold)
         raise ValueError("The job changed meanwhile; reload and try again.")
     job.refresh_from_db()
     return job

@@ -39,10 +39,10 @@ def ensure_hold(claim: Claim) -> None:
         return
     if job.hold_id:
         with contextlib.suppress(LookupError):
-            release_budget_hold(job.hold_id)
+            release_budget_hold(hold=job.hold_id)
     hold = place_budget_hold(
-        job.tenant_id,
-        micros_to_decimal(job.estimate_micros),
+        tenant_id=job.tenant_id,
+        estimated_cost=micros_to_decimal(job.estimate_micros),
         reason=f"{job.kind} {job.provider} {job.id}",
         ttl=hold_ttl(remaining),
     )
@@ -55,8 +55,8 @@ def close_hold(job: GenerationJob, charged_micros: int) -> None:
         return
     try:
         if charged_micros > 0:
-            settle_budget_hold(job.hold_id, micros_to_decimal(charged_micros))
+            settle_budget_hold(hold=job.hold_id, actual_cost=micros_to_decimal(charged_micros))
         else:
-            release_budget_hold(job.hold_id)
+            release_budget_hold(hold=job.hold_id)
     except LookupError:
         logger.warning("Budget hold %s of job %s is gone", job.hold_id, job.id)

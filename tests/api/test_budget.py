@@ -11,7 +11,7 @@ def _budget(org, **updates):
 
 def test_it_reports_the_budget_status(api_a, org_a, store):
     _budget(org_a, daily_limit="10", monthly_limit="100", soft_threshold_percent=50)
-    place_budget_hold(org_a.pk, Decimal("6"), reason="test")
+    place_budget_hold(tenant_id=org_a.pk, estimated_cost=Decimal("6"), reason="test")
     body = api_a.get("/budget").json()
     assert body["tenant_id"] == org_a.pk and body["time_zone"] == "America/Los_Angeles"
     assert body["state"] == "warning"
@@ -34,8 +34,8 @@ def test_it_reports_the_budget_status(api_a, org_a, store):
 
 def test_it_lists_alerts_newest_first(api_a, api_b, org_a, owner_a, store):
     _budget(org_a, daily_limit="10", soft_threshold_percent=50)
-    place_budget_hold(org_a.pk, Decimal("6"), reason="test")
-    place_budget_hold(org_a.pk, Decimal("4"), reason="test")
+    place_budget_hold(tenant_id=org_a.pk, estimated_cost=Decimal("6"), reason="test")
+    place_budget_hold(tenant_id=org_a.pk, estimated_cost=Decimal("4"), reason="test")
     body = api_a.get("/alerts").json()
     kinds = [alert["kind"] for alert in body["alerts"]]
     assert kinds == ["hard_limit", "soft_threshold"]
@@ -44,7 +44,7 @@ def test_it_lists_alerts_newest_first(api_a, api_b, org_a, owner_a, store):
     assert soft["limit"] == "10.00" and soft["period"] == "day" and soft["message"]
     assert api_b.get("/alerts").json()["alerts"] == []
 
-    acknowledge_cost_alert(org_a.pk, soft["id"], user=owner_a)
+    acknowledge_cost_alert(tenant_id=org_a.pk, alert_id=soft["id"], user=owner_a)
     unacknowledged = api_a.get("/alerts", {"include_acknowledged": "false"}).json()["alerts"]
     assert [alert["id"] for alert in unacknowledged] == [hard["id"]]
     assert len(api_a.get("/alerts", {"limit": 1}).json()["alerts"]) == 1

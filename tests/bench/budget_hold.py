@@ -74,8 +74,10 @@ def place_and_settle(tenant_id: str, index: int) -> float:
     from costs.budgets import place_budget_hold, settle_budget_hold
 
     started = time.perf_counter()
-    hold = place_budget_hold(tenant_id, Decimal("0.625"), reason=f"bench {index}")
-    settle_budget_hold(hold, Decimal("0.50"))
+    hold = place_budget_hold(
+        tenant_id=tenant_id, estimated_cost=Decimal("0.625"), reason=f"bench {index}"
+    )
+    settle_budget_hold(hold=hold, actual_cost=Decimal("0.50"))
     return (time.perf_counter() - started) * 1000
 
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _generate(tenant_id: str, dollars: str, prompt: str) -> None:
     """What the generation service does: hold, record the event through costs, settle."""
-    hold = place_budget_hold(tenant_id, dollars, reason=prompt)
+    hold = place_budget_hold(tenant_id=tenant_id, estimated_cost=dollars, reason=prompt)
     track_media_generation(
         MediaGenerationEvent(
             id=new_event_id(),
@@ -30,7 +30,7 @@ def _generate(tenant_id: str, dollars: str, prompt: str) -> None:
             created_at=datetime.now(UTC),
         )
     )
-    settle_budget_hold(hold, dollars)
+    settle_budget_hold(hold=hold, actual_cost=dollars)
 
 
 def test_it_warns_an_owner_whose_spend_crosses_80_percent_of_the_daily_limit(

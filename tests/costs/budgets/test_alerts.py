@@ -29,9 +29,9 @@ def budget(org_a, set_budget):
 
 
 def _generate(tenant_id, dollars, record_spend):
-    hold = place_budget_hold(tenant_id, dollars, reason="generation")
+    hold = place_budget_hold(tenant_id=tenant_id, estimated_cost=dollars, reason="generation")
     record_spend(tenant_id, dollars)
-    return settle_budget_hold(hold, dollars)
+    return settle_budget_hold(hold=hold, actual_cost=dollars)
 
 
 def test_it_raises_no_alert_below_the_threshold(budget, record_spend):
@@ -60,13 +60,13 @@ def test_it_raises_the_soft_alert_once_when_spend_crosses_the_threshold(
 
 
 def test_it_raises_the_soft_alert_when_a_hold_is_placed(budget):
-    place_budget_hold(budget.pk, "9", reason="big video")
+    place_budget_hold(tenant_id=budget.pk, estimated_cost="9", reason="big video")
     assert [a.kind for a in get_media_cost_alerts(budget.pk)] == ["soft_threshold"]
 
 
 def test_it_raises_the_limit_alert_once_when_the_limit_is_reached(budget, record_spend):
     _generate(budget.pk, "10", record_spend)
-    raise_budget_alerts(budget.pk)
+    raise_budget_alerts(tenant_id=budget.pk)
     alerts = get_media_cost_alerts(budget.pk)
     assert sorted(a.kind for a in alerts) == ["hard_limit", "soft_threshold"]
     hard = next(a for a in alerts if a.kind == "hard_limit")
@@ -81,7 +81,7 @@ def test_it_raises_one_blocked_alert_per_period(
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):
             with pytest.raises(BudgetExceeded):
-                place_budget_hold(budget.pk, "5", reason="too much")
+                place_budget_hold(tenant_id=budget.pk, estimated_cost="5", reason="too much")
     alerts = get_media_cost_alerts(budget.pk)
     assert [a.kind for a in alerts] == ["generation_blocked"]
     assert alerts[0].requested_micros == 5_000_000
@@ -110,10 +110,10 @@ def test_it_raises_a_new_soft_alert_when_the_threshold_changes(budget, set_budge
 
 
 def test_it_counts_a_released_hold_no_more(budget):
-    hold = place_budget_hold(budget.pk, "8.50", reason="will fail")
-    release_budget_hold(hold)
+    hold = place_budget_hold(tenant_id=budget.pk, estimated_cost="8.50", reason="will fail")
+    release_budget_hold(hold=hold)
     CostAlert.objects.all().delete()
-    assert raise_budget_alerts(budget.pk) == []
+    assert raise_budget_alerts(tenant_id=budget.pk) == []
 
 
 def test_it_keeps_alerts_without_recipients_unmailed(
@@ -141,13 +141,13 @@ def test_it_keeps_the_alert_when_the_mail_server_fails(
 
 
 def test_it_lets_a_user_acknowledge_an_alert(budget, owner_a, member_a):
-    place_budget_hold(budget.pk, "9", reason="big")
+    place_budget_hold(tenant_id=budget.pk, estimated_cost="9", reason="big")
     alert = get_media_cost_alerts(budget.pk)[0]
     assert count_unacknowledged_alerts(budget.pk) == 1
-    acknowledged = acknowledge_cost_alert(budget.pk, alert.id, user=member_a)
+    acknowledged = acknowledge_cost_alert(tenant_id=budget.pk, alert_id=alert.id, user=member_a)
     assert acknowledged.is_acknowledged
     assert acknowledged.acknowledged_by == member_a.get_full_name()
-    again = acknowledge_cost_alert(budget.pk, alert.id, user=owner_a)
+    again = acknowledge_cost_alert(tenant_id=budget.pk, alert_id=alert.id, user=owner_a)
     assert (again.acknowledged_by, again.acknowledged_at) == (
         acknowledged.acknowledged_by,
         acknowledged.acknowledged_at,
@@ -157,9 +157,9 @@ def test_it_lets_a_user_acknowledge_an_alert(budget, owner_a, member_a):
 
 
 def test_it_does_not_acknowledge_another_tenants_alert(budget, org_b, user_b):
-    place_budget_hold(budget.pk, "9", reason="big")
+    place_budget_hold(tenant_id=budget.pk, estimated_cost="9", reason="big")
     alert = get_media_cost_alerts(budget.pk)[0]
-    assert acknowledge_cost_alert(org_b.pk, alert.id, user=user_b) is None
+    assert acknowledge_cost_alert(tenant_id=org_b.pk, alert_id=alert.id, user=user_b) is None
     assert CostAlert.objects.get(pk=alert.id).acknowledged_at is None
 
 
@@ -185,8 +185,8 @@ def test_it_lists_alerts_newest_first(budget):
 
 
 def test_it_raises_the_alert_when_a_settle_costs_more_than_its_estimate(budget, record_spend):
-    hold = place_budget_hold(budget.pk, "5", reason="estimated low")
+    hold = place_budget_hold(tenant_id=budget.pk, estimated_cost="5", reason="estimated low")
     assert get_media_cost_alerts(budget.pk) == []
     record_spend(budget.pk, "8.50")
-    settle_budget_hold(hold, "8.50")
+    settle_budget_hold(hold=hold, actual_cost="8.50")
     assert [a.kind for a in get_media_cost_alerts(budget.pk)] == ["soft_threshold"]

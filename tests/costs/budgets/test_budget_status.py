@@ -81,7 +81,7 @@ def test_it_refuses_an_unknown_tenant(db):
 def test_it_reports_each_period_against_its_limit(fake_store, org_a, set_budget, record_spend):
     set_budget(org_a.pk, daily_limit="10", weekly_limit="40", soft_threshold_percent="50")
     record_spend(org_a.pk, "4")
-    place_budget_hold(org_a.pk, "2", reason="in flight")
+    place_budget_hold(tenant_id=org_a.pk, estimated_cost="2", reason="in flight")
     status = get_media_budget_status(org_a.pk)
     day, week, month = status.periods
     assert (day.spent, day.held, day.limit, day.remaining) == (4, 2, 10, 4)
@@ -131,7 +131,7 @@ def test_it_gives_budget_usage_for_a_page_of_tenants(
         set_budget(org.pk, weekly_limit="20")
         record_spend(org.pk, "5")
     record_spend(org_a.pk, "9")
-    place_budget_hold(org_a.pk, "0.50", reason="x")
+    place_budget_hold(tenant_id=org_a.pk, estimated_cost="0.50", reason="x")
     ids = [org_a.pk, org_b.pk, "org_missing", *[o.pk for o in others]]
     # Budgets, holds, and one spend read per distinct window (two zones here), not per tenant.
     with django_assert_max_num_queries(2 + 2 * 3):

@@ -44,7 +44,12 @@ def test_it_lets_exactly_ten_of_thirty_two_holds_through(org_a, set_budget, reco
     set_budget(org_a.pk, daily_limit="12.50", alert_recipients="ops@example.com")
     record_spend(org_a.pk, "2.50")  # $10 of room: exactly ten $1 holds
 
-    results = _race(lambda i: place_budget_hold(org_a.pk, "1.00", reason=f"thread {i}"), THREADS)
+    results = _race(
+        lambda i: place_budget_hold(
+            tenant_id=org_a.pk, estimated_cost="1.00", reason=f"thread {i}"
+        ),
+        THREADS,
+    )
 
     placed = [r for r in results if not isinstance(r, Exception)]
     refused = [r for r in results if isinstance(r, BudgetExceeded)]
@@ -66,13 +71,16 @@ def test_it_never_passes_the_limit_while_holds_are_settled_and_placed_at_once(
     org_a, set_budget, record_spend
 ):
     set_budget(org_a.pk, daily_limit="10")
-    first = [place_budget_hold(org_a.pk, "1", reason=f"first {i}") for i in range(5)]
+    first = [
+        place_budget_hold(tenant_id=org_a.pk, estimated_cost="1", reason=f"first {i}")
+        for i in range(5)
+    ]
 
     def work(index: int):
         if index < len(first):
             record_spend(org_a.pk, "1")
-            return settle_budget_hold(first[index], "1")
-        return place_budget_hold(org_a.pk, "1", reason=f"second {index}")
+            return settle_budget_hold(hold=first[index], actual_cost="1")
+        return place_budget_hold(tenant_id=org_a.pk, estimated_cost="1", reason=f"second {index}")
 
     results = _race(work, 5 + THREADS)
 
