@@ -1,5 +1,5 @@
 """Creative content and its approval queue, and the playbooks' media steps running against the
-real generation service (their gateway imports ``media.services``)."""
+real generation service."""
 
 import pytest
 from django.utils import timezone
@@ -15,7 +15,6 @@ from media.services import (
     submit_content_for_approval,
 )
 from playbooks.executor import STEP_TYPES, PlaybookExecutionContext, StepRuntime, validate_step
-from playbooks.executor.media import MediaServicesGateway
 
 pytestmark = pytest.mark.django_db
 
@@ -131,8 +130,6 @@ def test_the_playbook_media_steps_run_against_the_real_service(org_a):
         playbook_name="Weekly deals video",
         steps=[{"id": s["id"], "type": s["type"]} for s in steps],
         dry_run=False,
-        media=MediaServicesGateway(),
-        text=None,
         now=timezone.now(),
     )
     outcomes = []
