@@ -88,16 +88,14 @@ def test_it_only_answers_get(super_admin_client):
     assert super_admin_client.post(URL + "?tab=costs").status_code == 405
 
 
-def test_an_unknown_tab_is_not_found(super_admin_client):
+def test_it_answers_404_for_an_unknown_tab(super_admin_client):
     assert super_admin_client.get(URL + "?tab=payroll").status_code == 404
 
 
 # -- the numbers --------------------------------------------------------------------------------
 
 
-def test_the_page_shows_the_sums_of_the_events(
-    cost_store, super_admin_client, seeded, org_a, org_b
-):
+def test_it_shows_the_sums_of_the_events(cost_store, super_admin_client, seeded, org_a, org_b):
     response = super_admin_client.get(URL + "?tab=costs&period=7d")
     assert response.status_code == 200
     html = response.content.decode()
@@ -127,19 +125,19 @@ def test_the_page_shows_the_sums_of_the_events(
     assert 'id="provider-chart"' in html
 
 
-def test_the_30_day_period_is_the_default(super_admin_client, seeded):
+def test_it_shows_the_last_30_days_by_default(super_admin_client, seeded):
     response = super_admin_client.get(URL + "?tab=costs")
     assert response.context["period"].key == "30d"
     assert response.context["data"].costs.totals.count == 7
 
 
-def test_all_time_starts_at_the_first_event(super_admin_client, seeded):
+def test_it_starts_all_time_at_the_first_event(super_admin_client, seeded):
     response = super_admin_client.get(URL + "?tab=costs&period=all")
     assert response.context["data"].costs.period.start == timezone.localdate() - timedelta(days=10)
     assert response.context["data"].costs.totals.count == 7
 
 
-def test_a_custom_range(super_admin_client, seeded):
+def test_it_shows_a_custom_range(super_admin_client, seeded):
     today = timezone.localdate()
     start, end = today - timedelta(days=10), today - timedelta(days=9)
     response = super_admin_client.get(URL, {"tab": "costs", "start": start, "end": end})
@@ -168,21 +166,21 @@ def test_a_custom_range(super_admin_client, seeded):
         ("tenant=org_nobody", "tenant &#x27;org_nobody&#x27; is not an organisation"),
     ],
 )
-def test_bad_input_gets_a_clear_message(super_admin_client, seeded, query, message):
+def test_it_answers_bad_input_with_a_clear_message(super_admin_client, seeded, query, message):
     response = super_admin_client.get(f"{URL}?tab=costs&{query}")
     assert response.status_code == 400
     assert message in response.content.decode()
     assert 'data-testid="error"' in response.content.decode()
 
 
-def test_the_empty_state(super_admin_client):
+def test_it_shows_the_empty_state(super_admin_client):
     response = super_admin_client.get(URL + "?tab=costs")
     assert response.status_code == 200
     assert 'data-testid="empty-state"' in response.content.decode()
     assert "No generations recorded yet" in response.content.decode()
 
 
-def test_a_period_without_events_shows_zeros(super_admin_client, org_a):
+def test_it_shows_zeros_for_a_period_without_events(super_admin_client, org_a):
     track_media_generation(_event(org_a, 1, 40))
     html = super_admin_client.get(URL + "?tab=costs&period=7d").content.decode()
     assert 'data-testid="empty-state"' not in html
@@ -194,7 +192,7 @@ def test_a_period_without_events_shows_zeros(super_admin_client, org_a):
 # -- HTMX ---------------------------------------------------------------------------------------
 
 
-def test_an_htmx_request_gets_the_tab_fragment(super_admin_client, seeded):
+def test_it_answers_an_htmx_request_with_the_tab_fragment(super_admin_client, seeded):
     response = super_admin_client.get(URL + "?tab=costs&period=7d", headers={"HX-Request": "true"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -203,7 +201,7 @@ def test_an_htmx_request_gets_the_tab_fragment(super_admin_client, seeded):
     assert _card(html, "generations") == "5 +150.0%"
 
 
-def test_a_history_restore_gets_the_whole_page(super_admin_client, seeded):
+def test_it_answers_a_history_restore_with_the_whole_page(super_admin_client, seeded):
     response = super_admin_client.get(
         URL + "?tab=costs&period=7d",
         headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
@@ -211,7 +209,7 @@ def test_a_history_restore_gets_the_whole_page(super_admin_client, seeded):
     assert "<html" in response.content.decode()
 
 
-def test_period_links_keep_the_state_in_the_url(super_admin_client, seeded):
+def test_it_keeps_the_state_in_the_period_links(super_admin_client, seeded):
     html = super_admin_client.get(URL + "?tab=costs&period=7d&sort=name&page=1").content.decode()
     assert 'href="?tab=costs&amp;period=90d&amp;sort=name"' in html
     assert 'hx-boost="true"' in html
@@ -230,7 +228,7 @@ def many_tenants(db):
     return tenants
 
 
-def test_every_tenant_is_reachable_through_pages(super_admin_client, many_tenants):
+def test_it_reaches_every_tenant_through_pages(super_admin_client, many_tenants):
     first = super_admin_client.get(URL + "?tab=costs&period=7d").context["data"].tenants
     assert (first.page, first.pages, first.total, len(first.rows)) == (1, 2, 30, 25)
     assert first.rows[0].name == "Shop 29"
@@ -251,12 +249,12 @@ def test_every_tenant_is_reachable_through_pages(super_admin_client, many_tenant
         ("sort=cost", "Shop 29"),
     ],
 )
-def test_tenants_sort(super_admin_client, many_tenants, query, first):
+def test_it_sorts_tenants(super_admin_client, many_tenants, query, first):
     response = super_admin_client.get(f"{URL}?tab=costs&period=7d&{query}")
     assert response.context["data"].tenants.rows[0].name == first
 
 
-def test_budget_usage_shows_where_a_budget_exists(super_admin_client, seeded, org_a, org_b):
+def test_it_shows_budget_usage_where_a_budget_exists(super_admin_client, seeded, org_a, org_b):
     saved = update_media_budget(org_a.pk, {"monthly_limit": "10", "daily_limit": ""})
     assert saved.monthly_limit == 10 and saved.daily_limit is None
     response = super_admin_client.get(URL + "?tab=costs&period=30d&sort=budget")
@@ -272,7 +270,7 @@ def test_budget_usage_shows_where_a_budget_exists(super_admin_client, seeded, or
 # -- recent events ------------------------------------------------------------------------------
 
 
-def test_recent_events_filter_by_tenant_provider_and_result(
+def test_it_filters_recent_events_by_tenant_provider_and_result(
     super_admin_client, seeded, org_a, org_b
 ):
     def ids(query):
@@ -289,7 +287,7 @@ def test_recent_events_filter_by_tenant_provider_and_result(
 # -- CSV ----------------------------------------------------------------------------------------
 
 
-def test_csv_export_of_the_current_view(super_admin_client, seeded, org_a, org_b):
+def test_it_exports_the_current_view_as_csv(super_admin_client, seeded, org_a, org_b):
     response = super_admin_client.get(URL + "?tab=costs&period=7d&provider=veo&format=csv")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv"
@@ -310,7 +308,7 @@ def test_csv_export_of_the_current_view(super_admin_client, seeded, org_a, org_b
     }
 
 
-def test_csv_cells_never_start_a_formula(super_admin_client, db):
+def test_it_never_starts_a_csv_cell_with_a_formula(super_admin_client, db):
     tenant = OrganisationFactory(name="=HYPERLINK(1)")
     track_media_generation(_event(tenant, 1, 0, success=False, error="-1 credits left"))
     body = b"".join(
