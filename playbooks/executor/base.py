@@ -4,8 +4,10 @@ runtime the runner hands in, the outcome an executor returns, and parameter vali
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from bakedbot.validation import clean_choice, clean_decimal, clean_flag, clean_text
 
 
 class StepError(Exception):
@@ -89,52 +91,35 @@ ParamSpec = Mapping[str, Param]
 
 
 def _clean_value(step_label: str, name: str, spec: Param, value: Any) -> Any:
+    """One parameter through the shared field rules (``bakedbot.validation``); ``StepError``
+    naming the step and the parameter."""
     where = f"{step_label}: parameter “{name}”"
-    if spec.kind == "choice":
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise StepError(f"{where} must be one of {', '.join(spec.choices)}; got {value!r}")
-        text = str(value)
-        if text not in spec.choices:
-            raise StepError(f"{where} must be one of {', '.join(spec.choices)}; got “{text}”")
-        return text
-    if spec.kind == "bool":
-        if not isinstance(value, bool):
-            raise StepError(f"{where} must be true or false; got {value!r}")
-        return value
-    if spec.kind == "text":
-        if not isinstance(value, str):
-            raise StepError(f"{where} must be text; got {value!r}")
-        text = value.strip()
-        if len(text) > spec.max_length:
-            raise StepError(f"{where} is longer than {spec.max_length} characters")
-        if spec.required and not text:
-            raise StepError(f"{where} must not be empty")
-        return text
-    if spec.kind == "number":
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise StepError(f"{where} must be a number; got {value!r}")
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            raise StepError(f"{where} must be a number; got {value!r}") from None
-        if not number.is_finite():
-            raise StepError(f"{where} must be a finite number")
-        if (spec.minimum is not None and number < spec.minimum) or (
-            spec.maximum is not None and number > spec.maximum
-        ):
-            raise StepError(f"{where} must be between {spec.minimum} and {spec.maximum}")
-        return str(number)
     if spec.kind == "list":
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise StepError(f"{where} must be a list of text values; got {value!r}")
         items = [item.strip() for item in value if item.strip()]
-        if spec.choices:
-            wrong = [item for item in items if item not in spec.choices]
-            if wrong:
-                raise StepError(
-                    f"{where} accepts {', '.join(spec.choices)}; got {', '.join(wrong)}"
-                )
+        wrong = [item for item in items if spec.choices and item not in spec.choices]
+        if wrong:
+            raise StepError(f"{where} accepts {', '.join(spec.choices)}; got {', '.join(wrong)}")
         return items
+    try:
+        if spec.kind == "choice":
+            # Templates are JSON: a duration may be written 30 as well as "30".
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)
+            return clean_choice(value, spec.choices)
+        if spec.kind == "bool":
+            return clean_flag(value, strict=True)
+        if spec.kind == "text":
+            return clean_text(value, max_length=spec.max_length, required=spec.required)
+        if spec.kind == "number":
+            # A JSON number may be a float; these are percentages, never money.
+            if isinstance(value, float):
+                value = str(value)
+            return str(clean_decimal(value, minimum=spec.minimum, maximum=spec.maximum))
+    except ValueError as exc:
+        given = f" Got {value!r}." if spec.kind in ("choice", "bool") else ""
+        raise StepError(f"{where}: {exc}{given}") from None
     raise AssertionError(f"unknown parameter kind {spec.kind}")
 
 

@@ -98,11 +98,11 @@ def test_generate_video_defaults_and_rejects_bad_params(org_a):
         "9:16",
     )
     for params, message in [
-        ({"provider": "runway"}, "“provider” must be one of veo, sora"),
-        ({"duration": "7"}, "“duration” must be one of 5, 10, 15, 30"),
-        ({"aspectRatio": "4:3"}, "“aspectRatio” must be one of 16:9, 9:16, 1:1"),
+        ({"provider": "runway"}, "“provider”: Must be one of: veo, sora. Got 'runway'"),
+        ({"duration": "7"}, "“duration”: Must be one of: 5, 10, 15, 30. Got '7'"),
+        ({"aspectRatio": "4:3"}, "“aspectRatio”: Must be one of: 16:9, 9:16, 1:1. Got '4:3'"),
         ({"fps": 30}, "unknown parameter “fps”"),
-        ({"style": 5}, "“style” must be text"),
+        ({"style": 5}, "“style”: Must be text"),
     ]:
         with pytest.raises(StepError, match=message):
             execute(
@@ -315,9 +315,9 @@ def test_a_dry_run_caption_never_calls_the_text_provider(org_a, text_server):
 def test_caption_params_are_validated(org_a):
     with pytest.raises(StepError, match="parameter “platform” is required"):
         execute({"id": "s", "type": "generate_caption"}, context_for(org_a), runtime_for(org_a))
-    with pytest.raises(StepError, match="must be one of instagram, twitter, facebook, tiktok"):
+    with pytest.raises(StepError, match="Must be one of: instagram, twitter, facebook, tiktok"):
         execute(_caption("myspace"), context_for(org_a), runtime_for(org_a))
-    with pytest.raises(StepError, match="“includeHashtags” must be true or false"):
+    with pytest.raises(StepError, match="“includeHashtags”: Must be true or false"):
         execute(_caption("tiktok", includeHashtags="yes"), context_for(org_a), runtime_for(org_a))
 
 

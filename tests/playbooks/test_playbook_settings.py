@@ -45,7 +45,7 @@ def test_it_refuses_bad_settings_naming_the_field_and_saves_nothing(owner_a_clie
     page = response.content.decode()
     assert "Nothing was saved" in page
     assert 'data-testid="schedule-error"' in page and "needs 5 fields" in page
-    assert "parameter “platform” must be one of" in page
+    assert "parameter “platform”: Must be one of" in page
     assert 'value="0 9 * *"' in page
     stored = Playbook.objects.get(pk=playbook.pk)
     assert (stored.schedule, stored.param_overrides) == ("0 9 * * 1", {})

@@ -254,7 +254,7 @@ def test_bad_params_fail_the_run_at_that_step_and_earlier_costs_stay(org_a, shop
     assert run.status == "failed"
     step3 = run.step_results.get(step_id="step-3")
     assert step3.status == "failed"
-    assert "Step 3 (step-3, generate_caption): parameter “platform” must be one of" in step3.error
+    assert "Step 3 (step-3, generate_caption): parameter “platform”: Must be one of" in step3.error
     assert run.step_results.get(step_id="step-2").status == "succeeded"
     assert run.total_cost_micros == VEO_10S
     assert MediaAsset.objects.get().status == "ready"  # the video made before stays

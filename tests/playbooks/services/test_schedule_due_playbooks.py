@@ -132,7 +132,7 @@ def test_invalid_cron_is_refused_at_save_and_nothing_is_written(clock, org_a, in
             schedule="0 10 * * 2",
             param_overrides={"step-2": {"provider": "runway"}, "step-99": {}},
         )
-    assert "“provider” must be one of veo, sora" in error.value.errors["step-2"]
+    assert "“provider”: Must be one of: veo, sora" in error.value.errors["step-2"]
     assert "No step “step-99”" in error.value.errors["param_overrides"]
     stored = Playbook.objects.get(pk=playbook.pk)
     assert (stored.schedule, stored.param_overrides) == ("0 9 * * 1", {})

@@ -65,7 +65,7 @@ def test_it_reports_a_template_with_a_bad_schedule_or_bad_params():
     result = seed_playbook_templates(definitions=[bad_cron, bad_params, "not a template"])
     assert result.seeded == ()
     assert "bad-cron: " in result.errors[0] and "not a valid cron" in result.errors[0]
-    assert "parameter “provider” must be one of veo, sora" in result.errors[1]
+    assert "parameter “provider”: Must be one of: veo, sora" in result.errors[1]
     assert "must be an object" in result.errors[2]
 
 
