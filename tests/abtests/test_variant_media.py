@@ -55,6 +55,8 @@ def test_generate_queues_the_image_and_the_wizard_shows_it_once_made(
     assert playful.media_job_id and not control.media_job_id
     panel = _panel(test, playful.pk)
     assert f'hx-get="{panel}?since=' in html and 'hx-trigger="load delay:1s"' in html
+    # The panel swaps itself, not the form's target (the whole wizard).
+    assert 'hx-target="this"' in html
 
     # A worker runs the job; the wizard then shows the image and what it cost.
     assert run_generation_job(playful.media_job_id) == "done"
