@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.http import QueryDict
+
 from costs.budget_selectors import (
     CostAlertInfo,
     MediaBudgetConfig,
@@ -148,7 +150,7 @@ def budget_form_fields(values: dict[str, object], errors: dict[str, str]) -> lis
     ]
 
 
-def budget_updates_from_form(data) -> dict[str, object]:
+def budget_updates_from_form(data: QueryDict) -> dict[str, object]:
     """A POSTed budget form as ``update_media_budget`` updates (an unticked box is absent)."""
     updates: dict[str, object] = {
         field: data.get(field, "")

@@ -14,9 +14,9 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -206,18 +206,70 @@ def queue_generation(request: GenerationRequest) -> GenerationJob:
     return job
 
 
-def queue_image_generation(tenant_id: str, user_id: str | None, **kwargs: Any) -> GenerationJob:
+def queue_image_generation(
+    tenant_id: str,
+    user_id: str | None,
+    *,
+    provider: str,
+    prompt: str,
+    aspect_ratio: str,
+    preset_id: str | None = None,
+    playbook_run_id: str | None = None,
+    content_id: str | None = None,
+    use_cache: bool = True,
+    simulate: bool | None = None,
+    image_size: str | None = None,
+) -> GenerationJob:
     """``generate_image``'s checks and arguments, run by a queue worker."""
-    return queue_generation(
-        prepare_generation(kind=IMAGE, tenant_id=tenant_id, user_id=user_id, **kwargs)
+    request = prepare_generation(
+        kind=IMAGE,
+        tenant_id=tenant_id,
+        user_id=user_id,
+        provider=provider,
+        prompt=prompt,
+        aspect_ratio=aspect_ratio,
+        preset_id=preset_id,
+        playbook_run_id=playbook_run_id,
+        content_id=content_id,
+        use_cache=use_cache,
+        simulate=simulate,
+        image_size=image_size,
     )
+    return queue_generation(request)
 
 
-def queue_video_generation(tenant_id: str, user_id: str | None, **kwargs: Any) -> GenerationJob:
+def queue_video_generation(
+    tenant_id: str,
+    user_id: str | None,
+    *,
+    provider: str,
+    prompt: str,
+    duration_seconds: int,
+    aspect_ratio: str,
+    preset_id: str | None = None,
+    playbook_run_id: str | None = None,
+    content_id: str | None = None,
+    use_cache: bool = True,
+    simulate: bool | None = None,
+    resolution: str | None = None,
+) -> GenerationJob:
     """``generate_video``'s checks and arguments, run by a queue worker."""
-    return queue_generation(
-        prepare_generation(kind=VIDEO, tenant_id=tenant_id, user_id=user_id, **kwargs)
+    request = prepare_generation(
+        kind=VIDEO,
+        tenant_id=tenant_id,
+        user_id=user_id,
+        provider=provider,
+        prompt=prompt,
+        aspect_ratio=aspect_ratio,
+        duration_seconds=duration_seconds,
+        preset_id=preset_id,
+        playbook_run_id=playbook_run_id,
+        content_id=content_id,
+        use_cache=use_cache,
+        simulate=simulate,
+        resolution=resolution,
     )
+    return queue_generation(request)
 
 
 def run_generation_job(job_id: str) -> str:
@@ -316,12 +368,16 @@ class ReviewedContent:
     title: str
     status: str
     review_comment: str
-    reviewed_by: Any  # the reviewing user, or None
+    reviewed_by: AbstractBaseUser | None
     reviewed_at: datetime
 
 
-def _user_of(user: Any):
-    """A user row from a user, a user id (as an int or digits), or None."""
+# Who submits or reviews: a user, a user id (an int or its digits), or None (a scheduled playbook).
+UserRef = AbstractBaseUser | int | str | None
+
+
+def _user_of(user: UserRef) -> AbstractBaseUser | None:
+    """The user row, or None (also for an id that is no user)."""
     if user is None or user == "":
         return None
     if hasattr(user, "pk"):
@@ -338,7 +394,7 @@ def submit_content_for_approval(
     platform: str,
     media_ids: Iterable[str],
     playbook_run_id: str | None = None,
-    submitted_by: Any = None,
+    submitted_by: UserRef = None,
 ) -> SubmittedContent:
     """Put media and a caption in the approval queue, pending.
 
@@ -390,7 +446,7 @@ def _review(
     content_id: str,
     *,
     decision: str,
-    reviewed_by: Any,
+    reviewed_by: UserRef,
     comment: str,
 ) -> ReviewedContent:
     errors = FieldErrors()
@@ -429,7 +485,7 @@ def _review(
 
 
 def approve_creative_content(
-    *, tenant_id: str | None, content_id: str, reviewed_by: Any, comment: str = ""
+    *, tenant_id: str | None, content_id: str, reviewed_by: UserRef, comment: str = ""
 ) -> ReviewedContent:
     """pending -> approved. ``tenant_id`` None looks across tenants (super admins).
     ``CreativeContent.DoesNotExist`` for an unknown or another tenant's id; ``InvalidInput`` for
@@ -444,7 +500,7 @@ def approve_creative_content(
 
 
 def reject_creative_content(
-    *, tenant_id: str | None, content_id: str, reviewed_by: Any, comment: str
+    *, tenant_id: str | None, content_id: str, reviewed_by: UserRef, comment: str
 ) -> ReviewedContent:
     """pending -> rejected, with a comment (required) saying why; like
     ``approve_creative_content``."""
