@@ -15,7 +15,7 @@ from abtests.selectors import (
 )
 from abtests.stats import format_probability
 from costs.charts import chart_layout
-from costs.money import format_usd
+from costs.money import dollars, format_usd
 
 BRAND, CONTROL, WINNER = "#2f7d4f", "#8a958e", "#b7791f"
 
@@ -323,7 +323,7 @@ def metrics_forms(
             values = submitted[key]
         elif row.result:
             values = {field: str(getattr(row.result, field)) for field in FORM_LABELS}
-            values["cost"] = _dollars_text(row.result.cost)
+            values["cost"] = dollars(row.result.cost_micros)
         else:
             values = {}
         forms.append(
@@ -336,9 +336,3 @@ def metrics_forms(
             )
         )
     return forms
-
-
-def _dollars_text(amount: Decimal) -> str:
-    """Dollars as typed into a form: ``400``, ``12.5``, ``0.625``."""
-    text = f"{amount:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -74,3 +74,11 @@ def test_super_admins_open_a_tenants_test(super_admin_client, running_test):
     # Every form on the page stays in that organisation.
     status_url = reverse("abtests:status", args=[running_test.pk])
     assert f'action="{status_url}?tenant={running_test.tenant_id}"' in html
+
+
+def test_it_fills_each_metrics_form_with_the_stored_counts(member_a_client, running_test):
+    control, _ = variant_ids(running_test)
+    record(running_test, control, impressions=1000, clicks=50, cost="12.5")
+    html = member_a_client.get(_detail(running_test)).content.decode()
+    assert 'name="impressions" value="1000"' in html
+    assert 'name="cost" value="12.50"' in html
