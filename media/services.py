@@ -281,9 +281,9 @@ def run_generation_job(job_id: str) -> str:
 def retry_generation_job(tenant_id: str, job_id: str) -> GenerationJob:
     """Queue a failed job again (or one whose worker died), holding its estimate again.
 
-    ``GenerationJob.DoesNotExist`` for an unknown or another tenant's job; ``ValueError`` when
-    the job is neither failed (in a way a retry can fix) nor stalled; ``BudgetExceeded`` when the
-    budget refuses it now.
+    ``GenerationJob.DoesNotExist`` for an unknown or another tenant's job; ``InvalidInput``
+    (``status``) when the job is neither failed (in a way a retry can fix) nor stalled;
+    ``BudgetExceeded`` when the budget refuses it now.
     """
     job = GenerationJob.objects.get(pk=job_id, tenant_id=tenant_id)
     stalled = (
@@ -292,9 +292,11 @@ def retry_generation_job(tenant_id: str, job_id: str) -> GenerationJob:
         and job.lease_expires_at < timezone.now()
     )
     if job.status != GenerationJob.Status.FAILED and not stalled:
-        raise ValueError(f"Only a failed or stalled job can be retried; this one is {job.status}.")
+        raise InvalidInput(
+            status=f"Only a failed or stalled job can be retried; this one is {job.status}."
+        )
     if job.status == GenerationJob.Status.FAILED and not job.retryable:
-        raise ValueError(f"This job failed for a reason a retry cannot fix: {job.error}")
+        raise InvalidInput(status=f"This job failed for a reason a retry cannot fix: {job.error}")
     if job.hold_id:
         # A stalled job's own hold: let the new one take its place rather than count twice.
         release_budget_hold(hold=job.hold_id)
@@ -324,7 +326,7 @@ def retry_generation_job(tenant_id: str, job_id: str) -> GenerationJob:
             jobs.job_enqueue(job.pk)
     if not updated:
         release_budget_hold(hold=hold)
-        raise ValueError("The job changed meanwhile; reload and try again.")
+        raise InvalidInput(status="The job changed meanwhile; reload and try again.")
     job.refresh_from_db()
     return job
 

@@ -249,16 +249,21 @@ def creative_jobs(request: HttpRequest) -> HttpResponse:
 @require_POST
 @tenant_member_required
 def creative_job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
+    refused = ""
     try:
         services.retry_generation_job(request.tenant.pk, job_id)
     except GenerationJob.DoesNotExist:
         raise Http404("No such job") from None
-    except (ValueError, BudgetExceeded) as exc:
+    except InvalidInput as exc:
+        refused = exc.message
+    except BudgetExceeded as exc:
+        refused = str(exc)
+    if refused:
         if not request.htmx:
-            messages.error(request, str(exc))
+            messages.error(request, refused)
             return redirect(tenant_url(request, "media:creative"))
         return render(
-            request, f"{TEMPLATE}#jobs-panel", {**_jobs_context(request), "toast_error": str(exc)}
+            request, f"{TEMPLATE}#jobs-panel", {**_jobs_context(request), "toast_error": refused}
         )
     if not request.htmx:
         messages.success(request, "Queued again.")
