@@ -48,3 +48,10 @@ def test_it_pages(owner_a_client, org_a, owner_a, image_a):
         reverse("media:creative_gallery"), {"page": 2}, **HTMX
     ).content.decode()
     assert second.count('data-testid="media-card"') == 1
+
+
+def test_it_shows_the_first_page_for_a_page_that_is_not_a_number(owner_a_client, image_a):
+    for page in ("²", "-1", "1e309", "x"):
+        response = owner_a_client.get(reverse("media:creative_gallery"), {"page": page}, **HTMX)
+        assert response.status_code == 200, page
+        assert f'data-asset-id="{image_a.id}"' in response.content.decode()
