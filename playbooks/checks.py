@@ -5,11 +5,11 @@ Monday when a scheduled run reaches its image step."""
 from django.conf import settings
 from django.core.checks import Error, register
 
+from media.providers import PROVIDERS
+
 
 @register()
 def check_image_tiers(app_configs, **kwargs):
-    from media.providers import PROVIDERS
-
     errors = []
     for tier, options in settings.PLAYBOOKS_IMAGE_TIERS.items():
         for option in (options,) if isinstance(options, str) else options:

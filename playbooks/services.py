@@ -176,8 +176,8 @@ def _next_run_at(playbook: Playbook, time_zone: str) -> datetime | None:
 def install_playbook_template(template_id: str, org_id: str, *, user=None) -> InstallResult:
     """Install a global template for an organisation (idempotent: installing it again answers
     the existing playbook). The original ``installPlaybookTemplate(templateId, orgId)``, so its
-    two ids stay positional (the missing-template error tells people to call it that way). ``InvalidInput`` for an unknown template (with the fix) or
-    organisation."""
+    two ids stay positional (the missing-template error tells people to call it that way).
+    ``InvalidInput`` for an unknown template (with the fix) or organisation."""
     template = PlaybookTemplate.objects.filter(pk=template_id).first()
     if template is None:
         raise InvalidInput(template_id=f"Template “{template_id}” does not exist. Fix: {SEED_FIX}.")
