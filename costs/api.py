@@ -22,11 +22,11 @@ from pydantic import BaseModel, ConfigDict, StrictInt
 from bakedbot.api import (
     TENANT_ID_DESCRIPTION,
     error_responses,
-    invalid,
     read_tenant,
     require_platform,
     write_tenant,
 )
+from bakedbot.errors import FieldErrors, InvalidInput
 from costs.budget_selectors import get_media_budget_status, get_media_cost_alerts
 from costs.domain import MediaGenerationEvent, UsageTotals
 from costs.money import decimal_to_micros, dollars
@@ -331,9 +331,9 @@ def _date_range(
     end = end_date or today
     start = start_date or end - timedelta(days=default_days - 1)
     if end < start:
-        raise invalid({"end_date": "Must not be before start_date."})
+        raise InvalidInput(end_date="Must not be before start_date.")
     if (end - start).days >= MAX_RANGE_DAYS:
-        raise invalid({"end_date": f"A range is at most {MAX_RANGE_DAYS} days."})
+        raise InvalidInput(end_date=f"A range is at most {MAX_RANGE_DAYS} days.")
     return DateRange(start, end)
 
 
@@ -343,10 +343,10 @@ def _period_or_range(
     """``(name, range)``: a named period (range None, resolved by the selector) or dates."""
     if start_date or end_date:
         if period:
-            raise invalid({"period": "Give a period or start_date and end_date, not both."})
+            raise InvalidInput(period="Give a period or start_date and end_date, not both.")
         if not (start_date and end_date):
             missing = "end_date" if start_date else "start_date"
-            raise invalid({missing: "Give both start_date and end_date."})
+            raise InvalidInput({missing: "Give both start_date and end_date."})
         return "custom", _date_range(start_date, end_date, today=today)
     return period or "30d", None
 
@@ -450,8 +450,8 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
         if moment.tzinfo is None or not isinstance(event_id, str):
             raise ValueError("not a cursor")
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        raise invalid(
-            {"cursor": "Not a cursor from this API: pass next_cursor as it came."}
+        raise InvalidInput(
+            cursor="Not a cursor from this API: pass next_cursor as it came."
         ) from None
     return moment.astimezone(UTC), event_id
 
@@ -504,21 +504,20 @@ def record_event(
     tenant = write_tenant(request)
     now = datetime.now(UTC)
     at = payload.created_at or now
-    fields: dict[str, str] = {}
+    errors = FieldErrors()
     if at.tzinfo is None:
-        fields["created_at"] = "Give a time zone, such as 2026-11-20T14:05:00Z."
+        errors.add("created_at", "Give a time zone, such as 2026-11-20T14:05:00Z.")
     elif at > now + CLOCK_SKEW:
-        fields["created_at"] = "Must not be in the future."
+        errors.add("created_at", "Must not be in the future.")
     if payload.type == VIDEO and payload.duration_seconds is None:
-        fields["duration_seconds"] = "A video needs its duration in seconds."
+        errors.add("duration_seconds", "A video needs its duration in seconds.")
     elif payload.type != VIDEO and payload.duration_seconds is not None:
-        fields["duration_seconds"] = "Only videos have a duration."
+        errors.add("duration_seconds", "Only videos have a duration.")
     if payload.cost is not None and payload.cost_micros is not None:
-        fields["cost"] = "Send cost or cost_micros, not both."
+        errors.add("cost", "Send cost or cost_micros, not both.")
     if len(json.dumps(payload.params)) > PARAMS_MAX_CHARS:
-        fields["params"] = f"At most {PARAMS_MAX_CHARS:,} characters of JSON."
-    if fields:
-        raise invalid(fields)
+        errors.add("params", f"At most {PARAMS_MAX_CHARS:,} characters of JSON.")
+    errors.raise_if_any()
     cost_micros = payload.cost_micros
     if payload.cost is not None:
         cost_micros = decimal_to_micros(Decimal(payload.cost))
