@@ -21,12 +21,28 @@ NUMBER_MAX_CHARS = 30
 
 
 def _named(label: str, message: str) -> str:
-    """``"Must be text."`` said of a labelled field: ``"Name must be text."``."""
+    """A message said of a labelled field: ``"Must be text."`` -> ``"Name must be text."``,
+    ``"At most 80 characters."`` -> ``"Name must be at most 80 characters."``."""
     if not label:
         return message
     if message.startswith("This field "):
         return f"{label} {message.removeprefix('This field ')}"
-    return f"{label} {message[0].lower()}{message[1:]}"
+    for plain, predicate in _PREDICATES:
+        if message.startswith(plain):
+            return f"{label} {predicate}{message.removeprefix(plain)}"
+    if message.startswith(("Must ", "Cannot ")):
+        return f"{label} {message[0].lower()}{message[1:]}"
+    return f"{label}: {message}"
+
+
+# How a field's own message reads when the field is named in front of it.
+_PREDICATES = (
+    ("At most ", "must be at most "),
+    ("Enter a number.", "must be a number."),
+    ("Enter a date ", "must be a date "),
+    ("Send a decimal string", "must be a decimal string"),
+    ("Use at most ", "must have at most "),
+)
 
 
 def is_ascii_digits(text: str) -> bool:

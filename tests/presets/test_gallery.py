@@ -113,13 +113,13 @@ def test_it_refuses_a_search_too_long_to_run_naming_the_field(owner_a_client, or
     html = response.content.decode()
     assert response.status_code == 400
     assert '<p class="field-error" id="err_q" role="alert">' in html
-    assert "Search at most 200 characters (50,000 given)." in html
+    assert "Search must be at most 200 characters (50,000 given)." in html
     assert _card_names(html) == []
     fragment = owner_a_client.get(
         GALLERY, {"q": "x" * 50_000}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="preset-results"
     )
     assert fragment.status_code == 200
     assert fragment.content.decode().lstrip().startswith('<div id="preset-results"')
-    assert "Search at most 200 characters" in fragment.content.decode()
+    assert "Search must be at most 200 characters" in fragment.content.decode()
     longest = owner_a_client.get(GALLERY, {"q": "x" * 200})
     assert longest.status_code == 200 and 'id="err_q"' not in longest.content.decode()

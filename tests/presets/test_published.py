@@ -46,11 +46,11 @@ def test_it_refuses_a_search_too_long_to_run_naming_the_field(user_b_client, org
     html = response.content.decode()
     assert response.status_code == 400
     assert '<p class="field-error" id="err_q" role="alert">' in html
-    assert "Search at most 200 characters (50,000 given)." in html
+    assert "Search must be at most 200 characters (50,000 given)." in html
     assert "Neon nights" not in html
     fragment = user_b_client.get(
         PUBLISHED, {"q": "n" * 50_000}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="published-results"
     )
     assert fragment.status_code == 200
-    assert "Search at most 200 characters" in fragment.content.decode()
+    assert "Search must be at most 200 characters" in fragment.content.decode()
     assert user_b_client.get(PUBLISHED, {"q": "n" * 200}).status_code == 200
