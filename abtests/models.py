@@ -54,6 +54,13 @@ class MediaABTest(models.Model):
         max_digits=6, decimal_places=4, default=Decimal("0.0100")
     )
     adjustment = models.CharField(max_length=4, choices=Adjustment.choices, default=Adjustment.HOLM)
+    # Bandit mode: a scheduled task re-weights the split by top-two Thompson sampling every
+    # ``bandit_interval_hours`` (once every arm has 100 impressions), never below
+    # ``bandit_floor_percent`` per arm, until one arm's chance to be best passes the threshold.
+    bandit_mode = models.BooleanField(default=False)
+    bandit_interval_hours = models.PositiveSmallIntegerField(default=24)
+    bandit_floor_percent = models.PositiveSmallIntegerField(default=5)
+    bandit_stopped_at = models.DateTimeField(null=True, blank=True)
     wizard_step = models.PositiveSmallIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -194,3 +201,31 @@ class MediaABTestMetricSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.variant} @ {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+class MediaABTestSplitChange(models.Model):
+    """The split in force from ``changed_at`` until the next change: one row when the test
+    starts and one per re-split (an owner's or the bandit's). ``impressions`` holds each
+    variant's cumulative impressions at the change, so the sample-ratio check can compare the
+    traffic of every period with the split of that period."""
+
+    class Reason(models.TextChoices):
+        START = "start", "Test started"
+        MANUAL = "manual", "Applied by an owner"
+        BANDIT = "bandit", "Bandit re-weighting"
+        STOP = "stop", "Bandit stopped exploring"
+
+    id = models.CharField(primary_key=True, max_length=40, default=partial(new_id, "abs"))
+    test = models.ForeignKey(MediaABTest, on_delete=models.CASCADE, related_name="split_changes")
+    changed_at = models.DateTimeField()
+    reason = models.CharField(max_length=8, choices=Reason.choices)
+    split = models.JSONField()  # variant id -> whole percent
+    impressions = models.JSONField()  # variant id -> cumulative impressions at the change
+    # variant id -> chance to be best on the primary metric, in basis points (bandit changes).
+    chance_best_bp = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["test", "changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.test_id} {self.reason} @ {self.changed_at:%Y-%m-%d %H:%M}"

@@ -20,7 +20,8 @@ Methods, so the numbers can be checked by hand:
   same exact probabilities.
 * Chance to be best among several arms: ``∫ f_i(x) Π_{j≠i} F_j(x) dx`` by adaptive quadrature.
 * Thompson-sampling split: Monte Carlo draws from the posteriors (seedable), then a floor of
-  ``min_weight`` per arm.
+  ``min_weight`` per arm. Top-two Thompson sampling (bandit mode): the closed form
+  ``w_i = β·p_i + (1-β)·Σ_{j≠i} p_j·p_i/(1-p_j)`` on the exact chances to be best ``p``.
 * Sample-ratio mismatch: Pearson chi-square goodness of fit against the configured split.
 * Sample size: the normal-approximation formula for two proportions (two-sided, unpooled variance
   under the alternative, no continuity correction).
@@ -41,6 +42,9 @@ Prior = tuple[float, float]
 
 # Beyond this many terms the closed-form sum is slower than quadrature (which is as accurate).
 _MAX_CLOSED_FORM_TERMS = 100_000
+# Top-two Thompson sampling plays the draw's leader this often and its challenger otherwise:
+# between earning (plain Thompson sampling, 1) and learning (1/2 measures the runner-up as much).
+TOP_TWO_BETA = 0.75
 # Quadrature runs over the interval holding all but this much of a Beta density's mass.
 _TAIL = 1e-15
 
@@ -500,6 +504,65 @@ def thompson_split(
     weights = min_weight + (1 - k * min_weight) * best
     weights = weights / weights.sum()
     return _shaped(keys, arms, [float(w) for w in weights])
+
+
+def top_two_thompson_split(
+    chances_best: Sequence[float], *, beta: float = TOP_TWO_BETA
+) -> tuple[float, ...]:
+    """Top-two Thompson sampling (Russo, 2016) as traffic weights, from each arm's chance to be
+    best ``p``: with probability ``beta`` an arm is played as the leader of a posterior draw,
+    otherwise as the leader of a fresh draw that differs from it (the challenger), so
+    ``w_i = beta·p_i + (1 - beta)·Σ_{j≠i} p_j·p_i/(1 - p_j)``. A leader with (numerically) all
+    the probability leaves the challenger uniform among the others. Unlike plain Thompson
+    sampling this keeps measuring the runner-up, which is what ends a test sooner; with two
+    arms and ``beta = 1/2`` it is always 50/50, so the default leans to the leader."""
+    p = np.asarray(chances_best, dtype=float)
+    k = len(p)
+    if k == 0 or np.any(p < 0) or not math.isclose(p.sum(), 1.0, abs_tol=1e-6):
+        raise ValueError("chances to be best must be non-negative and sum to 1")
+    if not 0 <= beta <= 1:
+        raise ValueError("beta must be between 0 and 1")
+    if k == 1:
+        return (1.0,)
+    rest = 1 - p
+    challenger = np.where(
+        rest[:, None] > 1e-12,
+        p[None, :] / np.where(rest > 1e-12, rest, 1.0)[:, None],
+        1 / (k - 1),
+    )
+    np.fill_diagonal(challenger, 0.0)
+    weights = beta * p + (1 - beta) * (p @ challenger)
+    return tuple(float(w) for w in weights / weights.sum())
+
+
+@dataclass(frozen=True)
+class BanditStep:
+    """One re-weighting: whole percentages per arm, each arm's chance to be best, the leader's
+    index, and whether the stop rule fired (the leader's chance reached the threshold)."""
+
+    percentages: tuple[int, ...]
+    chances: tuple[float, ...]
+    leader: int
+    stop: bool
+
+
+def bandit_step(
+    arms, *, floor_percent: int, threshold: float, beta: float = TOP_TWO_BETA, prior=(1, 1)
+) -> BanditStep:
+    """The next split of a bandit test from its arms' ``(successes, trials)``: top-two Thompson
+    sampling on the exact chances to be best, no arm below ``floor_percent``. Once an arm's
+    chance to be best reaches ``threshold`` exploration stops: the leader gets everything but
+    the 1% each other arm keeps (the smallest share a split allows)."""
+    chances = tuple(chance_to_be_best(list(arms), prior))
+    leader = max(range(len(chances)), key=chances.__getitem__)
+    if chances[leader] >= threshold:
+        shares = [1] * len(chances)
+        shares[leader] = 100 - (len(chances) - 1)
+        return BanditStep(tuple(shares), chances, leader, stop=True)
+    weights = top_two_thompson_split(chances, beta=beta)
+    return BanditStep(
+        split_to_percentages(weights, minimum=floor_percent), chances, leader, stop=False
+    )
 
 
 def split_to_percentages(weights: Sequence[float], minimum: int = 1) -> tuple[int, ...]:
