@@ -129,9 +129,9 @@ def get_media_costs_dashboard(
     """The CEO costs tab: summary cards against the previous period, providers, one page of
     tenants (sorted; budget usage where a budget exists), the daily series and recent events."""
     if sort not in TENANT_SORTS:
-        raise InvalidInput(sort=f"Must be one of: {', '.join(TENANT_SORTS)} (not {sort!r}).")
+        raise InvalidInput(sort=f"sort must be one of {', '.join(TENANT_SORTS)}; got {sort!r}")
     if page < 1:
-        raise InvalidInput(page="Must be 1 or more.")
+        raise InvalidInput(page="page must be 1 or more")
     filters = filters or EventFilters()
     repository = get_repository()
     costs = get_global_media_costs(period)
