@@ -25,11 +25,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from abtests.analysis import RAW_METRICS
+from abtests import stats
+from abtests.analysis import METRICS, RAW_METRICS
 from abtests.models import (
     MediaABTest,
     MediaABTestMetricSnapshot,
     MediaABTestResult,
+    MediaABTestSplitChange,
     MediaABTestVariant,
 )
 from abtests.selectors import (
@@ -41,6 +43,7 @@ from abtests.selectors import (
 )
 from abtests.validation import (
     METRIC_FIELDS,
+    check_bandit_floor,
     check_split,
     check_test_consistency,
     check_variant_content,
@@ -59,7 +62,9 @@ from presets.selectors import get_style_preset
 
 __all__ = [
     "ABTestNotFound",
+    "BanditRun",
     "MetricsImportResult",
+    "Reweighting",
     "RowError",
     "SavedABTest",
     "VariantGeneration",
@@ -68,16 +73,20 @@ __all__ = [
     "assign_variant",
     "attach_variant_media",
     "create_media_ab_test",
+    "ensure_bandit_schedule",
     "generate_variant_media",
     "get_media_ab_test_results",
     "get_media_ab_tests",
     "import_ab_test_metrics_csv",
+    "reweight_bandit_test",
+    "reweight_bandit_tests",
     "transition_media_ab_test",
     "update_ab_test_metrics",
     "update_media_ab_test",
 ]
 
 Status = MediaABTest.Status
+Reason = MediaABTestSplitChange.Reason
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     Status.DRAFT: (Status.RUNNING,),
     Status.RUNNING: (Status.PAUSED, Status.COMPLETED),
@@ -90,6 +99,12 @@ EDITABLE_ONCE_STARTED = {
     Status.COMPLETED: {"name", "description"},
 }
 MAX_CSV_ROWS = 1000
+# Bandit mode: every arm needs this many impressions before the first re-weighting, and the
+# django-q2 schedule looks for due tests this often.
+BANDIT_MIN_UNITS = 100
+BANDIT_SCHEDULE = "abtests bandit re-weighting"
+BANDIT_TASK = "abtests.tasks.reweight_bandit_tests"
+BANDIT_SCHEDULE_MINUTES = 15
 
 
 @dataclass(frozen=True)
@@ -180,7 +195,7 @@ def _clean_variants(
 
 
 def _values(test: MediaABTest) -> dict[str, Any]:
-    fields = ("start_date", "end_date", "primary_metric", "metrics")
+    fields = ("start_date", "end_date", "primary_metric", "metrics", "bandit_mode")
     return {field: getattr(test, field) for field in fields}
 
 
@@ -301,6 +316,8 @@ def _check_startable(test: MediaABTest) -> None:
     check_split([v.split_percent for v in variants], errors)
     if not test.metrics:
         errors.add("metrics", "Choose the metrics to collect.")
+    if test.bandit_mode:
+        check_bandit_floor(test.bandit_floor_percent, len(variants), errors)
     check_test_consistency(_values(test), errors)
     errors.raise_if_any()
 
@@ -322,6 +339,9 @@ def _transition(test: MediaABTest, status: str) -> None:
         test.start_date = test.start_date or _today(test.tenant_id, now)
         for variant in test.variants.all():
             MediaABTestResult.objects.get_or_create(test=test, variant=variant)
+        _record_split(test, Reason.START, now)
+        if test.bandit_mode:
+            ensure_bandit_schedule()
     if status == Status.COMPLETED:
         today = _today(test.tenant_id, now)
         test.completed_at = now
@@ -508,8 +528,137 @@ def apply_bandit_split(*, tenant_id: str, test_id: str, split: Mapping[str, Any]
             variant.split_percent = percent
             variant.impressions_at_split = impressions.get(variant_id, 0)
             variant.save(update_fields=["split_percent", "impressions_at_split"])
+        _record_split(test, Reason.MANUAL, timezone.now())
         _store_decision(test)
     return _saved(test)
+
+
+def _record_split(
+    test: MediaABTest,
+    reason: str,
+    now: datetime.datetime,
+    chance_best: Mapping[str, float] | None = None,
+) -> MediaABTestSplitChange:
+    """Keep the split now in force, with each variant's impressions so far: the sample-ratio
+    check compares every period's traffic with its own split, and the results page shows the
+    history as a timeline."""
+    variants = list(test.variants.all())
+    impressions = dict(
+        MediaABTestResult.objects.filter(test=test).values_list("variant_id", "impressions")
+    )
+    return MediaABTestSplitChange.objects.create(
+        test=test,
+        changed_at=now,
+        reason=reason,
+        split={v.pk: v.split_percent for v in variants},
+        impressions={v.pk: impressions.get(v.pk, 0) for v in variants},
+        chance_best_bp={k: round(p * 10_000) for k, p in (chance_best or {}).items()},
+    )
+
+
+# --- bandit mode --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reweighting:
+    """A bandit test's new split (``reason`` ``bandit``, or ``stop`` when the stop rule ended
+    exploration) and the chances to be best it came from."""
+
+    test_id: str
+    reason: str
+    split: dict[str, int]
+    chance_best: dict[str, float]
+
+
+@dataclass(frozen=True)
+class BanditRun:
+    """One pass of the schedule: the tests re-weighted, and how many were looked at."""
+
+    reweighted: tuple[Reweighting, ...]
+    looked_at: int
+
+
+def _bandit_due(test: MediaABTest, now: datetime.datetime) -> bool:
+    if not (test.status == Status.RUNNING and test.bandit_mode and test.bandit_stopped_at is None):
+        return False
+    last = test.split_changes.order_by("-changed_at", "-id").first()
+    interval = datetime.timedelta(hours=test.bandit_interval_hours)
+    return last is None or last.changed_at + interval <= now
+
+
+def reweight_bandit_test(
+    *, tenant_id: str, test_id: str, now: datetime.datetime | None = None
+) -> Reweighting | None:
+    """Re-weight one bandit test's split if it is due: running in bandit mode and not stopped,
+    its interval passed since the last split change, and every arm at ``BANDIT_MIN_UNITS``
+    impressions. The split comes from ``stats.bandit_step`` on the primary metric (top-two
+    Thompson sampling, the test's floor per arm); when an arm's chance to be best reaches the
+    test's threshold exploration stops for good. Every change is stored; None when not due."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        test = _locked_test(tenant_id, test_id)
+        if not _bandit_due(test, now):
+            return None
+        spec = METRICS[test.primary_metric]
+        variants = list(test.variants.all())
+        results = {r.variant_id: r for r in MediaABTestResult.objects.filter(test=test)}
+        if any(
+            v.pk not in results or results[v.pk].impressions < BANDIT_MIN_UNITS for v in variants
+        ):
+            return None
+        arms = [
+            (getattr(results[v.pk], spec.numerator), getattr(results[v.pk], spec.denominator))
+            for v in variants
+        ]
+        step = stats.bandit_step(
+            arms,
+            floor_percent=test.bandit_floor_percent,
+            threshold=float(test.confidence_threshold),
+        )
+        split = {v.pk: percent for v, percent in zip(variants, step.percentages, strict=True)}
+        chances = {v.pk: chance for v, chance in zip(variants, step.chances, strict=True)}
+        for variant in variants:
+            variant.split_percent = split[variant.pk]
+            variant.impressions_at_split = results[variant.pk].impressions
+            variant.save(update_fields=["split_percent", "impressions_at_split"])
+        reason = Reason.STOP if step.stop else Reason.BANDIT
+        if step.stop:
+            test.bandit_stopped_at = now
+            test.save(update_fields=["bandit_stopped_at", "updated_at"])
+        _record_split(test, reason, now, chances)
+        _store_decision(test)
+    return Reweighting(test.pk, reason, split, chances)
+
+
+def reweight_bandit_tests(*, now: datetime.datetime | None = None) -> BanditRun:
+    """The scheduled pass: ``reweight_bandit_test`` for every running bandit test not stopped."""
+    now = now or timezone.now()
+    candidates = list(
+        MediaABTest.objects.filter(
+            status=Status.RUNNING, bandit_mode=True, bandit_stopped_at=None
+        ).values_list("tenant_id", "pk")
+    )
+    done = [
+        reweight_bandit_test(tenant_id=tenant_id, test_id=test_id, now=now)
+        for tenant_id, test_id in candidates
+    ]
+    return BanditRun(tuple(r for r in done if r is not None), len(candidates))
+
+
+def ensure_bandit_schedule() -> None:
+    """The django-q2 schedule that runs ``reweight_bandit_tests`` every
+    ``BANDIT_SCHEDULE_MINUTES`` (idempotent; each test's own interval decides when it moves)."""
+    from django_q.models import Schedule
+
+    Schedule.objects.update_or_create(
+        name=BANDIT_SCHEDULE,
+        defaults={
+            "func": BANDIT_TASK,
+            "schedule_type": Schedule.MINUTES,
+            "minutes": BANDIT_SCHEDULE_MINUTES,
+            "repeats": -1,
+        },
+    )
 
 
 # --- the variants' images ----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from bakedbot.validation import (
     clean_date,
     clean_decimal,
     clean_dollars,
+    clean_flag,
     clean_text,
     clean_whole_number,
 )
@@ -45,11 +46,17 @@ TEST_FIELDS = (
     "minimum_detectable_effect",
     "adjustment",
     "wizard_step",
+    "bandit_mode",
+    "bandit_interval_hours",
+    "bandit_floor_percent",
 )
 COUNT_FIELDS = ("impressions", "clicks", "conversions", "engagement")
 METRIC_FIELDS = (*COUNT_FIELDS, "cost_micros")
 # Spend in micro-dollars: as much as the dollars field takes.
 COST_MICROS_MAX = decimal_to_micros(DOLLARS_MAX)
+# Bandit mode: hours between re-weightings, and the smallest share any arm keeps.
+BANDIT_INTERVAL_HOURS = (1, 168)
+BANDIT_FLOOR_PERCENT = (1, 20)
 DECIMAL_RANGES = {
     "confidence_threshold": (Decimal("0.5"), Decimal("0.999")),
     "minimum_detectable_effect": (Decimal("0.0001"), Decimal("0.5")),
@@ -99,6 +106,12 @@ def clean_test_fields(data: Mapping[str, Any], errors: FieldErrors) -> dict[str,
             cleaned["adjustment"] = data["adjustment"]
         else:
             errors.add("adjustment", "Choose holm or bh.")
+    keep("bandit_mode", clean_flag, label="Bandit mode")
+    for field, (low, high) in (
+        ("bandit_interval_hours", BANDIT_INTERVAL_HOURS),
+        ("bandit_floor_percent", BANDIT_FLOOR_PERCENT),
+    ):
+        keep(field, clean_whole_number, minimum=low, maximum=high)
     if "wizard_step" in data:
         try:
             cleaned["wizard_step"] = clean_whole_number(
@@ -120,6 +133,21 @@ def check_test_consistency(values: Mapping[str, Any], errors: FieldErrors) -> No
         if missing:
             label = MediaABTest.PrimaryMetric(primary).label.split(" (")[0]
             errors.add("metrics", f"The primary metric {label} needs {' and '.join(missing)}.")
+    if values.get("bandit_mode") and primary == MediaABTest.PrimaryMetric.CPC:
+        errors.add(
+            "bandit_mode",
+            "Bandit mode works on rates (CTR, CVR, engagement rate), not on CPC.",
+        )
+
+
+def check_bandit_floor(floor_percent: int, variant_count: int, errors: FieldErrors) -> None:
+    """Every arm's floor must fit in 100% with room to move."""
+    if variant_count and floor_percent * variant_count >= 100:
+        errors.add(
+            "bandit_floor_percent",
+            f"A floor of {floor_percent}% for {variant_count} variants leaves the bandit no "
+            "room; lower it.",
+        )
 
 
 def clean_variants(
