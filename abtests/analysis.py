@@ -63,8 +63,13 @@ class VariantCounts:
     engagement: int = 0
     cost_micros: int = 0
     split_percent: int = 0
-    # Impressions since the split last changed: the sample-ratio check compares these with it.
+    # The impressions the sample-ratio check counts: since the first recorded split when there
+    # is a split history (checked against ``expected_impressions``), else since the split last
+    # changed (checked against ``split_percent``).
     impressions_since_split: int | None = None
+    # With a split history: the impressions this arm should have had since the test started,
+    # each period's traffic shared by the split in force then (the check then uses all traffic).
+    expected_impressions: float | None = None
 
     def count(self, name: str) -> int:
         return getattr(self, name)
@@ -251,6 +256,17 @@ def _power(spec: MetricSpec, arms: list[VariantCounts], config: AnalysisConfig):
     )
 
 
+def _srm_weights(arms: list[VariantCounts]) -> list[float]:
+    """What the observed impressions are checked against: the expected impressions from the
+    split history when there is one with traffic, else the current split (else equal)."""
+    expected = [a.expected_impressions for a in arms]
+    if all(e is not None for e in expected) and sum(expected) > 0:
+        return expected
+    if sum(a.split_percent for a in arms):
+        return [a.split_percent for a in arms]
+    return [1] * len(arms)
+
+
 def analyse_test(
     arms: list[VariantCounts],
     *,
@@ -276,7 +292,7 @@ def analyse_test(
             a.impressions if a.impressions_since_split is None else a.impressions_since_split
             for a in arms
         ],
-        [a.split_percent for a in arms] if sum(a.split_percent for a in arms) else [1] * len(arms),
+        _srm_weights(arms),
         alpha=config.srm_alpha,
         min_count=config.srm_min_count,
     )

@@ -18,7 +18,7 @@ from abtests.analysis import (
     analyse_test,
 )
 from abtests.assignment import variant_for_unit
-from abtests.models import MediaABTest, MediaABTestResult
+from abtests.models import MediaABTest, MediaABTestResult, MediaABTestSplitChange
 from media.selectors import JobView, get_generation_job
 
 
@@ -73,12 +73,40 @@ def analysis_config(test: MediaABTest) -> AnalysisConfig:
     )
 
 
+def expected_impressions(
+    changes: list[MediaABTestSplitChange], current: Mapping[str, int]
+) -> dict[str, float]:
+    """Each variant's expected impressions since the first change: every period's delivered
+    traffic (the growth in total impressions from one change to the next, or to ``current``)
+    shared by the split in force during it. A re-weighting therefore never reads as a mismatch;
+    traffic that does not follow the split of its period does."""
+    expected = dict.fromkeys(current, 0.0)
+    ends = [change.impressions for change in changes[1:]] + [current]
+    for change, end in zip(changes, ends, strict=True):
+        delivered = sum(max(0, end.get(key, 0) - change.impressions.get(key, 0)) for key in current)
+        total = sum(change.split.get(key, 0) for key in current)
+        if not total:
+            continue
+        for key in current:
+            expected[key] += delivered * change.split.get(key, 0) / total
+    return expected
+
+
 def variant_counts(test: MediaABTest) -> list[VariantCounts]:
     results = {r.variant_id: r for r in MediaABTestResult.objects.filter(test=test)}
+    variants = list(test.variants.all())
+    current = {v.pk: results[v.pk].impressions if v.pk in results else 0 for v in variants}
+    changes = list(test.split_changes.all())
+    expected = expected_impressions(changes, current) if changes else {}
     counts = []
-    for variant in test.variants.all():
+    for variant in variants:
         result = results.get(variant.pk)
         impressions = result.impressions if result else 0
+        since = (
+            impressions - changes[0].impressions.get(variant.pk, 0)
+            if changes
+            else impressions - variant.impressions_at_split
+        )
         counts.append(
             VariantCounts(
                 key=variant.pk,
@@ -89,7 +117,8 @@ def variant_counts(test: MediaABTest) -> list[VariantCounts]:
                 engagement=result.engagement if result else 0,
                 cost_micros=result.cost_micros if result else 0,
                 split_percent=variant.split_percent,
-                impressions_since_split=max(0, impressions - variant.impressions_at_split),
+                impressions_since_split=max(0, since),
+                expected_impressions=expected.get(variant.pk),
             )
         )
     return counts
