@@ -1,16 +1,22 @@
 """The A/B testing endpoints of the JSON API (mounted under ``/api/v1/`` by ``bakedbot/urls.py``):
-metrics uploads from ad platforms and analytics exports."""
+metrics uploads from ad platforms and analytics exports, and the style recommendations learnt
+from the organisation's tests."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel, ConfigDict, StrictInt
 
+from abtests.recommendations import (
+    StyleRecommendations,
+    get_platform_style_recommendations,
+    get_style_recommendations,
+)
 from abtests.services import update_ab_test_metrics
-from bakedbot.api import error_responses, write_tenant
+from bakedbot.api import TENANT_ID_DESCRIPTION, error_responses, read_tenant, write_tenant
 from bakedbot.errors import InvalidInput
 
 router = Router(tags=["abtests"])
@@ -72,4 +78,102 @@ def upload_metrics(request: HttpRequest, test_id: str, variant_id: str, payload:
         "cost_micros": saved.cost_micros,
         "is_winner": saved.is_winner,
         "confidence": None if saved.confidence is None else float(saved.confidence),
+    }
+
+
+class PresetEffectOut(BaseModel):
+    preset_id: str
+    name: str
+    lift: float = Field(description="Expected relative lift against the control (0.18 = +18%)")
+    ci_low: float = Field(description="95% interval, low end")
+    ci_high: float = Field(description="95% interval, high end")
+    own_lift: float = Field(description="The preset's own tests alone, before pooling")
+    pooling: float = Field(description="How far the estimate was pulled to the average, 0 to 1")
+    tests: int
+    wins: int = Field(description="Tests in which its variant had the best value")
+    units: int = Field(description="Its variants' units (the metric's denominator)")
+    organisations: int
+    evidence: str
+
+
+class PresetWaitingOut(BaseModel):
+    preset_id: str
+    name: str
+
+
+class RecommendationsOut(BaseModel):
+    scope: Literal["organisation", "platform"]
+    metric: str
+    unit: str
+    lower_is_better: bool
+    presets: list[PresetEffectOut] = Field(description="Enough evidence, best first")
+    not_enough_evidence: list[PresetWaitingOut] = Field(description="Tested, below the minimum")
+    minimum: str
+    comparisons: int
+    tests: int
+    average_lift: float | None
+
+
+class StyleRecommendationsOut(BaseModel):
+    organisation: RecommendationsOut
+    platform: RecommendationsOut = Field(
+        description="Built-in presets across all organisations (aggregates only)"
+    )
+
+
+def _recommendations_out(found: StyleRecommendations) -> dict:
+    # An organisation's own ids and tests are its own; platform-wide, counts only.
+    platform = found.scope == "platform"
+    return {
+        "scope": found.scope,
+        "metric": found.metric,
+        "unit": found.unit_label,
+        "lower_is_better": found.lower_is_better,
+        "presets": [
+            {
+                "preset_id": e.preset_id,
+                "name": e.name,
+                "lift": e.lift,
+                "ci_low": e.ci_low,
+                "ci_high": e.ci_high,
+                "own_lift": e.raw_lift,
+                "pooling": e.pooling,
+                "tests": e.tests,
+                "wins": e.wins,
+                "units": e.units,
+                "organisations": e.organisations if platform else 1,
+                "evidence": found.evidence(e),
+            }
+            for e in found.effects
+        ],
+        "not_enough_evidence": [{"preset_id": w.preset_id, "name": w.name} for w in found.waiting],
+        "minimum": found.minimum,
+        "comparisons": found.comparisons,
+        "tests": found.tests,
+        "average_lift": found.overall_lift,
+    }
+
+
+@router.get(
+    "/abtests/recommendations",
+    response={200: StyleRecommendationsOut, **error_responses(400, 404)},
+)
+def style_recommendations(
+    request: HttpRequest,
+    metric: Annotated[
+        Literal["ctr", "cvr", "engagement_rate", "cpc"],
+        Query("ctr", description="The metric the presets are compared on"),
+    ] = "ctr",
+    tenant_id: Annotated[
+        str | None, Query(None, description=TENANT_ID_DESCRIPTION, max_length=40)
+    ] = None,
+):
+    """Which style presets tend to win for the organisation on ``metric``: each preset's
+    expected lift against the control with a 95% interval, partially pooled across the
+    organisation's started tests, and the same over built-in presets across all organisations
+    (aggregates only; a preset appears once three organisations tested it)."""
+    tenant = read_tenant(request, tenant_id)
+    return {
+        "organisation": _recommendations_out(get_style_recommendations(tenant, metric=metric)),
+        "platform": _recommendations_out(get_platform_style_recommendations(metric=metric)),
     }

@@ -24,7 +24,7 @@ from abtests.models import MediaABTest, MediaABTestResult
 from abtests.pooling import pool_lifts, proportion_lifts, ratio_lifts
 from bakedbot.errors import InvalidInput
 from presets.builtins import BUILTINS_BY_ID, is_builtin_id
-from presets.recommendations import RecommendedPreset, StyleRecommendationPanel
+from presets.recommendations import RecommendedPreset, StyleRecommendationPanel, signed_percent
 from presets.selectors import get_style_presets
 
 # A comparison counts once both arms have this many units of the metric's denominator (the
@@ -68,6 +68,22 @@ class PresetEffect:
     wins: int
     units: int
     organisations: int
+
+    @property
+    def lift_text(self) -> str:
+        return signed_percent(self.lift)
+
+    @property
+    def interval_text(self) -> str:
+        return f"[{signed_percent(self.ci_low)}, {signed_percent(self.ci_high)}]"
+
+    @property
+    def raw_lift_text(self) -> str:
+        return signed_percent(self.raw_lift)
+
+    @property
+    def pooling_percent(self) -> int:
+        return round(self.pooling * 100)
 
     def evidence(self, metric_label: str, unit_label: str) -> str:
         tests = "test" if self.tests == 1 else "tests"
@@ -120,6 +136,22 @@ class StyleRecommendations:
 
     def evidence(self, effect: PresetEffect) -> str:
         return effect.evidence(self.metric_label, self.unit_label)
+
+    @property
+    def rows(self) -> list[tuple[PresetEffect, str]]:
+        """Each recommended preset with its evidence in words (for templates)."""
+        return [(effect, self.evidence(effect)) for effect in self.effects]
+
+    @property
+    def overall_text(self) -> str:
+        return "" if self.overall_lift is None else signed_percent(self.overall_lift)
+
+    @property
+    def spread_text(self) -> str:
+        """How much presets differ (τ), said only once there are two presets to compare."""
+        if self.between_sd is None or len({e.preset_id for e in self.effects}) < 2:
+            return ""
+        return f"±{round(self.between_sd * 100)}%"
 
 
 def clean_metric(metric: str) -> str:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 
-def _percent(x: float) -> str:
+def signed_percent(x: float) -> str:
+    """A relative lift as a whole signed percentage: ``+18%``, ``-2%`` (a minus sign), ``0%``."""
     value = round(x * 100)
     if value > 0:
         return f"+{value}%"
@@ -35,11 +36,11 @@ class RecommendedPreset:
 
     @property
     def lift_text(self) -> str:
-        return _percent(self.lift)
+        return signed_percent(self.lift)
 
     @property
     def interval_text(self) -> str:
-        return f"[{_percent(self.ci_low)}, {_percent(self.ci_high)}]"
+        return f"[{signed_percent(self.ci_low)}, {signed_percent(self.ci_high)}]"
 
 
 @dataclass(frozen=True)
