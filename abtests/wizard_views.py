@@ -21,6 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from abtests import wizard
 from abtests.models import MediaABTest
+from abtests.recommendations import recommendation_panel
 from abtests.selectors import get_media_ab_test
 from abtests.services import (
     attach_variant_media,
@@ -75,6 +76,10 @@ def _context(request: HttpRequest, test: MediaABTest | None, step: int, **values
         context["variant_forms"] = wizard.variant_forms(tenant_id, test, rows, errors)
         context["variant_count"] = len(rows)
         context["generation"] = wizard.generation_settings(tenant_id, values.get("post"))
+        # Which presets tend to win on the metric this test will most likely decide on.
+        context["style_recommendations"] = recommendation_panel(
+            tenant_id=tenant_id, metric=test.primary_metric if test else "ctr", limit=3
+        )
     elif step == 3:
         context["split_rows"] = wizard.split_rows(test, values.get("split"))
     else:

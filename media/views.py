@@ -37,6 +37,7 @@ from costs.pricing import IMAGE, VIDEO
 from media import selectors, services
 from media.models import CreativeContent, GenerationJob, MediaAsset
 from media.validation import SQUARE_VIDEO_NOTE, form_number
+from presets.recommendations import style_recommendations
 from presets.selectors import get_preset_picker
 
 TEMPLATE = "media/creative.html"
@@ -106,6 +107,7 @@ def _composer(request: HttpRequest, values: dict[str, Any], **extra: Any) -> dic
         "form_errors": {},
         "estimate": estimate,
         "preset_picker": get_preset_picker(tenant.pk, selected_id=values["preset_id"]),
+        "style_recommendations": style_recommendations(tenant_id=tenant.pk),
         "cache_window": _cache_window(settings.MEDIA_CACHE_TTL_SECONDS),
         "square_video_note": SQUARE_VIDEO_NOTE,
         **extra,

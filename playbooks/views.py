@@ -17,6 +17,7 @@ from playbooks.cron import DST_NOTE
 from playbooks.forms import parse_param_overrides, step_fields
 from playbooks.library import PLAYBOOK_TEMPLATES
 from playbooks.models import Notification, Playbook, PlaybookRun
+from presets.recommendations import style_recommendations
 
 # The run page polls its progress; while nothing changes it slows down to this.
 RUN_POLL_SLOWEST_SECONDS = 10
@@ -130,6 +131,7 @@ def _detail(request, playbook, *, errors=None, status=200):
             if errors
             else playbook.schedule,
             estimate=selectors.estimate_playbook_run_cost(steps),
+            style_recommendations=style_recommendations(tenant_id=request.tenant.pk),
             upcoming=selectors.upcoming_runs(playbook, clock.now(), 3),
             runs=selectors.run_list(request.tenant.pk, playbook=playbook),
         ),
