@@ -2,11 +2,19 @@
 table, one section per metric with its plotly interval chart (built here in Python; the page
 only hands the figures to plotly.js), the decision and the warnings."""
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+
 from abtests.analysis import RATIO, MetricAnalysis, TestAnalysis
-from abtests.models import MediaABTest, MediaABTestResult, MediaABTestVariant
+from abtests.models import (
+    MediaABTest,
+    MediaABTestResult,
+    MediaABTestSplitChange,
+    MediaABTestVariant,
+)
 from abtests.selectors import (
     BanditSuggestion,
     BanditUnavailable,
@@ -81,6 +89,20 @@ class BanditRow:
 
 
 @dataclass(frozen=True)
+class SplitShare:
+    name: str
+    percent: int
+    chance_best: str  # "—" for a change that did not come from the bandit
+
+
+@dataclass(frozen=True)
+class SplitTimelineRow:
+    changed_at: datetime.datetime
+    reason: str
+    shares: list[SplitShare]
+
+
+@dataclass(frozen=True)
 class ResultsPage:
     test: MediaABTest
     analysis: TestAnalysis | None
@@ -92,6 +114,9 @@ class ResultsPage:
     bandit_note: str
     allowed_transitions: list[str]
     has_metrics_form: bool
+    split_timeline: list[SplitTimelineRow]
+    split_figure: dict | None
+    bandit_status: str
 
 
 def _rate(x: Decimal | None) -> str:
@@ -245,9 +270,90 @@ def _warnings(analysis: TestAnalysis | None) -> list[str]:
     return warnings
 
 
+def split_timeline(
+    test: MediaABTest, changes: list[MediaABTestSplitChange]
+) -> list[SplitTimelineRow]:
+    """Every split the test has had, oldest first, with the chances to be best a bandit
+    re-weighting came from."""
+    variants = list(test.variants.all())
+    return [
+        SplitTimelineRow(
+            changed_at=change.changed_at,
+            reason=change.get_reason_display(),
+            shares=[
+                SplitShare(
+                    v.name,
+                    change.split.get(v.pk, 0),
+                    _probability(change.chance_best_bp[v.pk] / 10_000)
+                    if v.pk in change.chance_best_bp
+                    else "—",
+                )
+                for v in variants
+            ],
+        )
+        for change in changes
+    ]
+
+
+def split_figure(
+    test: MediaABTest, changes: list[MediaABTestSplitChange], now: datetime.datetime
+) -> dict | None:
+    """Each variant's share of traffic over time as steps (the split in force until the next
+    change), up to ``now`` or the test's completion; None until the split has changed once."""
+    if len(changes) < 2:
+        return None
+    end = test.completed_at or now
+    times = [c.changed_at.isoformat() for c in changes] + [end.isoformat()]
+    data = []
+    for position, variant in enumerate(test.variants.all()):
+        shares = [c.split.get(variant.pk, 0) for c in changes]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": variant.name,
+                "x": times,
+                "y": [*shares, shares[-1]],
+                "line": {"shape": "hv", "width": 2, "color": CONTROL if position == 0 else None},
+                "hovertemplate": "%{y}%<extra>" + variant.name + "</extra>",
+            }
+        )
+    layout = chart_layout(
+        height=240,
+        margin={"l": 40, "r": 20, "t": 10, "b": 40},
+        yaxis={"range": [0, 100], "ticksuffix": "%", "gridcolor": "#e2e6df"},
+        xaxis={"gridcolor": "#e2e6df"},
+        showlegend=True,
+    )
+    return {"data": data, "layout": layout}
+
+
+def _bandit_status(test: MediaABTest, changes: list[MediaABTestSplitChange]) -> str:
+    if not test.bandit_mode:
+        return ""
+    every = f"every {test.bandit_interval_hours} h"
+    if test.bandit_stopped_at:
+        return (
+            f"Bandit mode: exploring stopped on {test.bandit_stopped_at:%Y-%m-%d %H:%M} UTC, "
+            f"when one variant's chance to be best reached {test.confidence_threshold:.1%}."
+        )
+    if test.status != MediaABTest.Status.RUNNING:
+        return f"Bandit mode (re-weighted {every} while the test runs)."
+    text = (
+        f"Bandit mode: the split is re-weighted {every} by top-two Thompson sampling on the "
+        f"primary metric once every variant has 100 impressions, at least "
+        f"{test.bandit_floor_percent}% each"
+    )
+    if changes:
+        due = changes[-1].changed_at + datetime.timedelta(hours=test.bandit_interval_hours)
+        text += f"; next look after {due:%Y-%m-%d %H:%M} UTC"
+    return text + "."
+
+
 def get_results_page(test: MediaABTest, allowed_transitions: list[str]) -> ResultsPage:
     """The results page for ``test`` (already fetched for the tenant)."""
     started = test.status != MediaABTest.Status.DRAFT
+    changes = list(test.split_changes.all())
     results = {r.variant_id: r for r in MediaABTestResult.objects.filter(test=test)}
     analysis = analyse_media_ab_test(test) if started and test.variants.exists() else None
     chances = analysis.confidence_by_variant if analysis else {}
@@ -271,7 +377,8 @@ def get_results_page(test: MediaABTest, allowed_transitions: list[str]) -> Resul
             )
         )
     bandit, bandit_note = None, ""
-    if test.status == MediaABTest.Status.RUNNING:
+    # A bandit-mode test moves its split by itself; the manual suggestion is for the others.
+    if test.status == MediaABTest.Status.RUNNING and not test.bandit_mode:
         try:
             # A fixed seed: the same counts always give the same suggestion.
             bandit = suggest_bandit_split(test.tenant_id, test.pk, rng=0)
@@ -298,6 +405,9 @@ def get_results_page(test: MediaABTest, allowed_transitions: list[str]) -> Resul
         bandit_note=bandit_note,
         allowed_transitions=allowed_transitions,
         has_metrics_form=started,
+        split_timeline=split_timeline(test, changes),
+        split_figure=split_figure(test, changes, timezone.now()),
+        bandit_status=_bandit_status(test, changes),
     )
 
 

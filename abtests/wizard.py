@@ -128,6 +128,20 @@ def split_from_post(post: QueryDict, test: MediaABTest) -> dict[str, str]:
     return {v.pk: post.get(f"split-{v.pk}", "").strip() for v in test.variants.all()}
 
 
+BANDIT = ("bandit_interval_hours", "bandit_floor_percent")
+
+
+def bandit_from_post(post: QueryDict) -> dict[str, Any]:
+    """Step 3's bandit settings (an unticked box is absent from the post: off; an empty number
+    keeps the stored one)."""
+    values = {name: post.get(name, "").strip() for name in BANDIT}
+    return {"bandit_mode": post.get("bandit_mode") == "on"} | {k: v for k, v in values.items() if v}
+
+
+def bandit_from_test(test: MediaABTest) -> dict[str, Any]:
+    return {"bandit_mode": test.bandit_mode} | {name: str(getattr(test, name)) for name in BANDIT}
+
+
 def decision_from_post(post: QueryDict) -> dict[str, Any]:
     values: dict[str, Any] = {name: post.get(name, "") for name in DECISION}
     values["metrics"] = [m for m in post.getlist("metrics") if m]

@@ -82,6 +82,7 @@ def _context(request: HttpRequest, test: MediaABTest | None, step: int, **values
         )
     elif step == 3:
         context["split_rows"] = wizard.split_rows(test, values.get("split"))
+        context["bandit"] = values.get("bandit") or wizard.bandit_from_test(test)
     else:
         context["decision"] = values.get("decision") or wizard.decision_from_test(test)
         context["metric_labels"] = wizard.METRIC_LABELS
@@ -241,10 +242,12 @@ def _generate(request, test, rows, updates, index: int):
 
 def _post_split(request, test, action):
     split = wizard.split_from_post(request.POST, test)
+    bandit = wizard.bandit_from_post(request.POST)
     if action == "equal":
         equal = {k: str(v) for k, v in wizard.equal_split_for(test).items()}
-        return _show(request, test, 3, split=equal)
-    return _leave(request, test, 3, action, {"split": split}, {"split": split})
+        return _show(request, test, 3, split=equal, bandit=bandit)
+    stash = {"split": split, "bandit": bandit}
+    return _leave(request, test, 3, action, {"split": split, **bandit}, stash)
 
 
 def _post_decision(request, test, action):
