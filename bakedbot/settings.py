@@ -93,7 +93,9 @@ TEMPLATES = [
 # Database: SQLite under var/ by default; any DATABASE_URL dj-database-url understands otherwise.
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 try:
-    _default_db = dj_database_url.parse(DATABASE_URL, conn_max_age=60)
+    # Connections are kept a minute and checked before reuse: a server restart or a terminated
+    # backend costs a reconnect, not a failed request.
+    _default_db = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
 if _default_db["ENGINE"] == "django.db.backends.sqlite3":
