@@ -3,6 +3,8 @@
 Idempotent: running it again restores the same settings.
 """
 
+from collections.abc import Callable
+
 from costs.budgets import update_media_budget
 from costs.demo_events import load_demo_events
 
@@ -35,12 +37,12 @@ DEMO_BUDGETS = {
 }
 
 
-def load_demo_budgets(write) -> None:
+def load_demo_budgets(write: Callable[[str], object]) -> None:
     for tenant_id, settings in DEMO_BUDGETS.items():
         update_media_budget(tenant_id, settings)
     write(f"Demo media budgets for {len(DEMO_BUDGETS)} organisations.")
 
 
-def load_demo_data(write) -> None:
+def load_demo_data(write: Callable[[str], object]) -> None:
     load_demo_budgets(write)
     load_demo_events(write)

@@ -7,6 +7,7 @@ cache hits, so the CEO costs tab and the media dashboard are worth opening on fi
 """
 
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 from costs.domain import MediaGenerationEvent
@@ -82,7 +83,7 @@ def _events_for_day(tenant_id: str, day: date, now: datetime) -> list[MediaGener
     return events
 
 
-def load_demo_events(write, *, now: datetime | None = None) -> int:
+def load_demo_events(write: Callable[[str], object], *, now: datetime | None = None) -> int:
     """Record the demo events of the last ``DAYS`` local days; returns how many were new."""
     now = now or datetime.now(UTC)
     events = []
