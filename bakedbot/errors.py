@@ -1,4 +1,5 @@
-"""The one way a service says no: ``InvalidInput`` carrying ``{field: message}``.
+"""The one way a service says no: ``InvalidInput`` carrying ``{field: message}``; and the one
+way it says "not now": ``Unavailable`` (a store did not answer in time).
 
 Every service refuses bad input by raising it before anything is written. The HTML views turn it
 into field errors (``bakedbot.forms.add_field_errors`` or the ``errors`` dict a template shows),
@@ -65,3 +66,15 @@ class FieldErrors:
     def raise_if_any(self) -> None:
         if self.errors:
             raise InvalidInput(self.errors)
+
+
+class Unavailable(Exception):
+    """A store the request needs did not answer within its deadline (an outage, a lock held
+    too long): nothing was written by the call that failed, and the same request may succeed
+    ``retry_after`` seconds later. The JSON API answers it in one handler (``bakedbot.api``) as
+    503 with ``Retry-After``; pages show ``message`` in the part that needed the store."""
+
+    def __init__(self, message: str, *, retry_after: int = 30) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after

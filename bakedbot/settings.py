@@ -90,6 +90,11 @@ TEMPLATES = [
     },
 ]
 
+# Every cost-store call (a Firestore RPC with its retries, a wait for the SQLite write lock, a
+# PostgreSQL lock) answers within this many seconds; past it the store counts as unavailable
+# (API 503 with Retry-After, pages say costs are temporarily unavailable, jobs use the outbox).
+COSTS_STORE_TIMEOUT_SECONDS = env_int("COSTS_STORE_TIMEOUT_SECONDS", 5, minimum=1)
+
 # Database: SQLite under var/ by default; any DATABASE_URL dj-database-url understands otherwise.
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 try:
@@ -102,15 +107,24 @@ if _default_db["ENGINE"] == "django.db.backends.sqlite3":
     _default_db["CONN_MAX_AGE"] = 0
     # A web process and a django-q2 worker write at once: WAL lets readers run beside the writer,
     # IMMEDIATE takes the write lock at BEGIN (no deadlocking lock upgrades), and the timeout waits
-    # for the lock instead of failing with "database is locked".
+    # for the lock instead of failing with "database is locked" -- but no longer than a cost-store
+    # call may take (the SQL cost store lives here), so a database locked for long answers 503
+    # within the deadline instead of hanging the request.
     _default_db["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
+        "timeout": COSTS_STORE_TIMEOUT_SECONDS,
     }
     # Tests that use threads need a real file, not a shared-cache in-memory database; one file per
     # test process so that two test runs never share a database.
     _default_db["TEST"] = {"NAME": str(VAR_DIR / f"test_db_{os.getpid()}.sqlite3")}
+elif _default_db["ENGINE"] == "django.db.backends.postgresql":
+    # The same bound on PostgreSQL: connecting, and waiting for a row lock (a budget hold's).
+    _default_db.setdefault("OPTIONS", {})
+    _default_db["OPTIONS"].setdefault("connect_timeout", COSTS_STORE_TIMEOUT_SECONDS)
+    _default_db["OPTIONS"].setdefault(
+        "options", f"-c lock_timeout={COSTS_STORE_TIMEOUT_SECONDS * 1000}"
+    )
 DATABASES = {"default": _default_db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

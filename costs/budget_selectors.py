@@ -23,7 +23,7 @@ from costs.budget_validation import BudgetSettings
 from costs.models import BudgetHold, CostAlert, MediaBudget
 from costs.money import decimal_to_micros, format_micros, micros_to_decimal, to_decimal
 from costs.periods import BudgetPeriod, PeriodWindow, current_periods
-from costs.selectors import get_tenant_spend
+from costs.selectors import get_tenant_spend, waiting_spend_by_day, waiting_spend_by_tenant
 from costs.stores import get_repository
 
 BudgetState = Literal["ok", "warning", "exceeded"]
@@ -279,6 +279,8 @@ def spent_micros_by_window(tenant_id: str, windows: list[PeriodWindow]) -> list[
         (day.date, day.totals.cost_micros)
         for day in get_repository().tenant_daily_usage(tenant_id, start, end)
     ]
+    # Paid generations still in the outbox count as spend too (as in ``get_tenant_spend``).
+    days += waiting_spend_by_day(tenant_id, start, end)
     return [
         sum(cost for day, cost in days if window.start_date <= day <= window.end_date)
         for window in windows
@@ -476,7 +478,7 @@ def get_budget_usage_by_tenant(
         .order_by()
     )
     repository = get_repository()
-    spend_by_window: dict[tuple[date, date], dict] = {}
+    spend_by_window: dict[tuple[date, date], dict[str, int]] = {}
     usage = {}
     for budget, settings in budgets:
         statuses = []
@@ -486,13 +488,19 @@ def get_budget_usage_by_tenant(
                 continue
             key = (window.start_date, window.end_date)
             if key not in spend_by_window:
-                spend_by_window[key] = repository.usage_by_tenant(*key)
-            totals = spend_by_window[key].get(budget.tenant_id)
+                spend_by_window[key] = {
+                    tenant_id: totals.cost_micros
+                    for tenant_id, totals in repository.usage_by_tenant(*key).items()
+                }
+                # Paid generations still in the outbox count as spend too.
+                spend = spend_by_window[key]
+                for tenant_id, waiting in waiting_spend_by_tenant(*key).items():
+                    spend[tenant_id] = spend.get(tenant_id, 0) + waiting
             statuses.append(
                 BudgetPeriodStatus(
                     window=window,
                     limit_micros=limit,
-                    spent_micros=totals.cost_micros if totals else 0,
+                    spent_micros=spend_by_window[key].get(budget.tenant_id, 0),
                     held_micros=held.get(budget.tenant_id) or 0,
                     soft_threshold_percent=settings.soft_threshold_percent,
                 )

@@ -23,7 +23,7 @@ from decimal import Decimal
 from django.conf import settings as django_settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from bakedbot.errors import InvalidInput
@@ -45,6 +45,7 @@ from costs.budget_validation import LIMIT_FIELDS, BudgetSettings, clean_budget_u
 from costs.models import BudgetHold, CostAlert, MediaBudget
 from costs.money import format_micros, micros_to_decimal
 from costs.periods import BudgetPeriod
+from costs.repository import CostStoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -125,11 +126,22 @@ def place_budget_hold(
     ttl: timedelta | None = None,
 ) -> Hold:
     """Set ``estimated_cost`` dollars aside for a generation, or raise ``BudgetExceeded`` naming
-    the period and the amount it would go over by. The hard limit holds under concurrency."""
+    the period and the amount it would go over by. The hard limit holds under concurrency.
+    ``CostStoreUnavailable`` when the spend or the budget lock cannot be had within the
+    deadline: nothing is held."""
     requested = cost_micros_of(estimated_cost, field="estimated_cost")
     ttl = ttl or default_hold_ttl()
     if ttl <= timedelta(0):
         raise InvalidInput(ttl="ttl must be positive")
+    try:
+        return _place_hold(tenant_id, requested, reason, ttl)
+    except OperationalError as exc:
+        # The budget tables could not be locked within the deadline (the SQLite write lock or a
+        # PostgreSQL row lock held too long): like an unreachable cost store, answer "not now".
+        raise CostStoreUnavailable() from exc
+
+
+def _place_hold(tenant_id: str, requested: int, reason: str, ttl: timedelta) -> Hold:
     statuses: list[BudgetPeriodStatus] = []
     breach: BudgetBreach | None = None
     settings = BudgetSettings()
@@ -200,7 +212,13 @@ def settle_budget_hold(*, hold: Hold | str, actual_cost: Decimal | int | str) ->
     actual = cost_micros_of(actual_cost, field="actual_cost")
     settled, changed = _close_hold(hold, BudgetHold.Status.SETTLED, actual)
     if changed and actual > settled.amount_micros:
-        raise_budget_alerts(tenant_id=settled.tenant_id)
+        try:
+            with transaction.atomic():
+                raise_budget_alerts(tenant_id=settled.tenant_id)
+        except CostStoreUnavailable:
+            # The outbox settles holds while the store is down (and in its transaction): the
+            # next hold placed checks the budget again and raises what is due then.
+            logger.warning("Budget alerts of %s not checked: cost store unavailable", hold)
     return settled
 
 

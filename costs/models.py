@@ -273,3 +273,32 @@ class CostAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.period} {self.period_start} ({self.tenant_id})"
+
+
+class PendingCostEvent(models.Model):
+    """The outbox: a paid generation's event the cost store could not take when it was recorded.
+
+    Written in the same transaction that settles the generation's hold, so the money never stops
+    counting; budgets add these to the store's spend until ``costs.outbox.drain_cost_outbox``
+    records the event (idempotent on its id) and deletes the row.
+    """
+
+    id = models.CharField(primary_key=True, max_length=200)  # the event id
+    tenant_id = models.CharField(max_length=40)
+    local_date = models.DateField()
+    cost_micros = models.BigIntegerField()
+    event = models.JSONField()  # the priced event (``created_at`` as ISO 8601)
+    queued_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant_id", "local_date"], name="costs_pending_tenant_date"),
+            models.Index(fields=["local_date"], name="costs_pending_date"),
+            models.Index(fields=["next_attempt_at"], name="costs_pending_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.tenant_id}, waiting)"

@@ -5,14 +5,23 @@ Callers get a backend from ``costs.stores.get_repository()`` and see only this i
 dataclasses in ``costs.domain``; they never learn which store is underneath. Dates are tenant-local
 dates (inclusive ranges); the global methods sum tenants' local dates, so a global total always
 equals the sum of the tenant totals.
+
+A store that does not answer within its deadline (``COSTS_STORE_TIMEOUT_SECONDS``) raises
+``CostStoreUnavailable`` from every public method, whichever backend: each backend names its own
+outage errors in ``unavailable_errors`` and the interface translates them, so callers catch one
+exception and never a driver's.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from typing import Any
 
+from bakedbot.errors import Unavailable
 from costs.domain import (
     DailyUsage,
     MediaGenerationEvent,
@@ -26,8 +35,69 @@ RECENT_LIMIT_MAX = 500
 EventPosition = tuple[datetime, str]
 
 
+# What a client is told to wait before retrying after an outage (the API's ``Retry-After``).
+RETRY_AFTER_SECONDS = 15
+
+
+class CostStoreUnavailable(Unavailable):
+    """The cost store did not answer within its deadline: Firestore unavailable or past its
+    deadline, the SQL database unreachable or locked for longer than the deadline. The call that
+    raised it wrote nothing (a store write is atomic); the same call may succeed later.
+
+    ``retryable``: a generation job that meets it tries again later, like a provider's 503."""
+
+    retryable = True
+
+    def __init__(
+        self,
+        message: str = "Costs are temporarily unavailable: the cost store did not answer in time.",
+        *,
+        retry_after: int = RETRY_AFTER_SECONDS,
+    ) -> None:
+        super().__init__(message, retry_after=retry_after)
+
+
+def _caused_by(exc: BaseException, errors: tuple[type[BaseException], ...]) -> bool:
+    """``exc`` is one of ``errors``, or was raised while handling one: a Firestore transaction
+    that cannot begin fails its own rollback with a ``ValueError``, the outage as its context."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, errors):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _translating(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def call(self: CostRepository, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except CostStoreUnavailable:
+            raise
+        except Exception as exc:
+            if self.unavailable_errors and _caused_by(exc, self.unavailable_errors):
+                raise CostStoreUnavailable() from exc
+            raise
+
+    return call
+
+
 class CostRepository(ABC):
     """Generation events and their aggregates."""
+
+    # The backend's own errors that mean "the store did not answer" (an outage, a deadline, a
+    # lock held too long): every public method of a backend raises ``CostStoreUnavailable``
+    # instead (``__init_subclass__`` wraps them, so a method added later is covered too).
+    unavailable_errors: tuple[type[BaseException], ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, member in list(vars(cls).items()):
+            if not name.startswith("_") and inspect.isfunction(member):
+                setattr(cls, name, _translating(member))
 
     @abstractmethod
     def record(self, event: MediaGenerationEvent, local_date: date) -> bool:

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, Min, Q, Sum
 
 from costs.domain import (
@@ -126,6 +126,10 @@ def _totals_of(values: dict | tuple) -> UsageTotals:
 
 
 class SqlCostRepository(CostRepository):
+    # The database unreachable, its connection lost, or its lock held past the busy timeout /
+    # lock_timeout (settings bound both by COSTS_STORE_TIMEOUT_SECONDS).
+    unavailable_errors = (OperationalError, InterfaceError)
+
     def __init__(self) -> None:
         self._event_fields = GenerationEvent._meta.concrete_fields
         self._insert_sql: str | None = None

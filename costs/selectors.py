@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Sum
 from django.utils import timezone
 
 from bakedbot.errors import InvalidInput
 from bakedbot.selectors import organisation_names
 from costs.domain import DailyUsage, MediaGenerationEvent, MediaUsageStats, UsageTotals
+from costs.models import PendingCostEvent
 from costs.money import micros_to_decimal, to_decimal
 from costs.pricing import IMAGE, IMAGE_EDIT, PROVIDER_LABELS, PROVIDERS, VIDEO
 from costs.ranges import DateRange, resolve_period
@@ -26,9 +28,54 @@ def _check_range(start_date: date, end_date: date) -> None:
 
 
 def get_tenant_spend(tenant_id: str, start_date: date, end_date: date) -> Decimal:
-    """What ``tenant_id`` spent over its local dates ``start_date``..``end_date`` (inclusive)."""
+    """What ``tenant_id`` spent over its local dates ``start_date``..``end_date`` (inclusive):
+    the store's aggregates plus the generations waiting in the outbox (what budgets count)."""
     _check_range(start_date, end_date)
-    return micros_to_decimal(get_repository().tenant_spend_micros(tenant_id, start_date, end_date))
+    stored = get_repository().tenant_spend_micros(tenant_id, start_date, end_date)
+    waiting = sum(micros for _, micros in waiting_spend_by_day(tenant_id, start_date, end_date))
+    return micros_to_decimal(stored + waiting)
+
+
+# --- the outbox: paid generations waiting to be recorded (costs.outbox) ------------------------
+
+
+def waiting_spend_by_day(
+    tenant_id: str, start_date: date, end_date: date
+) -> list[tuple[date, int]]:
+    """The outbox's cost per local date of the tenant (dates with waiting events only).
+
+    Counted as spend beside the store's aggregates until the drain records each event and
+    deletes its row, so an outage of the store never opens a hole in a budget."""
+    rows = (
+        PendingCostEvent.objects.filter(
+            tenant_id=tenant_id, local_date__gte=start_date, local_date__lte=end_date
+        )
+        .values("local_date")
+        .annotate(total=Sum("cost_micros"))
+        .values_list("local_date", "total")
+        .order_by()
+    )
+    return [(day, int(total or 0)) for day, total in rows]
+
+
+def waiting_spend_by_tenant(start_date: date, end_date: date) -> dict[str, int]:
+    """The outbox's cost per tenant over local dates ``start_date``..``end_date``."""
+    rows = (
+        PendingCostEvent.objects.filter(local_date__gte=start_date, local_date__lte=end_date)
+        .values("tenant_id")
+        .annotate(total=Sum("cost_micros"))
+        .values_list("tenant_id", "total")
+        .order_by()
+    )
+    return {tenant_id: int(total or 0) for tenant_id, total in rows}
+
+
+def count_waiting_generations(tenant_id: str | None = None) -> int:
+    """How many generations wait in the outbox to be recorded (one tenant's, or all)."""
+    waiting = PendingCostEvent.objects.all()
+    if tenant_id is not None:
+        waiting = waiting.filter(tenant_id=tenant_id)
+    return waiting.count()
 
 
 def get_media_usage(tenant_id: str, start_date: date, end_date: date) -> MediaUsageStats:

@@ -32,8 +32,9 @@ class TrackedResult(Generic[T]):
     tracking_event: MediaGenerationEvent
 
 
-def _priced(event: MediaGenerationEvent) -> MediaGenerationEvent:
-    """The event with ``cost_micros``, ``price_version`` and savings filled from the price book.
+def price_media_generation(event: MediaGenerationEvent) -> MediaGenerationEvent:
+    """The event with ``cost_micros``, ``price_version`` and savings filled from the price book,
+    as ``track_media_generation`` would record it (the outbox keeps it priced so).
 
     The provider and type are checked even when the cost is given: an unpriced provider is an
     error, never a silent $0. Bad input raises ``InvalidInput`` on the event's field at fault.
@@ -76,7 +77,9 @@ def track_media_generation(event: MediaGenerationEvent) -> MediaGenerationEvent:
 
     Idempotent on ``event.id``: recording an id that is already stored changes nothing and returns
     the stored event. Raises ``ValueError`` for an unknown tenant, type or provider, a provider of
-    the wrong kind, or a bad duration.
+    the wrong kind, or a bad duration; ``costs.repository.CostStoreUnavailable`` when the store
+    does not answer within its deadline (nothing recorded: a caller whose generation was paid
+    for uses ``costs.outbox.track_paid_generation`` instead, which keeps it in the outbox).
     """
     return record_media_generation(event).event
 
@@ -93,7 +96,7 @@ def record_media_generation(event: MediaGenerationEvent) -> RecordedEvent:
     """``track_media_generation`` that also says whether this call recorded the event (False:
     the id was stored before, and the first recording is returned). Concurrent calls with one id
     get exactly one ``created``: the store decides, not a read before the write."""
-    priced = _priced(event)
+    priced = price_media_generation(event)
     local_date = tenant_local_date(priced.tenant_id, priced.created_at)
     repository = get_repository()
     if repository.record(priced, local_date):
@@ -106,7 +109,7 @@ def track_media_generations(events: Iterable[MediaGenerationEvent]) -> int:
 
     Every event is validated before anything is written; ids already stored are skipped.
     """
-    priced = [_priced(event) for event in events]
+    priced = [price_media_generation(event) for event in events]
     items = [(event, tenant_local_date(event.tenant_id, event.created_at)) for event in priced]
     return get_repository().record_many(items)
 

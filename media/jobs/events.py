@@ -9,6 +9,10 @@ behalf. Event ids are fixed by what they record, so recording is idempotent acro
 - ``{job}:failed:{attempt}`` — a failed attempt (delivery) at $0 with the error.
 - ``{job}:partial`` — the clips a video made before a failure no retry can fix (they were paid).
 - ``{job}:cache`` — a duplicate-prompt cache hit at $0, with what it saved.
+
+Every outcome goes through ``costs.outbox.track_paid_generation``: when the cost store does not
+answer, the event waits in the outbox (and a paid one's hold is settled in that same
+transaction), so the job still finishes and nothing it paid for is lost.
 """
 
 from __future__ import annotations
@@ -17,8 +21,8 @@ import time
 from datetime import datetime
 
 from costs.domain import MediaGenerationEvent
+from costs.outbox import track_paid_generation
 from costs.pricing import VIDEO, estimate_media_cost
-from costs.services import track_media_generation
 from media.models import GenerationJob
 
 
@@ -58,23 +62,25 @@ def _elapsed_ms(began: float) -> int:
 def record_success(
     job: GenerationJob, *, started_at: datetime, began: float
 ) -> MediaGenerationEvent:
-    """Record the job's success at the price book's price (or find it recorded already)."""
-    return track_media_generation(
+    """Record the job's success at the price book's price (or find it recorded already). With
+    the cost store down it waits in the outbox and the job's hold is settled to it now."""
+    return track_paid_generation(
         _event(
             job,
             event_id=f"{job.id}:done",
             success=True,
             created_at=started_at,
             generation_ms=_elapsed_ms(began),
-        )
-    )
+        ),
+        hold=job.hold_id or None,
+    ).event
 
 
 def record_failure(
     job: GenerationJob, exc: Exception, *, started_at: datetime, began: float
 ) -> MediaGenerationEvent:
     """Record this attempt's failure at $0 with the error."""
-    return track_media_generation(
+    return track_paid_generation(
         _event(
             job,
             event_id=f"{job.id}:failed:{job.attempts}",
@@ -84,7 +90,7 @@ def record_failure(
             created_at=started_at,
             generation_ms=_elapsed_ms(began),
         )
-    )
+    ).event
 
 
 def partial_cost_micros(job: GenerationJob) -> int:
@@ -98,9 +104,10 @@ def partial_cost_micros(job: GenerationJob) -> int:
 
 
 def record_partial(job: GenerationJob, *, charged_micros: int, message: str) -> None:
-    """Charge the clips a failed video made (a failure no retry can fix)."""
+    """Charge the clips a failed video made (a failure no retry can fix). With the cost store
+    down it waits in the outbox and the job's hold is settled to it now."""
     plan = job.params.get("clip_plan", [])
-    track_media_generation(
+    track_paid_generation(
         _event(
             job,
             event_id=f"{job.id}:partial",
@@ -112,7 +119,8 @@ def record_partial(job: GenerationJob, *, charged_micros: int, message: str) -> 
                 f"{job.clips_done} of {len(plan)} clips were made before the video failed: "
                 f"{message}"
             ),
-        )
+        ),
+        hold=job.hold_id or None,
     )
 
 
@@ -120,7 +128,7 @@ def record_cache_hit(
     job: GenerationJob, *, cached_from: str, simulated: bool
 ) -> MediaGenerationEvent:
     """Record a duplicate-prompt cache hit: $0, saving what the generation would have cost."""
-    return track_media_generation(
+    return track_paid_generation(
         _event(
             job,
             event_id=f"{job.id}:cache",
@@ -130,4 +138,4 @@ def record_cache_hit(
             cache_hit=True,
             simulated=simulated,
         )
-    )
+    ).event
