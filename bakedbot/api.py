@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import SuspiciousOperation
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -20,7 +21,7 @@ from ninja.security import HttpBearer
 from pydantic import BaseModel
 
 from bakedbot.api_tokens import RateDecision, authenticate_api_token, register_api_request
-from bakedbot.errors import InvalidInput
+from bakedbot.errors import InvalidInput, Unavailable
 from bakedbot.models import ApiToken, Organisation
 
 logger = logging.getLogger("django.request")
@@ -36,7 +37,8 @@ any organisation's reads (they cannot write). Session cookies do not authenticat
 **Errors** are JSON: `{"error": {"code": "…", "message": "…", "fields": {"field": "problem"}}}`
 — 400 `invalid` (with the fields at fault), 401 `unauthenticated`, 403 `forbidden`,
 404 `not_found` (also for another organisation's ids), 409 `conflict` (e.g. a disabled playbook),
-429 `rate_limited` with `Retry-After`.
+429 `rate_limited` with `Retry-After`, 503 `unavailable` with `Retry-After` (a store did not answer
+in time; nothing was written: retry the same request).
 
 **Money** is a decimal string of US dollars (`"0.625"`) with its exact integer twin in
 micro-dollars (`cost_micros: 625000`). Dates are the organisation's local dates.
@@ -50,6 +52,7 @@ STATUS_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     429: "rate_limited",
+    503: "unavailable",
 }
 
 
@@ -230,6 +233,20 @@ def _rate_limited(request, exc: RateLimited):
         f"Rate limit of {decision.limit} requests reached; retry in {decision.retry_after} s.",
         headers={"Retry-After": str(decision.retry_after)},
     )
+
+
+@api.exception_handler(Unavailable)
+@api.exception_handler(OperationalError)
+def _unavailable(request, exc: Exception):
+    """A store (the cost store, the database) did not answer within its deadline: 503 with
+    ``Retry-After``. Nothing was written, so the client retries the same request (with the same
+    ``Idempotency-Key``)."""
+    if isinstance(exc, Unavailable):
+        message, retry_after = exc.message, exc.retry_after
+    else:
+        logger.warning("Database unavailable: %s (%s)", exc, request.path)
+        message, retry_after = "The database did not answer in time; retry later.", 15
+    return error_response(request, 503, message, headers={"Retry-After": str(retry_after)})
 
 
 @api.exception_handler(Http404)
