@@ -1,9 +1,9 @@
 """``abtests.pooling``: the partially pooled preset lifts against an independent computation —
 the full hierarchical model written as one dense multivariate normal (scipy.stats), the
-preset effects as the joint Gaussian posterior of (μ, θ) from its precision matrix, and the integral over τ done by
-scipy's adaptive quadrature instead of the module's grid — on hand-made portfolios: a preset
-seen in a single test, a preset with no variance between its tests, and presets that never
-faced each other. The delta-method lifts match ``stats.relative_lift``."""
+preset effects as the joint Gaussian posterior of (μ, θ) from its precision matrix, and the
+integral over τ done by scipy's adaptive quadrature instead of the module's grid — on hand-made
+portfolios: a preset seen in a single test, a preset with no variance between its tests, and
+presets that never faced each other. The delta-method lifts match ``stats.relative_lift``."""
 
 import math
 
@@ -17,7 +17,7 @@ from abtests.pooling import TAU_MAX, pool_lifts, proportion_lifts
 
 
 def _within_variance(keys, y, s):
-    """DerSimonian–Laird inside each preset, written out preset by preset."""
+    """DerSimonian-Laird inside each preset, written out preset by preset."""
     q = df = c = 0.0
     for key in set(keys):
         ys = np.array([v for k, v in zip(keys, y, strict=True) if k == key])
@@ -111,8 +111,7 @@ def test_presets_that_never_faced_each_other_are_on_one_scale():
     s = [0.05, 0.04, 0.07, 0.10]
     model = _check(keys, y, s)
     ranked = sorted(model.effects, key=lambda e: -e.estimate)
-    assert [e.key for e in ranked][0] == "playful"
-    assert [e.key for e in ranked][-1] == "vintage"
+    assert (ranked[0].key, ranked[-1].key) == ("playful", "vintage")
 
 
 def test_a_single_preset_keeps_its_own_estimate():

@@ -35,8 +35,9 @@ def simulate(seed: int):
             intervals += 1
         true_lift = truth[preset[kept]]
         per_test_errors += list((lifts - true_lift) ** 2)
-        unpooled_errors += [(by_key[key].raw - t) ** 2 for key, t in zip(keys, true_lift)]
-        pooled_errors += [(by_key[key].estimate - t) ** 2 for key, t in zip(keys, true_lift)]
+        for key, t in zip(keys, true_lift, strict=True):
+            unpooled_errors.append((by_key[key].raw - t) ** 2)
+            pooled_errors.append((by_key[key].estimate - t) ** 2)
     return (
         covered / intervals,
         float(np.mean(per_test_errors)),
