@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "bakedbot.middleware.UnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "bakedbot.urls"
@@ -105,6 +106,8 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
 if _default_db["ENGINE"] == "django.db.backends.sqlite3":
     _default_db["CONN_MAX_AGE"] = 0
+    # Django's SQLite backend plus a per-process queue for the write lock (the module says why).
+    _default_db["ENGINE"] = "bakedbot.sqlite_backend"
     # A web process and a django-q2 worker write at once: WAL lets readers run beside the writer,
     # IMMEDIATE takes the write lock at BEGIN (no deadlocking lock upgrades), and the timeout waits
     # for the lock instead of failing with "database is locked" -- but no longer than a cost-store
@@ -196,6 +199,11 @@ COSTS_STORE = env_choice("COSTS_STORE", ("sql", "firestore"), "sql")
 FIRESTORE_PROJECT = env_str("FIRESTORE_PROJECT") or env_str("GOOGLE_CLOUD_PROJECT")
 FIRESTORE_DATABASE = env_str("FIRESTORE_DATABASE", "(default)")
 FIRESTORE_EMULATOR_HOST = env_str("FIRESTORE_EMULATOR_HOST")
+# Shard documents per open date of each tenant's and of the global rollup: a document takes
+# (generations/s of its rollup) / shards writes a second, and a read of an open date reads up to
+# that many documents (costs/README.md has the arithmetic; raise them with the traffic).
+FIRESTORE_TENANT_SHARDS = env_int("FIRESTORE_TENANT_SHARDS", 64, minimum=1)
+FIRESTORE_GLOBAL_SHARDS = env_int("FIRESTORE_GLOBAL_SHARDS", 56, minimum=1)
 if COSTS_STORE == "firestore" and not (FIRESTORE_PROJECT or FIRESTORE_EMULATOR_HOST):
     raise ImproperlyConfigured(
         "COSTS_STORE=firestore needs FIRESTORE_PROJECT (or FIRESTORE_EMULATOR_HOST for an emulator)"

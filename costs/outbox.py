@@ -30,6 +30,7 @@ from costs.domain import MediaGenerationEvent
 from costs.models import PendingCostEvent
 from costs.money import micros_to_decimal
 from costs.repository import CostStoreUnavailable
+from costs.selectors import pending_event_of
 from costs.services import price_media_generation, track_media_generation
 from costs.stores import get_repository
 from costs.tenants import tenant_local_date
@@ -61,13 +62,8 @@ def _close(hold: Hold | str, cost_micros: int) -> None:
 
 
 def _document(event: MediaGenerationEvent) -> dict[str, Any]:
+    # Read back by costs.selectors.pending_event_of.
     return {**event.as_dict(), "created_at": event.created_at.isoformat()}
-
-
-def _event_of(row: PendingCostEvent) -> MediaGenerationEvent:
-    values = dict(row.event)
-    values["created_at"] = datetime.fromisoformat(values["created_at"])
-    return MediaGenerationEvent(**values)
 
 
 def track_paid_generation(
@@ -161,7 +157,7 @@ def drain_cost_outbox(*, limit: int = DRAIN_BATCH, now: datetime | None = None) 
             # delete follows the store's commit (an outage in between leaves a row the next
             # drain finds recorded: counted twice for a while, never lost).
             with transaction.atomic():
-                created = repository.record(_event_of(row), row.local_date)
+                created = repository.record(pending_event_of(row), row.local_date)
                 PendingCostEvent.objects.filter(pk=row.pk).delete()
         except CostStoreUnavailable as exc:
             _back_off(due[index:], now, str(exc))

@@ -4,7 +4,7 @@ except the lists of recent events."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -37,6 +37,13 @@ def get_tenant_spend(tenant_id: str, start_date: date, end_date: date) -> Decima
 
 
 # --- the outbox: paid generations waiting to be recorded (costs.outbox) ------------------------
+
+
+def pending_event_of(row: PendingCostEvent) -> MediaGenerationEvent:
+    """The priced event an outbox row keeps (``costs.outbox`` writes it)."""
+    values = dict(row.event)
+    values["created_at"] = datetime.fromisoformat(values["created_at"])
+    return MediaGenerationEvent(**values)
 
 
 def waiting_spend_by_day(
@@ -81,8 +88,7 @@ def count_waiting_generations(tenant_id: str | None = None) -> int:
 def get_media_usage(tenant_id: str, start_date: date, end_date: date) -> MediaUsageStats:
     """A tenant's usage over its local dates ``start_date``..``end_date`` (inclusive)."""
     _check_range(start_date, end_date)
-    repository = get_repository()
-    merged = repository.tenant_usage(tenant_id, start_date, end_date)
+    merged, daily_loader = get_repository().tenant_period_usage(tenant_id, start_date, end_date)
     totals = merged.totals
     return MediaUsageStats(
         tenant_id=tenant_id,
@@ -102,7 +108,7 @@ def get_media_usage(tenant_id: str, start_date: date, end_date: date) -> MediaUs
         video_count=merged.by_type[VIDEO].count if VIDEO in merged.by_type else 0,
         by_provider=merged.by_provider,
         by_type=merged.by_type,
-        daily_loader=lambda: repository.tenant_daily_usage(tenant_id, start_date, end_date),
+        daily_loader=daily_loader,
     )
 
 
@@ -130,8 +136,16 @@ def get_media_costs_by_provider(tenant_id: str, period: str | DateRange) -> dict
 
 
 def get_media_generation_event(event_id: str) -> MediaGenerationEvent | None:
-    """The recorded event with this id, or None: how a caller reads back what it recorded."""
-    return get_repository().get_event(event_id) if event_id else None
+    """The recorded event with this id, or None: how a caller reads back what it recorded.
+
+    An event waiting in the outbox is found there (as it will be recorded), so a job finished
+    during a store outage still answers with its event."""
+    if not event_id:
+        return None
+    row = PendingCostEvent.objects.filter(pk=event_id).first()
+    if row is not None:
+        return pending_event_of(row)
+    return get_repository().get_event(event_id)
 
 
 def get_recent_media_events(

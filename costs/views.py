@@ -22,7 +22,8 @@ from costs.dashboard import TENANT_SORTS, EventFilters, get_media_costs_dashboar
 from costs.exports import dashboard_csv_rows
 from costs.pricing import PROVIDER_LABELS, PROVIDERS
 from costs.ranges import CUSTOM, DASHBOARD_PERIODS, parse_dashboard_period
-from costs.selectors import get_first_usage_date, platform_today
+from costs.repository import CostStoreUnavailable
+from costs.selectors import count_waiting_generations, get_first_usage_date, platform_today
 
 TABS = {"costs": "Media costs"}
 SUCCESS_CHOICES = {"yes": True, "no": False}
@@ -135,15 +136,23 @@ def ceo(request: HttpRequest) -> HttpResponse:
         "organisations": [(org.id, org.name) for org in list_organisations()],
     }
     status = 200
+    # From the Django database, so it shows while the cost store is down too.
+    context["waiting"] = count_waiting_generations()
     try:
         period, options = _parse(query)
-    except InvalidInput as exc:
-        context["error"] = exc.message
-        status = 400
-    else:
         if request.GET.get("format") == "csv":
             return _csv_response(period, options)
         data = get_media_costs_dashboard(period.range, **options)
+    except InvalidInput as exc:
+        context["error"] = exc.message
+        status = 400
+    except CostStoreUnavailable as exc:
+        # The tab says so; the rest of the page (tabs, period picker, filters) still works. A
+        # CSV download gets no page in place of its file.
+        context["unavailable"] = exc.message
+        if request.GET.get("format") == "csv":
+            status = 503
+    else:
         if options["page"] != data.tenants.page:
             query = replace(query, values={**query.values, "page": str(data.tenants.page)})
         context.update(

@@ -13,6 +13,7 @@ from costs.budget_selectors import (
     MediaBudgetConfig,
     MediaBudgetStatus,
     count_unacknowledged_alerts,
+    get_media_budget,
     get_media_budget_status,
     get_media_cost_alerts,
 )
@@ -20,7 +21,8 @@ from costs.budget_validation import LIMIT_FIELDS
 from costs.charts import chart_layout, provider_colour
 from costs.domain import MediaGenerationEvent, MediaUsageStats
 from costs.pricing import PROVIDER_LABELS, PROVIDERS
-from costs.selectors import get_media_usage, get_recent_media_events
+from costs.repository import CostStoreUnavailable
+from costs.selectors import count_waiting_generations, get_media_usage, get_recent_media_events
 
 RECENT_EVENTS = 20
 ALERTS_SHOWN = 20
@@ -34,37 +36,63 @@ class RecentGeneration:
 
 @dataclass(frozen=True)
 class MediaDashboard:
-    status: MediaBudgetStatus
+    """The page's parts. The cost store's (``status``, ``month``, the figures, recent events) are
+    empty and ``unavailable`` says why when the store did not answer; budget settings, alerts and
+    the outbox count come from the Django database and show regardless."""
+
+    config: MediaBudgetConfig
+    status: MediaBudgetStatus | None
     alerts: list[CostAlertInfo]
     unacknowledged_alerts: int
-    month: MediaUsageStats
+    month: MediaUsageStats | None
     provider_rows: list[tuple[str, str, Decimal, int]]  # provider, label, cost, count
     provider_figure: dict | None
     daily_figure: dict | None
     recent_events: list[RecentGeneration]
+    waiting: int = 0  # generations waiting in the outbox to be recorded
+    unavailable: str = ""
 
 
 def get_media_dashboard(tenant_id: str) -> MediaDashboard:
-    status = get_media_budget_status(tenant_id)
-    month_window = status.period("month").window
-    month = get_media_usage(tenant_id, month_window.start_date, status.as_of.date())
+    common = {
+        "alerts": get_media_cost_alerts(tenant_id, limit=ALERTS_SHOWN),
+        "unacknowledged_alerts": count_unacknowledged_alerts(tenant_id),
+        "waiting": count_waiting_generations(tenant_id),
+    }
+    try:
+        status = get_media_budget_status(tenant_id)
+        month_window = status.period("month").window
+        month = get_media_usage(tenant_id, month_window.start_date, status.as_of.date())
+        recent = get_recent_media_events(tenant_id, RECENT_EVENTS)
+    except CostStoreUnavailable as exc:
+        return MediaDashboard(
+            config=get_media_budget(tenant_id),
+            status=None,
+            month=None,
+            provider_rows=[],
+            provider_figure=None,
+            daily_figure=None,
+            recent_events=[],
+            unavailable=exc.message,
+            **common,
+        )
     rows = [
         (provider, PROVIDER_LABELS.get(provider, provider), totals.cost, totals.count)
         for provider, totals in sorted(month.by_provider.items(), key=lambda i: -i[1].cost_micros)
     ]
     has_usage = month.total_generations > 0
     return MediaDashboard(
+        config=status.config,
         status=status,
-        alerts=get_media_cost_alerts(tenant_id, limit=ALERTS_SHOWN),
-        unacknowledged_alerts=count_unacknowledged_alerts(tenant_id),
         month=month,
         provider_rows=rows,
         provider_figure=provider_figure(rows) if has_usage else None,
         daily_figure=daily_figure(month) if has_usage else None,
         recent_events=[
             RecentGeneration(event, PROVIDER_LABELS.get(event.provider, event.provider))
-            for event in get_recent_media_events(tenant_id, RECENT_EVENTS)
+            for event in recent
         ],
+        **common,
     )
 
 

@@ -15,10 +15,12 @@ from bakedbot.tenancy import (
 )
 from costs.budget_selectors import (
     count_unacknowledged_alerts,
+    get_media_budget,
     get_media_budget_status,
     get_media_cost_alerts,
 )
 from costs.budgets import acknowledge_cost_alert, update_media_budget
+from costs.repository import CostStoreUnavailable
 from media.dashboard import (
     ALERTS_SHOWN,
     budget_form_fields,
@@ -45,10 +47,11 @@ def _context(request: HttpRequest, **overrides) -> dict:
         "tenant": request.tenant,
         "dashboard": dashboard,
         "status": dashboard.status,
+        "costs_unavailable": dashboard.unavailable,
         "alerts": dashboard.alerts,
         "unacknowledged_alerts": dashboard.unacknowledged_alerts,
         "can_edit": can_manage_tenant(request),
-        **_budget_form(budget_form_values(dashboard.status.config)),
+        **_budget_form(budget_form_values(dashboard.config)),
         **overrides,
     }
 
@@ -79,9 +82,21 @@ def media_budget_update(request: HttpRequest) -> HttpResponse:
 def _budget_panel(request: HttpRequest, form: dict | None, *, saved: bool) -> HttpResponse:
     """The budget panel alone, for HTMX: the new limits move the progress bars too. ``form``
     None shows the settings as saved."""
-    status = get_media_budget_status(request.tenant.pk)
-    form = form or _budget_form(budget_form_values(status.config))
-    context = {"tenant": request.tenant, "status": status, "can_edit": True, "saved": saved, **form}
+    status, unavailable = None, ""
+    try:
+        status = get_media_budget_status(request.tenant.pk)
+    except CostStoreUnavailable as exc:
+        unavailable = exc.message  # the settings were saved; only the spend cannot be shown
+    config = status.config if status else get_media_budget(request.tenant.pk)
+    form = form or _budget_form(budget_form_values(config))
+    context = {
+        "tenant": request.tenant,
+        "status": status,
+        "costs_unavailable": unavailable,
+        "can_edit": True,
+        "saved": saved,
+        **form,
+    }
     return render(request, f"{TEMPLATE}#budget-panel", context)
 
 

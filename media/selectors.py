@@ -20,6 +20,7 @@ from bakedbot.selectors import organisation_names
 from costs.budget_selectors import MediaBudgetStatus, check_budget_limit, get_media_budget_status
 from costs.money import micros_to_decimal
 from costs.pricing import VIDEO, MediaCostEstimate
+from costs.repository import CostStoreUnavailable
 from media.content_links import content_source_link
 from media.jobs import asset_urls
 from media.models import CreativeContent, GenerationJob, MediaAsset
@@ -62,10 +63,13 @@ class GenerationEstimate:
     allowed: bool
     blocked_reason: str | None
     simulated: bool
-    budget: MediaBudgetStatus
+    budget: MediaBudgetStatus | None  # None: the cost store did not answer (``costs_unavailable``)
+    costs_unavailable: str = ""
 
     @property
     def limited_periods(self) -> list:
+        if self.budget is None:
+            return []
         return [period for period in self.budget.periods if period.limit_micros is not None]
 
 
@@ -81,8 +85,15 @@ def estimate_generation(
 ) -> GenerationEstimate:
     """What the form's request would cost, whether the budget allows it now (a pre-flight
     check; only the hold placed when it is queued reserves the money), and the budget status.
-    ``PresetNotFound`` (404) for a foreign preset."""
-    budget = get_media_budget_status(tenant_id)
+    ``PresetNotFound`` (404) for a foreign preset. With the cost store down the estimate still
+    shows, the budget says costs are unavailable, and the generation is not allowed now (its
+    hold could not be placed)."""
+    try:
+        budget = get_media_budget_status(tenant_id)
+    except CostStoreUnavailable as exc:
+        budget, unavailable = None, exc.message
+    else:
+        unavailable = ""
     try:
         request = prepare_generation(
             kind=kind,
@@ -96,17 +107,24 @@ def estimate_generation(
             use_cache=use_cache,
         )
     except InvalidInput as exc:
-        return GenerationEstimate(kind, provider, None, exc.errors, False, None, False, budget)
-    check = check_budget_limit(tenant_id, request.estimate.cost)
+        return GenerationEstimate(
+            kind, provider, None, exc.errors, False, None, False, budget, unavailable
+        )
+    if unavailable:
+        allowed, reason = False, unavailable
+    else:
+        check = check_budget_limit(tenant_id, request.estimate.cost)
+        allowed, reason = check.allowed, check.reason
     return GenerationEstimate(
         kind,
         provider,
         request.estimate,
         {},
-        check.allowed,
-        check.reason,
+        allowed,
+        reason,
         request.simulated,
         budget,
+        unavailable,
     )
 
 

@@ -34,6 +34,7 @@ from bakedbot.tenancy import (
 )
 from costs.budgets import BudgetExceeded
 from costs.pricing import IMAGE, VIDEO
+from costs.repository import CostStoreUnavailable
 from media import selectors, services
 from media.models import CreativeContent, GenerationJob, MediaAsset
 from media.validation import SQUARE_VIDEO_NOTE, form_number
@@ -193,6 +194,7 @@ def creative_generate(request: HttpRequest) -> HttpResponse:
     }
     errors: dict[str, str] = {}
     blocked = ""
+    status = 400
     try:
         if values["kind"] == VIDEO:
             arguments["duration_seconds"] = _duration(values)
@@ -207,6 +209,9 @@ def creative_generate(request: HttpRequest) -> HttpResponse:
         errors = exc.errors
     except BudgetExceeded as exc:
         blocked = str(exc)
+    except CostStoreUnavailable as exc:
+        # No hold could be placed, so nothing was queued: the person tries again later.
+        blocked, status = exc.message, 503
     if errors or blocked:
         context = _composer(request, values, form_errors=errors, blocked=blocked)
         if not request.htmx:
@@ -216,7 +221,7 @@ def creative_generate(request: HttpRequest) -> HttpResponse:
                 **_gallery_context(request),
                 **_approvals_context(request),
             }
-            return render(request, TEMPLATE, full, status=400)
+            return render(request, TEMPLATE, full, status=status)
         response = render(request, f"{TEMPLATE}#composer", context)
         return reswap(retarget(response, "#composer"), "outerHTML")
     message = (
