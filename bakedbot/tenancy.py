@@ -120,7 +120,9 @@ def tenant_url(request: HttpRequest, name: str, *args, **query) -> str:
     for an organisation, ``tenant=<id>``: the one rule every link, form action and redirect that
     must stay in the same organisation follows."""
     params = {key: value for key, value in query.items() if value not in ("", None)}
-    if tenant := acting_tenant_id(request):
+    # A link to another organisation's page names it (``tenant=``); every other link keeps the one
+    # the super admin is acting for.
+    if "tenant" not in params and (tenant := acting_tenant_id(request)):
         params["tenant"] = tenant
     url = reverse(name, args=args)
     return f"{url}?{urlencode(params)}" if params else url
