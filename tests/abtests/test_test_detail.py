@@ -1,9 +1,12 @@
 """``abtests:detail`` — a test's results page: what a person sees, and who may see it."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
-from tests.abtests.conftest import record, variant_ids
+from abtests import services
+from tests.abtests.conftest import make_test, record, start, variant_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +85,20 @@ def test_it_fills_each_metrics_form_with_the_stored_counts(member_a_client, runn
     html = member_a_client.get(_detail(running_test)).content.decode()
     assert 'name="impressions" value="1000"' in html
     assert 'name="cost" value="12.50"' in html
+
+
+def test_it_shows_the_split_over_time(member_a_client, org_a):
+    test = start(make_test(org_a, bandit_mode=True, bandit_interval_hours=6))
+    control, playful = variant_ids(test)
+    record(test, control, impressions=2000, clicks=80)
+    record(test, playful, impressions=2000, clicks=100)
+    later = test.started_at + datetime.timedelta(hours=6)
+    moved = services.reweight_bandit_test(tenant_id=org_a.pk, test_id=test.pk, now=later)
+    html = member_a_client.get(_detail(test)).content.decode()
+    assert html.count('data-testid="split-change"') == 2
+    assert "Test started" in html and "Bandit re-weighting" in html
+    assert f'{moved.split[playful]}% <span class="muted">(best: ' in html
+    assert 'data-testid="chart-split"' in html and "figure-split" in html
+    assert "Bandit mode: the split is re-weighted every 6 h" in html
+    # A bandit test moves by itself: no manual suggestion to apply.
+    assert 'data-testid="apply-split"' not in html

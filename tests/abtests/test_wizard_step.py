@@ -249,3 +249,43 @@ def test_it_reads_a_variant_count_that_is_not_a_number_as_none(member_a_client, 
     response = member_a_client.post(_wizard(test), data)
     assert response.status_code == 400
     assert "A test needs at least two variants." in response.content.decode()
+
+
+def test_the_split_step_saves_bandit_mode(member_a_client, draft_test):
+    draft_test.wizard_step = 3
+    draft_test.save()
+    control, playful = variant_ids(draft_test)
+    page = member_a_client.get(_wizard(draft_test, 3)).content.decode()
+    assert (
+        'data-testid="bandit-settings"' in page
+        and 'name="bandit_interval_hours" value="24"' in page
+    )
+    split = {f"split-{control}": "50", f"split-{playful}": "50"}
+    refused = member_a_client.post(
+        _wizard(draft_test),
+        {"step": "3", "action": "next", "bandit_mode": "on", "bandit_floor_percent": "30", **split},
+    )
+    assert refused.status_code == 400
+    assert "Must be at most 20." in refused.content.decode()
+    assert 'name="bandit_floor_percent" value="30"' in refused.content.decode()
+    saved = member_a_client.post(
+        _wizard(draft_test),
+        {
+            "step": "3",
+            "action": "next",
+            "bandit_mode": "on",
+            "bandit_interval_hours": "12",
+            "bandit_floor_percent": "10",
+            **split,
+        },
+    )
+    assert saved.status_code == 302
+    draft_test.refresh_from_db()
+    assert (draft_test.bandit_mode, draft_test.bandit_interval_hours) == (True, 12)
+    assert draft_test.bandit_floor_percent == 10
+    review = member_a_client.get(_wizard(draft_test, 4)).content.decode()
+    assert "Bandit mode: re-weighted every 12 h, at least 10% per variant" in review
+    # Unticked, the box turns bandit mode off again.
+    member_a_client.post(_wizard(draft_test), {"step": "3", "action": "next", **split})
+    draft_test.refresh_from_db()
+    assert not draft_test.bandit_mode
