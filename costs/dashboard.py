@@ -134,39 +134,41 @@ def get_media_costs_dashboard(
         raise InvalidInput(page="page must be 1 or more")
     filters = filters or EventFilters()
     repository = get_repository()
-    costs = get_global_media_costs(period)
-    rows = [TenantRow(**vars(row)) for row in costs.by_tenant]
-    if sort == "budget":
-        budgets = get_budget_usage_by_tenant([row.tenant_id for row in rows])
-        rows = [dataclasses.replace(row, budget=budgets.get(row.tenant_id)) for row in rows]
-    rows = sorted(rows, key=_tenant_sort_key(sort), reverse=descending)
-    pages = max(1, -(-len(rows) // per_page))
-    page = min(page, pages)
-    page_rows = rows[(page - 1) * per_page : page * per_page]
-    if sort != "budget":
-        budgets = get_budget_usage_by_tenant([row.tenant_id for row in page_rows])
-        page_rows = [
-            dataclasses.replace(row, budget=budgets.get(row.tenant_id)) for row in page_rows
-        ]
-    events = repository.recent_events(
-        tenant_id=filters.tenant_id,
-        provider=filters.provider,
-        success=filters.success,
-        limit=RECENT_EVENTS_SHOWN,
-    )
-    names = organisation_names({event.tenant_id for event in events})
-    return DashboardData(
-        costs=costs,
-        cards=_cards(costs.totals, costs.previous_totals),
-        tenants=TenantPage(page_rows, sort, descending, page, pages, per_page, len(rows)),
-        recent_events=[
-            RecentEvent(
-                event,
-                names.get(event.tenant_id, event.tenant_id),
-                PROVIDER_LABELS.get(event.provider, event.provider),
-            )
-            for event in events
-        ],
-        filters=filters,
-        has_any_usage=costs.totals.count > 0 or repository.first_usage_date() is not None,
-    )
+    # Budget windows lie inside the period (or next to it): each document is read once.
+    with repository.read_scope():
+        costs = get_global_media_costs(period)
+        rows = [TenantRow(**vars(row)) for row in costs.by_tenant]
+        if sort == "budget":
+            budgets = get_budget_usage_by_tenant([row.tenant_id for row in rows])
+            rows = [dataclasses.replace(row, budget=budgets.get(row.tenant_id)) for row in rows]
+        rows = sorted(rows, key=_tenant_sort_key(sort), reverse=descending)
+        pages = max(1, -(-len(rows) // per_page))
+        page = min(page, pages)
+        page_rows = rows[(page - 1) * per_page : page * per_page]
+        if sort != "budget":
+            budgets = get_budget_usage_by_tenant([row.tenant_id for row in page_rows])
+            page_rows = [
+                dataclasses.replace(row, budget=budgets.get(row.tenant_id)) for row in page_rows
+            ]
+        events = repository.recent_events(
+            tenant_id=filters.tenant_id,
+            provider=filters.provider,
+            success=filters.success,
+            limit=RECENT_EVENTS_SHOWN,
+        )
+        names = organisation_names({event.tenant_id for event in events})
+        return DashboardData(
+            costs=costs,
+            cards=_cards(costs.totals, costs.previous_totals),
+            tenants=TenantPage(page_rows, sort, descending, page, pages, per_page, len(rows)),
+            recent_events=[
+                RecentEvent(
+                    event,
+                    names.get(event.tenant_id, event.tenant_id),
+                    PROVIDER_LABELS.get(event.provider, event.provider),
+                )
+                for event in events
+            ],
+            filters=filters,
+            has_any_usage=costs.totals.count > 0 or repository.first_usage_date() is not None,
+        )

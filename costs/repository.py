@@ -18,6 +18,7 @@ import functools
 import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime
 from typing import Any
 
@@ -132,6 +133,20 @@ class CostRepository(ABC):
 
     def tenant_usage(self, tenant_id: str, start: date, end: date) -> UsageBreakdown:
         return merge_days(self.tenant_daily_usage(tenant_id, start, end))
+
+    def tenant_period_usage(
+        self, tenant_id: str, start: date, end: date
+    ) -> tuple[UsageBreakdown, Callable[[], list[DailyUsage]]]:
+        """``tenant_usage`` of the range and a loader of its ``tenant_daily_usage`` (read when
+        called); a backend whose totals are sums of the daily documents reads them once."""
+        return self.tenant_usage(tenant_id, start, end), lambda: self.tenant_daily_usage(
+            tenant_id, start, end
+        )
+
+    def read_scope(self) -> AbstractContextManager[None]:
+        """A block in which reading a document twice is not needed (one page's reads): a backend
+        that pays per document read may remember what it read until the block ends."""
+        return nullcontext()
 
     def tenant_spend_micros(self, tenant_id: str, start: date, end: date) -> int:
         return self.tenant_usage(tenant_id, start, end).totals.cost_micros

@@ -1,17 +1,19 @@
 """The cost store on Firestore (``COSTS_STORE=firestore``); see ``costs/README.md`` for the layout
-and the arithmetic behind it.
+and the arithmetic behind it, and ``costs.firestore_layout`` for the paths.
 
 - ``media_generation_events/{event id}``: one document per event.
-- ``tenants/{tenant id}/media_usage/{local date}``: the tenant's daily aggregate.
-- ``media_usage_global_shards/{local date}_{k}``: while a date is open somewhere on Earth, global
-  increments for it are spread over ``SHARDS`` documents (k = hash of the event id), so none takes
-  more than about one write a second.
-- ``media_usage_global_days/{local date}``: a date's global totals once its shards are drained into
-  it (and any increment arriving after the date closed everywhere).
+- ``tenants/{tenant id}/media_usage_shards/{local date}_{k}`` and
+  ``media_usage_global_shards/{local date}_{k}``: while a date is open somewhere on Earth, the
+  tenant's and the platform's increments for it are spread round robin over shard documents
+  (``FIRESTORE_TENANT_SHARDS``, ``FIRESTORE_GLOBAL_SHARDS``), so none takes more than about one
+  write a second.
+- ``tenants/{tenant id}/media_usage/{local date}`` and ``media_usage_global_days/{local date}``: a
+  date's totals once its shards are drained into them (and any increment arriving after the date
+  closed everywhere). Tenant documents written before tenant sharding are these day documents.
 
 Recording is one batched write, atomic in Firestore: *create* the event document (fails with
 ALREADY_EXISTS if the id was recorded before, and then nothing is written) plus merge-increments of
-the tenant's daily document and one global document. No read, so no transaction contention.
+one tenant document and one global document. No read, so no transaction contention.
 
 Counters are flat top-level fields (``total__count``, ``provider__veo__cost_micros``,
 ``tenant__org_5fgreenleaf__count``): increments on nested map fields and dotted field paths are not
@@ -20,17 +22,19 @@ supported by the test emulator, and flat names need no quoting.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from google.api_core import exceptions as google_exceptions
+from google.api_core import gapic_v1
+from google.api_core import retry as retries
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
@@ -38,20 +42,42 @@ from costs.domain import (
     DailyUsage,
     MediaGenerationEvent,
     RecomputeReport,
+    UsageBreakdown,
     UsageTotals,
 )
-from costs.repository import RECENT_LIMIT_MAX, CostRepository, EventPosition
+from costs.firestore_layout import (
+    EVENTS,
+    GLOBAL_DAYS,
+    GLOBAL_SHARDS,
+    TENANT_SHARDS,
+    TENANT_USAGE,
+    TENANTS,
+    DocumentTally,
+    Layout,
+    Rollup,
+    ShardCycle,
+    date_closes_at,
+    is_drainable,
+)
+from costs.repository import RECENT_LIMIT_MAX, CostRepository, EventPosition, merge_days
 
-EVENTS = "media_generation_events"
-TENANTS = "tenants"
-TENANT_USAGE = "media_usage"
-GLOBAL_SHARDS = "media_usage_global_shards"
-GLOBAL_DAYS = "media_usage_global_days"
-SHARDS = 64
-# A local date D has ended in every zone (the last is UTC-12) at D+1 12:00 UTC. An hour later its
-# increments go straight to the day document; two hours later its shards may be drained.
-ROUTE_TO_DAY_GRACE = timedelta(hours=1)
-DRAIN_GRACE = timedelta(hours=2)
+__all__ = [
+    "EVENTS",
+    "GLOBAL_DAYS",
+    "GLOBAL_SHARDS",
+    "TENANTS",
+    "TENANT_SHARDS",
+    "TENANT_USAGE",
+    "DocumentTally",
+    "FirestoreCostRepository",
+    "Layout",
+    "date_closes_at",
+    "decode_key",
+    "emulator_client",
+    "encode_key",
+]
+# A read scope remembers at most this many dates per rollup; longer ranges are read directly.
+SCOPE_MAX_DAYS = 800
 
 TOTAL = "total"
 PROVIDER = "provider"
@@ -142,15 +168,6 @@ def parse_groups(data: dict[str, Any]) -> Groups:
     return groups
 
 
-def shard_of(event_id: str) -> int:
-    return int.from_bytes(hashlib.blake2b(event_id.encode(), digest_size=4).digest()) % SHARDS
-
-
-def date_closes_at(day: date) -> datetime:
-    """When ``day`` has ended in every zone (UTC-12 is the last)."""
-    return datetime.combine(day + timedelta(days=1), time(12), tzinfo=UTC)
-
-
 def _increments(counters: dict[str, int]) -> dict[str, Any]:
     return {name: firestore.Increment(value) for name, value in counters.items()}
 
@@ -218,7 +235,45 @@ def emulator_client(host: str, project: str, database: str = "(default)") -> fir
                 os.environ["FIRESTORE_EMULATOR_HOST"] = previous
 
 
+def bound_deadlines(client: firestore.Client, seconds: float) -> firestore.Client:
+    """Give every RPC ``client`` makes a deadline of ``seconds`` (retries of UNAVAILABLE
+    included) instead of the library's defaults: 60 s for a commit or a transaction, 300 s for a
+    read or a query, which made a stopped store hang requests for minutes.
+
+    Set once on the client's transport, so every call is covered, those that take no
+    ``timeout=`` / ``retry=`` argument too (a transaction's begin and commit). A call that passes
+    its own ``timeout``/``retry`` keeps them.
+    """
+    retry = retries.Retry(
+        predicate=retries.if_exception_type(
+            google_exceptions.ServiceUnavailable, google_exceptions.ResourceExhausted
+        ),
+        initial=0.1,
+        maximum=1.0,
+        multiplier=1.5,
+        timeout=seconds,
+    )
+    transport = client._firestore_api._transport
+    for rpc in list(transport._wrapped_methods):
+        transport._wrapped_methods[rpc] = gapic_v1.method.wrap_method(
+            rpc, default_retry=retry, default_timeout=seconds, client_info=client._client_info
+        )
+    return client
+
+
+DEFAULT_TIMEOUT_SECONDS = 5.0
+
+
 class FirestoreCostRepository(CostRepository):
+    # Unavailable or past the deadline (``bound_deadlines``), retries used up, or overloaded.
+    unavailable_errors = (
+        google_exceptions.ServiceUnavailable,
+        google_exceptions.DeadlineExceeded,
+        google_exceptions.RetryError,
+        google_exceptions.ResourceExhausted,
+        google_exceptions.InternalServerError,
+    )
+
     def __init__(
         self,
         *,
@@ -227,6 +282,9 @@ class FirestoreCostRepository(CostRepository):
         emulator_host: str = "",
         client: firestore.Client | None = None,
         clock: Callable[[], datetime] | None = None,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        layout: Layout | None = None,
+        tally: DocumentTally | None = None,
     ) -> None:
         if client is None:
             client = (
@@ -234,28 +292,52 @@ class FirestoreCostRepository(CostRepository):
                 if emulator_host
                 else firestore.Client(project=project or None, database=database)
             )
-        self.client = client
+        self.client = bound_deadlines(client, timeout)
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.layout = layout or Layout()
+        # Counts every document read and written when given (tests, benchmarks); off by default.
+        self.tally = tally
+        self._cycle = ShardCycle()
+        self._scope = threading.local()
 
     def close(self) -> None:
         self.client.close()
 
-    # -- references -------------------------------------------------------------------------
+    # -- instrumented access: every document read or written passes here ---------------------
 
-    def _tenant_day(self, tenant_id: str, day: date):
-        return (
-            self.client.collection(TENANTS)
-            .document(tenant_id)
-            .collection(TENANT_USAGE)
-            .document(day.isoformat())
-        )
+    def _stream(self, query, transaction=None) -> Iterator[Any]:
+        snapshots = query.stream(transaction=transaction) if transaction else query.stream()
+        for snapshot in snapshots:
+            if self.tally is not None:
+                self.tally.read(snapshot.reference.path)
+            yield snapshot
 
-    def _global_target(self, event_id: str, day: date):
-        if self.clock() >= date_closes_at(day) + ROUTE_TO_DAY_GRACE:
-            return self.client.collection(GLOBAL_DAYS).document(day.isoformat()), {}
-        shard = shard_of(event_id)
-        ref = self.client.collection(GLOBAL_SHARDS).document(f"{day.isoformat()}_{shard:03d}")
-        return ref, {"shard": shard}
+    def _get(self, ref):
+        snapshot = ref.get()
+        if snapshot.exists and self.tally is not None:
+            self.tally.read(ref.path)
+        return snapshot
+
+    def _commit_batch(self, batch, paths: list[str]) -> None:
+        batch.commit()
+        if self.tally is not None:
+            self.tally.wrote(paths)
+
+    # -- read scope ------------------------------------------------------------------------
+
+    @contextmanager
+    def read_scope(self) -> Iterator[None]:
+        """Inside the block (this thread), a rollup document read once is not read again: the
+        CEO tab reads the 90-day range, then each budget window inside it, at the price of one
+        read per document. Scopes nest; the outermost one forgets at its end."""
+        if getattr(self._scope, "days", None) is not None:
+            yield
+            return
+        self._scope.days = {}
+        try:
+            yield
+        finally:
+            self._scope.days = None
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -266,36 +348,30 @@ class FirestoreCostRepository(CostRepository):
         before any increment is applied). At most 150 events, so at most 450 writes (< 500).
         """
         batch = self.client.batch()
-        targets: dict[str, tuple[Any, dict[str, Any], Groups]] = {}
-
-        def add(ref, fields: dict[str, Any], groups: Groups) -> None:
-            if ref.path not in targets:
-                targets[ref.path] = (ref, fields, Groups())
-            targets[ref.path][2].add(groups)
-
+        paths: list[str] = []
+        targets: dict[str, tuple[dict[str, Any], Groups]] = {}
+        now = self.clock()
         for event, local_date in items:
-            batch.create(
-                self.client.collection(EVENTS).document(event.id),
-                _event_document(event, local_date),
-            )
+            ref = self.client.collection(EVENTS).document(event.id)
+            batch.create(ref, _event_document(event, local_date))
+            paths.append(ref.path)
             delta = UsageTotals.of_event(event)
-            day = local_date.isoformat()
-            add(
-                self._tenant_day(event.tenant_id, local_date),
-                {"tenant_id": event.tenant_id, "date": day},
-                Groups(delta, {event.provider: delta}, {event.type: delta}),
+            for path, fields, with_tenant in self.layout.event_targets(
+                event.tenant_id, local_date, now=now, cycle=self._cycle
+            ):
+                groups = Groups(
+                    delta,
+                    {event.provider: delta},
+                    {event.type: delta},
+                    {event.tenant_id: delta} if with_tenant else {},
+                )
+                targets.setdefault(path, (fields, Groups()))[1].add(groups)
+        for path, (fields, groups) in targets.items():
+            batch.set(
+                self.client.document(path), {**fields, **_increments(groups.counters())}, merge=True
             )
-            global_ref, extra = self._global_target(event.id, local_date)
-            add(
-                global_ref,
-                {"date": day, **extra},
-                Groups(
-                    delta, {event.provider: delta}, {event.type: delta}, {event.tenant_id: delta}
-                ),
-            )
-        for ref, fields, groups in targets.values():
-            batch.set(ref, {**fields, **_increments(groups.counters())}, merge=True)
-        batch.commit()
+            paths.append(path)
+        self._commit_batch(batch, paths)
 
     def record(self, event: MediaGenerationEvent, local_date: date) -> bool:
         try:
@@ -314,7 +390,12 @@ class FirestoreCostRepository(CostRepository):
         for start in range(0, len(unique), 150):
             chunk = unique[start : start + 150]
             refs = [self.client.collection(EVENTS).document(event.id) for event, _ in chunk]
-            known = {snapshot.id for snapshot in self.client.get_all(refs) if snapshot.exists}
+            known = set()
+            for snapshot in self.client.get_all(refs):
+                if snapshot.exists:
+                    known.add(snapshot.id)
+                    if self.tally is not None:
+                        self.tally.read(snapshot.reference.path)
             fresh = [(event, day) for event, day in chunk if event.id not in known]
             if not fresh:
                 continue
@@ -329,7 +410,7 @@ class FirestoreCostRepository(CostRepository):
     # -- events -----------------------------------------------------------------------------
 
     def get_event(self, event_id: str) -> MediaGenerationEvent | None:
-        snapshot = self.client.collection(EVENTS).document(event_id).get()
+        snapshot = self._get(self.client.collection(EVENTS).document(event_id))
         return _event_from_document(snapshot.to_dict()) if snapshot.exists else None
 
     def recent_events(
@@ -355,104 +436,145 @@ class FirestoreCostRepository(CostRepository):
             at, event_id = before
             found = [e for e in self._events_at(filtered, at) if e.id < event_id]
             query = query.where(filter=FieldFilter("created_at", "<", at))
-        query = query.order_by("created_at", direction=firestore.Query.DESCENDING).limit(limit)
-        older = [_event_from_document(doc.to_dict()) for doc in query.stream()]
-        if len(older) == limit:
-            # The limit may cut a run of equal timestamps anywhere (Firestore does not order them
-            # by id): read the whole run so the page ends at the same event on both backends.
-            edge = older[-1].created_at
-            older = [e for e in older if e.created_at != edge] + self._events_at(filtered, edge)
+        # One more than the page: only when it shares the last one's timestamp can the limit have
+        # cut a run of equal timestamps (Firestore does not order them by id); then the whole run
+        # is read so the page ends at the same event on both backends.
+        query = query.order_by("created_at", direction=firestore.Query.DESCENDING).limit(limit + 1)
+        older = [_event_from_document(doc.to_dict()) for doc in self._stream(query)]
+        if len(older) > limit:
+            edge = older[limit - 1].created_at
+            if older[limit].created_at == edge:
+                older = [e for e in older if e.created_at != edge] + self._events_at(filtered, edge)
+            else:
+                older = older[:limit]
         found.extend(older)
         found.sort(key=lambda e: (e.created_at, e.id), reverse=True)
         return found[:limit]
 
     def _events_at(self, query, at: datetime) -> list[MediaGenerationEvent]:
         query = query.where(filter=FieldFilter("created_at", "==", at))
-        return [_event_from_document(doc.to_dict()) for doc in query.stream()]
+        return [_event_from_document(doc.to_dict()) for doc in self._stream(query)]
 
-    # -- tenant aggregates ------------------------------------------------------------------
+    # -- rollups (a tenant's, the platform's) -----------------------------------------------
 
-    def _tenant_days(self, tenant_id: str, start: date, end: date) -> dict[date, Groups]:
-        query = (
-            self.client.collection(TENANTS)
-            .document(tenant_id)
-            .collection(TENANT_USAGE)
-            .where(filter=FieldFilter("date", ">=", start.isoformat()))
-            .where(filter=FieldFilter("date", "<=", end.isoformat()))
-        )
-        return {date.fromisoformat(doc.id): parse_groups(doc.to_dict()) for doc in query.stream()}
+    def _rollup_days(self, rollup: Rollup, start: date, end: date) -> dict[date, Groups]:
+        """Each date's counters in ``start``..``end`` (dates without documents absent); inside a
+        read scope, only the dates not read yet in it are read."""
+        known = getattr(self._scope, "days", None)
+        if known is None or (end - start).days > SCOPE_MAX_DAYS:
+            return self._read_rollup(rollup, start, end)
+        days = known.setdefault(rollup.tenant_id, {})
+        span = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+        missing = [day for day in span if day not in days]
+        for first, last in _runs(missing):
+            found = self._read_rollup(rollup, first, last)
+            for n in range((last - first).days + 1):
+                day = first + timedelta(days=n)
+                days[day] = found.get(day)
+        return {day: days[day] for day in span if days[day] is not None}
 
-    def tenant_daily_usage(self, tenant_id: str, start: date, end: date) -> list[DailyUsage]:
-        days = self._tenant_days(tenant_id, start, end)
-        return [days[day].as_day(day) for day in sorted(days) if days[day].totals.count]
+    def _read_rollup(self, rollup: Rollup, start: date, end: date) -> dict[date, Groups]:
+        """Each date's counters: its day document plus any shards not drained yet.
 
-    # -- global rollups ---------------------------------------------------------------------
-
-    def _global_days(self, start: date, end: date) -> dict[date, Groups]:
-        """Each date's global counters: its day document plus any shards not drained yet.
-
-        Reads at most one day document per date plus the shards of dates still open (about
-        three dates of ``SHARDS`` each); closed dates found with shards are drained on the way.
+        Reads at most one day document per date plus the shards of dates still open (at most
+        three dates of ``rollup.shard_count`` each, only those written); closed dates found with
+        shards are drained on the way.
         """
         bounds = (
             FieldFilter("date", ">=", start.isoformat()),
             FieldFilter("date", "<=", end.isoformat()),
         )
         days: dict[date, Groups] = defaultdict(Groups)
-        query = self.client.collection(GLOBAL_DAYS)
-        shard_query = self.client.collection(GLOBAL_SHARDS)
+        query = self.client.collection(rollup.days)
+        shard_query = self.client.collection(rollup.shards)
         for bound in bounds:
             query = query.where(filter=bound)
             shard_query = shard_query.where(filter=bound)
-        for doc in query.stream():
+        for doc in self._stream(query):
             days[date.fromisoformat(doc.id)].add(parse_groups(doc.to_dict()))
         drainable: set[date] = set()
         now = self.clock()
-        for doc in shard_query.stream():
+        for doc in self._stream(shard_query):
             data = doc.to_dict()
             day = date.fromisoformat(data["date"])
             days[day].add(parse_groups(data))
-            if now >= date_closes_at(day) + DRAIN_GRACE:
+            if is_drainable(day, now):
                 drainable.add(day)
         for day in sorted(drainable):
-            self.drain_shards(day)
-        return days
+            self._drain(rollup, day)
+        return dict(days)
 
-    def drain_shards(self, day: date) -> int:
-        """Move a date's shard counters into its day document; returns the shards drained."""
-        shard_query = self.client.collection(GLOBAL_SHARDS).where(
+    def _drain(self, rollup: Rollup, day: date) -> int:
+        """Move one date's shard counters into its day document; returns the shards drained."""
+        shard_query = self.client.collection(rollup.shards).where(
             filter=FieldFilter("date", "==", day.isoformat())
         )
-        day_ref = self.client.collection(GLOBAL_DAYS).document(day.isoformat())
+        day_ref = self.client.document(rollup.day_path(day))
 
         @firestore.transactional
-        def drain(transaction) -> int:
-            shards = list(transaction.get(shard_query))
+        def drain(transaction) -> list[str]:
+            shards = list(self._stream(shard_query, transaction))
             if not shards:
-                return 0
+                return []
             total = Groups()
             for shard in shards:
                 total.add(parse_groups(shard.to_dict()))
-            transaction.set(
-                day_ref, {"date": day.isoformat(), **_increments(total.counters())}, merge=True
-            )
+            fields = {**rollup.fields, "date": day.isoformat()}
+            transaction.set(day_ref, {**fields, **_increments(total.counters())}, merge=True)
             for shard in shards:
                 transaction.delete(shard.reference)
-            return len(shards)
+            return [day_ref.path, *(shard.reference.path for shard in shards)]
 
-        return drain(self.client.transaction())
+        written = drain(self.client.transaction())
+        if self.tally is not None:
+            self.tally.wrote(written)
+        return max(0, len(written) - 1)
+
+    def drain_shards(self, day: date, *, tenant_id: str | None = None) -> int:
+        """Move a date's shard counters (the platform's, or ``tenant_id``'s) into its day
+        document; returns the shards drained."""
+        rollup = self.layout.platform if tenant_id is None else self.layout.tenant(tenant_id)
+        return self._drain(rollup, day)
 
     def drain_closed_days(self) -> list[date]:
-        """Drain every date whose shards may be drained (a scheduled job or a command)."""
+        """Drain every date whose shards may be drained (a scheduled job or a command): the
+        platform's shards, and the shards of every tenant they count (collection groups cannot
+        be queried in the emulator, so the global shards say which tenants to look at)."""
         now = self.clock()
-        dates = {
-            date.fromisoformat(doc.to_dict()["date"])
-            for doc in self.client.collection(GLOBAL_SHARDS).stream()
-        }
-        drained = [day for day in sorted(dates) if now >= date_closes_at(day) + DRAIN_GRACE]
+        tenants_by_date: dict[date, set[str]] = defaultdict(set)
+        for doc in self._stream(self.client.collection(GLOBAL_SHARDS)):
+            data = doc.to_dict()
+            tenants_by_date[date.fromisoformat(data["date"])].update(parse_groups(data).by_tenant)
+        drained = [day for day in sorted(tenants_by_date) if is_drainable(day, now)]
         for day in drained:
-            self.drain_shards(day)
+            for tenant_id in sorted(tenants_by_date[day]):
+                self._drain(self.layout.tenant(tenant_id), day)
+            self._drain(self.layout.platform, day)
         return drained
+
+    # -- tenant aggregates ------------------------------------------------------------------
+
+    def _tenant_day(self, tenant_id: str, day: date):
+        return self.client.document(self.layout.tenant(tenant_id).day_path(day))
+
+    def _tenant_days(self, tenant_id: str, start: date, end: date) -> dict[date, Groups]:
+        return self._rollup_days(self.layout.tenant(tenant_id), start, end)
+
+    def tenant_daily_usage(self, tenant_id: str, start: date, end: date) -> list[DailyUsage]:
+        days = self._tenant_days(tenant_id, start, end)
+        return [days[day].as_day(day) for day in sorted(days) if days[day].totals.count]
+
+    def tenant_period_usage(
+        self, tenant_id: str, start: date, end: date
+    ) -> tuple[UsageBreakdown, Callable[[], list[DailyUsage]]]:
+        # The totals are sums of the same documents: one read serves both.
+        days = self.tenant_daily_usage(tenant_id, start, end)
+        return merge_days(days), lambda: days
+
+    # -- global rollups ---------------------------------------------------------------------
+
+    def _global_days(self, start: date, end: date) -> dict[date, Groups]:
+        return self._rollup_days(self.layout.platform, start, end)
 
     def global_daily_usage(self, start: date, end: date) -> list[DailyUsage]:
         days = self._global_days(start, end)
@@ -472,7 +594,7 @@ class FirestoreCostRepository(CostRepository):
         firsts = []
         for collection in (GLOBAL_DAYS, GLOBAL_SHARDS):
             query = self.client.collection(collection).order_by("date").limit(1)
-            firsts.extend(date.fromisoformat(doc.to_dict()["date"]) for doc in query.stream())
+            firsts.extend(date.fromisoformat(doc.to_dict()["date"]) for doc in self._stream(query))
         return min(firsts) if firsts else None
 
     # -- repair -----------------------------------------------------------------------------
@@ -485,7 +607,7 @@ class FirestoreCostRepository(CostRepository):
         tenant_days: dict[tuple[str, date], Groups] = defaultdict(Groups)
         global_days: dict[date, Groups] = defaultdict(Groups)
         count = 0
-        for doc in events.stream():
+        for doc in self._stream(events):
             data = doc.to_dict()
             count += 1
             day = date.fromisoformat(data["local_date"])
@@ -511,8 +633,10 @@ class FirestoreCostRepository(CostRepository):
                 have, want = stored.get(day), wanted.get(day, Groups())
                 if have is not None and have.counters() == want.counters():
                     continue
+                # The day document alone then holds the date: its shards go first.
+                self.drain_shards(day, tenant_id=tenant)
                 ref = self._tenant_day(tenant, day)
-                label = f"tenants/{tenant}/{TENANT_USAGE}/{day.isoformat()}"
+                label = f"{TENANTS}/{tenant}/{TENANT_USAGE}/{day.isoformat()}"
                 if not want.totals.count:
                     ref.delete()
                     repaired.append(f"{label}: no events, removed")
@@ -547,6 +671,17 @@ class FirestoreCostRepository(CostRepository):
             query = self.client.collection(EVENTS).where(
                 filter=FieldFilter("local_date", "==", day.isoformat())
             )
-            for doc in query.stream():
+            for doc in self._stream(query):
                 result[day].add(_event_groups(doc.to_dict(), with_tenant=True))
         return result
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Sorted dates as runs of consecutive dates: ``(first, last)`` each."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 
+from costs.firestore_layout import DEFAULT_GLOBAL_SHARDS, DEFAULT_TENANT_SHARDS
 from costs.repository import CostRepository
 
 _lock = threading.Lock()
@@ -26,6 +27,9 @@ def _settings_key() -> tuple:
         getattr(settings, "FIRESTORE_PROJECT", ""),
         getattr(settings, "FIRESTORE_DATABASE", "(default)"),
         getattr(settings, "FIRESTORE_EMULATOR_HOST", ""),
+        settings.COSTS_STORE_TIMEOUT_SECONDS,
+        getattr(settings, "FIRESTORE_TENANT_SHARDS", DEFAULT_TENANT_SHARDS),
+        getattr(settings, "FIRESTORE_GLOBAL_SHARDS", DEFAULT_GLOBAL_SHARDS),
     )
 
 
@@ -40,10 +44,15 @@ def get_repository() -> CostRepository:
         if repository is None:
             # Imported here: the Firestore client is heavy and the SQL store needs the ORM ready.
             if key[0] == "firestore":
+                from costs.firestore_layout import Layout
                 from costs.repository_firestore import FirestoreCostRepository
 
                 repository = FirestoreCostRepository(
-                    project=key[1], database=key[2], emulator_host=key[3]
+                    project=key[1],
+                    database=key[2],
+                    emulator_host=key[3],
+                    timeout=key[4],
+                    layout=Layout(tenant_shards=key[5], global_shards=key[6]),
                 )
             else:
                 from costs.repository_sql import SqlCostRepository

@@ -1,5 +1,6 @@
 """The Firestore layout: the original collections, sharded global rollups for open dates, draining
-them into one document per date once the date has closed everywhere."""
+them into one document per date once the date has closed everywhere. (Tenant shards, and the
+reads and writes each operation costs: tests/contract/test_firestore_document_counts.py.)"""
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -11,7 +12,6 @@ from costs.repository_firestore import (
     EVENTS,
     GLOBAL_DAYS,
     GLOBAL_SHARDS,
-    SHARDS,
     FirestoreCostRepository,
     date_closes_at,
     decode_key,
@@ -61,21 +61,25 @@ def _ids(repository, collection):
     return sorted(doc.id for doc in repository.client.collection(collection).stream())
 
 
-def test_it_uses_the_original_collections(repository):
+def test_it_uses_the_original_collections(repository, clock):
     assert repository.record(_event(1, provider="gemini-flash"), DAY)
     event_doc = repository.client.collection(EVENTS).document("ev-1").get().to_dict()
     assert event_doc["tenant_id"] == "org_alpha"
     assert event_doc["cost_micros"] == 20_000
     assert event_doc["local_date"] == "2026-11-20"
-    usage = (
-        repository.client.collection("tenants")
-        .document("org_alpha")
-        .collection("media_usage")
-        .document("2026-11-20")
-        .get()
-        .to_dict()
-    )
+    tenant = repository.client.collection("tenants").document("org_alpha")
+    # While the date is open the tenant's increments go to one of its shards...
+    (shard,) = list(tenant.collection("media_usage_shards").stream())
+    assert shard.id.startswith("2026-11-20_")
+    assert shard.to_dict()["tenant_id"] == "org_alpha"
+    assert shard.to_dict()["total__cost_micros"] == 20_000
+    # ... and once it has closed everywhere, the next read folds them into the daily document.
+    clock.now = date_closes_at(DAY) + timedelta(hours=2)
+    assert repository.tenant_daily_usage("org_alpha", DAY, DAY)[0].totals.count == 1
+    assert list(tenant.collection("media_usage_shards").stream()) == []
+    usage = tenant.collection("media_usage").document("2026-11-20").get().to_dict()
     assert usage["date"] == "2026-11-20"
+    assert usage["tenant_id"] == "org_alpha"
     assert usage["total__cost_micros"] == 20_000
     assert usage[f"provider__{encode_key('gemini-flash')}__count"] == 1
     assert usage["type__image__count"] == 1
@@ -85,7 +89,7 @@ def test_open_dates_spread_global_increments_over_shards(repository):
     for n in range(300):
         repository.record(_event(n, tenant=f"org_{n % 7}"), DAY)
     shards = _ids(repository, GLOBAL_SHARDS)
-    assert 1 < len(shards) <= SHARDS
+    assert 1 < len(shards) <= repository.layout.global_shards
     assert all(shard_id.startswith("2026-11-20_") for shard_id in shards)
     assert _ids(repository, GLOBAL_DAYS) == []
     assert repository.global_usage(DAY, DAY).totals == UsageTotals(
