@@ -39,7 +39,9 @@ def test_it_shows_errors_and_keeps_the_preset(member_a_client, org_a):
         reverse("presets:edit", args=[preset_id]), form_data(style_prompt="s" * 1001)
     )
     assert response.status_code == 422
-    assert "Style prompt must be at most 1,000 characters (1,001 given)." in response.content.decode()
+    assert (
+        "Style prompt must be at most 1,000 characters (1,001 given)." in response.content.decode()
+    )
     assert StylePreset.objects.get(pk=preset_id).name == "Keep me"
 
 
