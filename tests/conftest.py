@@ -7,8 +7,9 @@ from django.test import Client
 from bakedbot.models import Membership
 from tests.factories import MembershipFactory, OrganisationFactory, SuperAdminFactory
 
-# Cost-store fixtures: cost_store (each backend), sql_store, firestore_store, firestore_emulator.
-pytest_plugins = ["tests.costs_store"]
+# Cost-store fixtures: cost_store (each backend), sql_store, firestore_store, firestore_emulator;
+# the stack tier's printed figures (tests/stack).
+pytest_plugins = ["tests.costs_store", "tests.stack.figures"]
 
 
 @pytest.fixture(autouse=True)
