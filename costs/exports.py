@@ -33,9 +33,19 @@ def _fraction(value: Decimal) -> str:
     return f"{value:.4f}"
 
 
-def _text(value: str) -> str:
-    # A cell starting like a formula would run as one in a spreadsheet.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+# OWASP's CSV-injection list: a cell starting with one of these is read as a formula by a
+# spreadsheet (a leading tab or carriage return is skipped and the formula after it runs), and
+# some spreadsheets fold the full-width forms to the ASCII ones before parsing.
+FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")  # and full-width = + - @
+# Columns holding text that a person or a client chose (organisation names, event ids sent as
+# idempotency keys, provider error messages); the others are numbers and dates we format.
+TEXT_COLUMNS = ("key", "name", "error")
+
+
+def csv_safe_text(value: str) -> str:
+    """``value`` as a spreadsheet shows it and never runs it: a cell that would start a formula
+    gets a leading apostrophe (``=1+1`` -> ``'=1+1``, ``"\\t=1+1"`` -> ``"'\\t=1+1"``)."""
+    return f"'{value}" if value[:1] in FORMULA_STARTS else value
 
 
 def _row(section: str, totals: UsageTotals | None = None, **values: str) -> list[str]:
@@ -47,6 +57,8 @@ def _row(section: str, totals: UsageTotals | None = None, **values: str) -> list
         values.setdefault("success_rate", _fraction(totals.success_rate))
         values.setdefault("cache_savings_usd", _amount(totals.saved))
     values["section"] = section
+    for column in TEXT_COLUMNS:
+        values[column] = csv_safe_text(values.get(column, ""))
     return [values.get(column, "") for column in COLUMNS]
 
 
@@ -79,7 +91,7 @@ def dashboard_csv_rows(data: DashboardData) -> Iterator[list[str]]:
             "tenant",
             row.totals,
             key=row.tenant_id,
-            name=_text(row.name),
+            name=row.name,
             share=_fraction(row.share),
             budget_used_percent=str(row.budget.percent) if row.budget else "",
         )
@@ -101,7 +113,7 @@ def dashboard_csv_rows(data: DashboardData) -> Iterator[list[str]]:
             UsageTotals.of_event(event),
             date=event.created_at.isoformat(),
             key=event.id,
-            name=_text(item.tenant_name),
+            name=item.tenant_name,
             provider=event.provider,
-            error=_text(event.error),
+            error=event.error,
         )

@@ -4,6 +4,7 @@ HTMX fragments, sorting and pages of tenants, recent-event filters and the CSV e
 import csv
 import io
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from costs.budgets import update_media_budget
 from costs.domain import MediaGenerationEvent
+from costs.exports import csv_safe_text
 from costs.services import track_media_generation, track_media_generations
 from tests.factories import OrganisationFactory
 
@@ -316,3 +318,40 @@ def test_it_never_starts_a_csv_cell_with_a_formula(super_admin_client, db):
     ).decode()
     assert "'=HYPERLINK(1)" in body
     assert "'-1 credits left" in body
+
+
+@pytest.mark.parametrize(
+    "text",
+    # The ASCII starts, then their full-width forms.
+    ["=1+1", "+1", "-1", "@A1", "\t=1+1", "\r=1+1", "\uff1d1", "\uff0b1", "\uff0d1", "\uff20A1"],
+)
+def test_it_quotes_every_formula_start_of_the_owasp_list(text):
+    assert csv_safe_text(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["", "Alpha Brands", "1+1", " =1", "SAFETY: blocked", "é=1"])
+def test_it_leaves_plain_text_as_it_is(text):
+    assert csv_safe_text(text) == text
+
+
+def test_it_guards_names_ids_and_errors_in_every_section(super_admin_client, db):
+    tenant = OrganisationFactory(name="\t=HYPERLINK(1)")
+    event = _event(tenant, 1, 0, success=False, error="\r=1+1")
+    track_media_generation(replace(event, id="@cmd"))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                b"".join(
+                    super_admin_client.get(URL + "?tab=costs&format=csv").streaming_content
+                ).decode()
+            )
+        )
+    )
+    tenant_row = next(row for row in rows if row["section"] == "tenant")
+    event_row = next(row for row in rows if row["section"] == "event")
+    assert tenant_row["name"] == "'\t=HYPERLINK(1)"
+    assert (event_row["key"], event_row["name"], event_row["error"]) == (
+        "'@cmd",
+        "'\t=HYPERLINK(1)",
+        "'\r=1+1",
+    )
