@@ -1,5 +1,6 @@
 """Demo A/B tests for ``manage.py demo_setup``: a running test with a clear winner, a running
-test still short of data, a draft and a completed test. Created once (by tenant and name)."""
+test still short of data, a running test in bandit mode (re-weighted hourly by the schedule),
+a draft and a completed test. Created once (by tenant and name)."""
 
 from abtests import services
 from abtests.models import MediaABTest
@@ -57,6 +58,26 @@ DEMO_TESTS = [
             {"impressions": 3_100, "clicks": 160, "conversions": 14, "cost": "62.00"},
             {"impressions": 3_050, "clicks": 171, "conversions": 19, "cost": "61.00"},
             {"impressions": 3_120, "clicks": 149, "conversions": 12, "cost": "62.40"},
+        ],
+    },
+    {
+        "tenant": "org_greenleaf",
+        "status": "running",
+        "data": {
+            "name": "Pre-roll launch banner",
+            "description": "Bandit mode: traffic moves to the better look as results come in.",
+            "base_prompt": "A row of pre-rolls on a marble tray",
+            "primary_metric": "ctr",
+            "bandit_mode": True,
+            "bandit_interval_hours": 1,
+            "variants": [
+                {"name": "Modern", "preset_id": "builtin-modern"},
+                {"name": "Luxury", "preset_id": "builtin-luxury"},
+            ],
+        },
+        "metrics": [
+            {"impressions": 1_200, "clicks": 48, "conversions": 5, "cost": "24.00"},
+            {"impressions": 1_180, "clicks": 66, "conversions": 8, "cost": "23.60"},
         ],
     },
     {
