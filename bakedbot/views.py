@@ -15,12 +15,18 @@ from bakedbot.tenancy import can_manage_tenant, get_current_tenant, is_super_adm
 
 @require_GET
 def home(request):
+    if request.user.is_authenticated:
+        # Another organisation's ``?tenant=`` is a 404 here as on every page; a super admin's
+        # choice goes on to the dashboard.
+        request.tenant = get_current_tenant(request)
+        return redirect(tenant_url(request, "dashboard"))
     return redirect("dashboard")
 
 
 @require_GET
 @login_required
 def dashboard(request):
+    request.tenant = get_current_tenant(request)  # another organisation's ?tenant=: 404
     return render(request, "dashboard/home.html", {"sections": sidebar_sections(request)})
 
 

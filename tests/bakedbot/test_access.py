@@ -65,3 +65,37 @@ def test_it_refuses_a_user_without_organisation(client, django_user_model):
     response = client.get(reverse("dashboard"))
     assert response.status_code == 200
     assert "not part of an organisation" in response.content.decode()
+
+
+# -- the home page and the dashboard honour ?tenant= like every other page ------------------------
+
+
+@pytest.mark.parametrize("name", ["home", "dashboard"])
+def test_it_answers_404_on_home_and_dashboard_for_another_tenant(user_b_client, org_a, name):
+    assert user_b_client.get(reverse(name), {"tenant": org_a.pk}).status_code == 404
+    assert user_b_client.get(reverse(name), {"tenant": "org_missing"}).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["home", "dashboard"])
+def test_it_answers_404_on_home_and_dashboard_for_an_unknown_tenant(super_admin_client, name):
+    assert super_admin_client.get(reverse(name), {"tenant": "org_missing"}).status_code == 404
+
+
+def test_it_takes_a_tenant_user_naming_their_own_tenant_home(owner_a_client, org_a):
+    response = owner_a_client.get(reverse("home"), {"tenant": org_a.pk})
+    assert (response.status_code, response["Location"]) == (302, reverse("dashboard"))
+    assert owner_a_client.get(reverse("dashboard"), {"tenant": org_a.pk}).status_code == 200
+
+
+def test_it_keeps_a_super_admins_tenant_from_home_to_the_dashboard(super_admin_client, org_a):
+    response = super_admin_client.get(reverse("home"), {"tenant": org_a.pk})
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"{reverse('dashboard')}?tenant={org_a.pk}",
+    )
+    assert super_admin_client.get(response["Location"]).status_code == 200
+
+
+def test_it_sends_anonymous_users_from_home_to_login(client, db, org_a):
+    response = client.get(reverse("home"), {"tenant": org_a.pk})
+    assert (response.status_code, response["Location"]) == (302, reverse("dashboard"))
