@@ -142,3 +142,58 @@ def firestore_store(settings, db, firestore_emulator):
     use_store(settings, "firestore", firestore_emulator)
     yield get_repository()
     reset_repositories()
+
+
+class EmulatorProcess:
+    """An emulator of one test's own, to stop and start again on the same port (an outage of the
+    cost store): the shared session emulator must keep running for every other test."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> str:
+        process = subprocess.Popen(
+            [shutil.which("node") or "node", str(LAUNCHER), str(self.port), "--exit-with-stdin"],
+            cwd=TESTS_DIR,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.process = process
+        line = _read_ready_line(process)
+        if not line.startswith(READY_PREFIX):
+            raise RuntimeError(f"unexpected output from the Firestore emulator: {line!r}")
+        self.port = int(line.rsplit(":", 1)[1])
+        _wait_until_serving(self.host)
+        return self.host
+
+    def stop(self) -> None:
+        """SIGKILL: the store vanishes mid-flight, as a crashed or unreachable server does."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        process.kill()
+        process.wait()
+        for stream in (process.stdin, process.stdout, process.stderr):
+            if stream:
+                stream.close()
+
+
+@pytest.fixture
+def stoppable_firestore(settings, db):
+    """The Firestore cost store on an emulator of this test's own (``.stop()``, ``.start()``
+    again on the same port); ``get_repository()`` answers it."""
+    emulator = EmulatorProcess()
+    emulator.start()
+    use_store(settings, "firestore", emulator.host)
+    try:
+        yield emulator
+    finally:
+        reset_repositories()
+        emulator.stop()
