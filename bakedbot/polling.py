@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from bakedbot.validation import is_ascii_digits
+
 POLL_FASTEST_SECONDS = 1
 POLL_SLOWEST_SECONDS = 15
 
@@ -20,7 +22,7 @@ def next_poll_delay(
     the last delay, at most ``slowest``. A ``delay`` that is not a plain small number counts as
     the fastest (``²`` and ``1e309`` included)."""
     raw = request.GET.get("delay", "").strip()
-    last = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0
+    last = int(raw) if is_ascii_digits(raw) and len(raw) <= 4 else 0
     if request.GET.get("since", "") != fingerprint:
         return POLL_FASTEST_SECONDS
     return min(max(last, POLL_FASTEST_SECONDS) * 2, slowest)

@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from bakedbot.env import env_bool, env_choice, env_int, env_list, env_str
+from bakedbot.validation import is_ascii_digits
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
@@ -321,7 +322,8 @@ MEDIA_CACHE_TTL_SECONDS = env_int("MEDIA_CACHE_TTL_SECONDS", 7 * 24 * 3600, mini
 MEDIA_PROVIDER_CONCURRENCY = {key: 2 for key, *_ in _MEDIA_MODELS}
 for _item in env_list("MEDIA_PROVIDER_CONCURRENCY"):
     _key, _, _count = _item.rpartition("=")
-    if not _count.strip().isdigit() or int(_count) < 1 or (_key and _key not in MEDIA_PROVIDERS):
+    _count = _count.strip()
+    if not is_ascii_digits(_count) or int(_count) < 1 or (_key and _key not in MEDIA_PROVIDERS):
         raise ImproperlyConfigured(
             "MEDIA_PROVIDER_CONCURRENCY must look like 2,veo=1 (whole numbers of at least 1 for "
             f"known providers); got {_item!r}"

@@ -26,6 +26,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bakedbot.validation import is_ascii_digits
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 20.0
@@ -83,7 +85,7 @@ def postgres_bin_dir() -> Path:
     """Debian keeps the server binaries in /usr/lib/postgresql/<version>/bin (not on PATH)."""
     found = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/postgres"),
-        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0,
+        key=lambda p: int(Path(p).parts[-3]) if is_ascii_digits(Path(p).parts[-3]) else 0,
     )
     if found:
         return Path(found[-1]).parent

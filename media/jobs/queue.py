@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from bakedbot.validation import clean_whole_number, is_ascii_digits
 from costs.budgets import Hold
 from media.jobs import hooks
 from media.models import GenerationJob
@@ -23,9 +24,15 @@ PROVIDER_CALLS_KEPT = timedelta(days=7)
 
 
 def _user(user_id: str | None):
-    if user_id and user_id.isdigit():
-        return get_user_model().objects.filter(pk=int(user_id)).first()
-    return None
+    # ``user_ref`` keeps any caller's id ("system", an API client's); only plain ASCII digits name
+    # a user row (``²`` passes ``str.isdigit`` but not ``int``, and past 64 bits the lookup fails).
+    if not (user_id and is_ascii_digits(user_id)):
+        return None
+    try:
+        pk = clean_whole_number(user_id, minimum=1)
+    except ValueError:
+        return None
+    return get_user_model().objects.filter(pk=pk).first()
 
 
 def job_create(

@@ -65,6 +65,8 @@ def test_it_refuses_bad_numbers_and_choices(monkeypatch):
         ({"DEBUG": "1", "DATABASE_URL": "nonsense://x"}, "DATABASE_URL"),
         ({"DEBUG": "1", "Q_TIMEOUT": "600", "Q_RETRY": "300"}, "Q_RETRY (300) must be greater"),
         ({"DEBUG": "1", "COSTS_STORE": "firestore"}, "FIRESTORE_PROJECT"),
+        # A digit that is not ASCII passes str.isdigit but not int().
+        ({"DEBUG": "1", "MEDIA_PROVIDER_CONCURRENCY": "veo=\u00b2"}, "MEDIA_PROVIDER_CONCURRENCY"),
     ],
 )
 def test_it_fails_start_up_on_bad_settings_naming_the_variable(env, message):

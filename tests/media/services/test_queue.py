@@ -379,3 +379,13 @@ def test_the_providers_idempotency_records_are_purged_after_a_week(
     # The generated media is the service's own copy: it stays.
     asset = MediaAsset.objects.get(pk=result.id)
     assert asset.file.storage.exists(asset.file.name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("user_ref", ["\u00b2", "\u2460", "\u0661\u0662", str(2**63), "-1", "1,2"])
+def test_a_user_ref_that_names_no_user_row_is_kept_as_text(org_a, enqueued, user_ref):
+    job = queue_image_generation(
+        org_a.pk, user_ref, provider="gemini-flash", prompt="A cat", aspect_ratio="1:1"
+    )
+    job.refresh_from_db()
+    assert (job.created_by, job.user_ref) == (None, user_ref)
