@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime
 from typing import Any
@@ -74,12 +75,15 @@ def _caused_by(exc: BaseException, errors: tuple[type[BaseException], ...]) -> b
 def _translating(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def call(self: CostRepository, *args: Any, **kwargs: Any) -> Any:
+        if time.monotonic() < self._unavailable_until:
+            raise CostStoreUnavailable()
         try:
             return method(self, *args, **kwargs)
         except CostStoreUnavailable:
             raise
         except Exception as exc:
             if self.unavailable_errors and _caused_by(exc, self.unavailable_errors):
+                self._unavailable_until = time.monotonic() + self.unavailable_cooldown
                 raise CostStoreUnavailable() from exc
             raise
 
@@ -91,13 +95,20 @@ class CostRepository(ABC):
 
     # The backend's own errors that mean "the store did not answer" (an outage, a deadline, a
     # lock held too long): every public method of a backend raises ``CostStoreUnavailable``
-    # instead (``__init_subclass__`` wraps them, so a method added later is covered too).
+    # instead (``__init_subclass__`` wraps them, so a method added later is covered too; not
+    # ``close``, which releases the client whatever the store's state).
     unavailable_errors: tuple[type[BaseException], ...] = ()
+    # Once a call found the store unavailable, calls fail at once for this many seconds rather
+    # than each waiting out its own deadline: a page reading the store three times, and every
+    # request of a busy process during an outage, answer within one deadline. The first call
+    # after it tries the store again.
+    unavailable_cooldown = 5.0
+    _unavailable_until = 0.0
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for name, member in list(vars(cls).items()):
-            if not name.startswith("_") and inspect.isfunction(member):
+            if not name.startswith("_") and name != "close" and inspect.isfunction(member):
                 setattr(cls, name, _translating(member))
 
     @abstractmethod
@@ -126,6 +137,36 @@ class CostRepository(ABC):
         """Newest first, ordered by ``(created_at, id)`` descending; every filter is optional (no
         tenant: across all tenants). ``before``: only events after that position in this order,
         so pages follow each other without gaps or repeats, even among equal timestamps."""
+
+    def iter_events(
+        self,
+        *,
+        tenant_id: str | None = None,
+        provider: str | None = None,
+        success: bool | None = None,
+        since: datetime | None = None,
+        before: EventPosition | None = None,
+        page_size: int = RECENT_LIMIT_MAX,
+    ) -> Iterator[MediaGenerationEvent]:
+        """Every event matching the filters, newest first, from ``before`` back to ``since``
+        (inclusive): pages of ``recent_events`` read one after another, so a million events
+        pass through in constant memory and every backend has it."""
+        position = before
+        while True:
+            page = self.recent_events(
+                tenant_id=tenant_id,
+                provider=provider,
+                success=success,
+                limit=page_size,
+                before=position,
+            )
+            for event in page:
+                if since is not None and event.created_at < since:
+                    return
+                yield event
+            if len(page) < page_size:
+                return
+            position = (page[-1].created_at, page[-1].id)
 
     @abstractmethod
     def tenant_daily_usage(self, tenant_id: str, start: date, end: date) -> list[DailyUsage]:
