@@ -197,8 +197,9 @@ def test_an_event_the_store_already_has_is_not_added_again(org_a, store):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_drains_record_each_event_once(org_a, sql_store):
-    """Four drains at once over the same 40 rows (SQL store, real threads and connections)."""
+def test_concurrent_drains_record_each_event_once(org_a, cost_store):
+    """Four drains at once over the same 40 rows (real threads and connections; on SQL, on
+    Firestore through the emulator, and on the fake)."""
     day = tenant_today(org_a.pk)
     for n in range(40):
         queue_pending_event(price_media_generation(_event(org_a, n)), local_date=day)
