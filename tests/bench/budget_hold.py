@@ -8,7 +8,13 @@ Runs on a fresh SQLite database (WAL, IMMEDIATE transactions, as in production s
 The tenant has daily, weekly and monthly limits — so each hold reads the spend of three periods
 and the active holds under the tenant lock — and a month of recorded events. Each sample is one
 ``place_budget_hold`` followed by ``settle_budget_hold``. Prints JSON: median, p99 and throughput
-per mode. Target: single-threaded median under 5 ms.
+per mode. Targets: single-threaded median under 5 ms; on SQLite, p99 at most 50 ms with 8 threads.
+
+With 8 threads every sample waits for the others' writes (SQLite has one writer at a time), so the
+median is about 8 / throughput; what the backend decides is how evenly that wait is shared.
+``--engine django.db.backends.sqlite3`` runs Django's own SQLite backend instead of the project's
+(``bakedbot.sqlite_backend``, a FIFO queue per process for the write lock) for comparison: its
+waiters poll SQLite's lock with sleeps growing to 100 ms, so a few wait hundreds of ms (the p99).
 """
 
 import argparse
@@ -25,9 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET_MEDIAN_MS = 5.0
+TARGET_P99_MS_SQLITE_8_THREADS = 50.0
 
 
-def setup_django(database_url: str) -> None:
+def setup_django(database_url: str, engine: str = "") -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bakedbot.settings")
     os.environ["DEBUG"] = "0"  # production settings: no SQL logging
@@ -35,7 +42,10 @@ def setup_django(database_url: str) -> None:
     os.environ["COSTS_STORE"] = "sql"
     os.environ["DATABASE_URL"] = database_url
     import django
+    from django.conf import settings
 
+    if engine:
+        settings.DATABASES["default"]["ENGINE"] = engine
     django.setup()
     from django.core.management import call_command
 
@@ -139,9 +149,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--engine", default="", help="a Django database ENGINE to use instead")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-budget-") as scratch:
-        setup_django(args.database_url or f"sqlite:///{scratch}/bench.sqlite3")
+        setup_django(args.database_url or f"sqlite:///{scratch}/bench.sqlite3", args.engine)
         from django.db import connection
 
         tenant_id = seed()
@@ -152,6 +163,7 @@ def main() -> None:
         result = {
             "benchmark": "budget_hold place + settle",
             "database": connection.vendor,
+            "engine": connection.settings_dict["ENGINE"],
             "costs_store": "sql",
             "single_thread": single,
             f"threads_{args.threads}": threaded,
@@ -159,6 +171,9 @@ def main() -> None:
             "target_median_ms": TARGET_MEDIAN_MS,
             "meets_target": single["median_ms"] < TARGET_MEDIAN_MS,
         }
+        if connection.vendor == "sqlite" and args.threads == 8:
+            result["target_p99_ms_8_threads"] = TARGET_P99_MS_SQLITE_8_THREADS
+            result["meets_p99_target"] = threaded["p99_ms"] <= TARGET_P99_MS_SQLITE_8_THREADS
         connection.close()
     print(json.dumps(result, indent=2))
 
