@@ -31,8 +31,8 @@ def recommendations(request: HttpRequest) -> HttpResponse:
             "metrics": [(key, spec.label) for key, spec in METRICS.items()],
             "own": get_style_recommendations(request.tenant.pk, metric=metric),
             "platform": get_platform_style_recommendations(metric=metric),
-            "min_arm_units": MIN_ARM_UNITS,
-            "min_preset_units": MIN_PRESET_UNITS,
+            "min_arm_units": f"{MIN_ARM_UNITS:,}",
+            "min_preset_units": f"{MIN_PRESET_UNITS:,}",
             "min_organisations": MIN_PLATFORM_ORGANISATIONS,
         },
     )

@@ -302,7 +302,7 @@ def split_figure(
     change), up to ``now`` or the test's completion; None until the split has changed once."""
     if len(changes) < 2:
         return None
-    end = test.completed_at or now
+    end = max(test.completed_at or now, changes[-1].changed_at)
     times = [c.changed_at.isoformat() for c in changes] + [end.isoformat()]
     data = []
     for position, variant in enumerate(test.variants.all()):
