@@ -7,7 +7,7 @@ construction, which costs tens of milliseconds for a 90-day stacked chart on eac
 
 from decimal import Decimal
 
-from costs.money import format_usd
+from costs.money import format_cents
 from costs.selectors import GlobalCostData
 
 PROVIDER_COLOURS = {
@@ -53,7 +53,7 @@ def provider_figure(costs: GlobalCostData) -> dict:
         "y": [str(row.totals.cost) for row in rows],
         "marker": {"color": [provider_colour(row.provider) for row in rows]},
         "customdata": [
-            [format_usd(row.totals.cost), row.totals.count, f"{row.share * 100:.1f}%"]
+            [format_cents(row.totals.cost), row.totals.count, f"{row.share * 100:.1f}%"]
             for row in rows
         ],
         "hovertemplate": (
@@ -61,7 +61,13 @@ def provider_figure(costs: GlobalCostData) -> dict:
             "<extra></extra>"
         ),
     }
-    return {"data": [bar], "layout": chart_layout()}
+    # ``drill``: for each bar, the ``data-drill`` key of the page's link that narrows the tab to it
+    # (static/js/charts.js follows that link on a click; without JavaScript the link is there).
+    return {
+        "data": [bar],
+        "layout": chart_layout(),
+        "drill": [f"provider-{row.provider}" for row in rows],
+    }
 
 
 def daily_figure(costs: GlobalCostData) -> dict:
@@ -83,7 +89,7 @@ def daily_figure(costs: GlobalCostData) -> dict:
                 "name": labels[provider],
                 "x": days,
                 "y": [str(amount) for amount in amounts],
-                "customdata": [format_usd(amount) for amount in amounts],
+                "customdata": [format_cents(amount) for amount in amounts],
                 "marker": {"color": provider_colour(provider)},
                 "hovertemplate": "%{fullData.name}: %{customdata}<extra></extra>",
             }
@@ -91,4 +97,4 @@ def daily_figure(costs: GlobalCostData) -> dict:
     tick_days = max(1, len(days) // 12)
     layout = chart_layout(barmode="stack", legend={"orientation": "h", "y": -0.18}, hovermode="x")
     layout["xaxis"] = {"type": "date", "tickformat": "%d %b", "dtick": 86400000 * tick_days}
-    return {"data": traces, "layout": layout}
+    return {"data": traces, "layout": layout, "drill": [f"day-{day}" for day in days]}

@@ -1,5 +1,6 @@
 """The CEO costs tab (``/dashboard/ceo?tab=costs``): summary cards, providers, a sorted page of
-organisations with their budget usage, the daily series and recent events, in one read.
+organisations with their budget usage and the daily series, in one read, every figure narrowed by
+the tab's filters (``EventFilters``). The events explorer is ``costs.selectors.get_events_page``.
 
 It sits above both ``costs.selectors`` (spend and platform totals) and ``costs.budget_selectors``
 (budget usage), which read the store and never this module.
@@ -12,17 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bakedbot.errors import InvalidInput
-from bakedbot.selectors import organisation_names
 from costs.budget_selectors import BudgetUsage, get_budget_usage_by_tenant
-from costs.domain import MediaGenerationEvent, UsageTotals
-from costs.pricing import PROVIDER_LABELS
+from costs.domain import UsageTotals
 from costs.ranges import DateRange
-from costs.selectors import GlobalCostData, TenantCost, get_global_media_costs
+from costs.selectors import EventFilters, GlobalCostData, TenantCost, get_global_media_costs
 from costs.stores import get_repository
 
 TENANT_SORTS = ("cost", "count", "success_rate", "name", "budget")
 TENANTS_PER_PAGE = 25
-RECENT_EVENTS_SHOWN = 50
 
 
 def _change(current: Decimal, previous: Decimal) -> Decimal | None:
@@ -40,7 +38,8 @@ class MetricCard:
     value: Decimal
     previous: Decimal
     change: Decimal | None  # relative to the previous period, None without a previous value
-    has_previous: bool = True  # False: nothing was generated in the previous period
+    # False: the previous period lies before the first generation, there is nothing to compare.
+    comparable: bool = True
 
 
 @dataclass(frozen=True)
@@ -62,32 +61,17 @@ class TenantPage:
 
 
 @dataclass(frozen=True)
-class EventFilters:
-    tenant_id: str | None = None
-    provider: str | None = None
-    success: bool | None = None
-
-
-@dataclass(frozen=True)
-class RecentEvent:
-    event: MediaGenerationEvent
-    tenant_name: str
-    provider_label: str
-
-
-@dataclass(frozen=True)
 class DashboardData:
     """``get_media_costs_dashboard``: everything the CEO costs tab shows."""
 
     costs: GlobalCostData
     cards: list[MetricCard]
     tenants: TenantPage
-    recent_events: list[RecentEvent]
     filters: EventFilters
     has_any_usage: bool
 
 
-def _cards(current: UsageTotals, previous: UsageTotals) -> list[MetricCard]:
+def _cards(current: UsageTotals, previous: UsageTotals, comparable: bool) -> list[MetricCard]:
     values = [
         ("cost", "Total cost", "money", current.cost, previous.cost),
         ("generations", "Generations", "count", Decimal(current.count), Decimal(previous.count)),
@@ -96,7 +80,15 @@ def _cards(current: UsageTotals, previous: UsageTotals) -> list[MetricCard]:
         ("savings", "Cache savings", "money", current.saved, previous.saved),
     ]
     return [
-        MetricCard(key, label, kind, value, before, _change(value, before), previous.count > 0)
+        MetricCard(
+            key,
+            label,
+            kind,
+            value,
+            before,
+            _change(value, before) if comparable else None,
+            comparable,
+        )
         for key, label, kind, value, before in values
     ]
 
@@ -127,7 +119,8 @@ def get_media_costs_dashboard(
     filters: EventFilters | None = None,
 ) -> DashboardData:
     """The CEO costs tab: summary cards against the previous period, providers, one page of
-    tenants (sorted; budget usage where a budget exists), the daily series and recent events."""
+    tenants (sorted; budget usage where a budget exists) and the daily series, all narrowed by
+    ``filters``."""
     if sort not in TENANT_SORTS:
         raise InvalidInput(sort=f"sort must be one of {', '.join(TENANT_SORTS)}; got {sort!r}")
     if page < 1:
@@ -136,7 +129,7 @@ def get_media_costs_dashboard(
     repository = get_repository()
     # Budget windows lie inside the period (or next to it): each document is read once.
     with repository.read_scope():
-        costs = get_global_media_costs(period)
+        costs = get_global_media_costs(period, filters=filters)
         rows = [TenantRow(**vars(row)) for row in costs.by_tenant]
         if sort == "budget":
             budgets = get_budget_usage_by_tenant([row.tenant_id for row in rows])
@@ -150,25 +143,10 @@ def get_media_costs_dashboard(
             page_rows = [
                 dataclasses.replace(row, budget=budgets.get(row.tenant_id)) for row in page_rows
             ]
-        events = repository.recent_events(
-            tenant_id=filters.tenant_id,
-            provider=filters.provider,
-            success=filters.success,
-            limit=RECENT_EVENTS_SHOWN,
-        )
-        names = organisation_names({event.tenant_id for event in events})
         return DashboardData(
             costs=costs,
-            cards=_cards(costs.totals, costs.previous_totals),
+            cards=_cards(costs.totals, costs.previous_totals, costs.comparable),
             tenants=TenantPage(page_rows, sort, descending, page, pages, per_page, len(rows)),
-            recent_events=[
-                RecentEvent(
-                    event,
-                    names.get(event.tenant_id, event.tenant_id),
-                    PROVIDER_LABELS.get(event.provider, event.provider),
-                )
-                for event in events
-            ],
             filters=filters,
             has_any_usage=costs.totals.count > 0 or repository.first_usage_date() is not None,
         )

@@ -1,11 +1,17 @@
-"""CSV export of the CEO costs tab: the same numbers as the page, one table with a ``section``
-column (summary, provider, tenant, daily, event) so it opens cleanly in a spreadsheet."""
+"""CSV exports of the CEO costs tab, both for the tab's period and filters:
 
-from collections.abc import Iterator
+- the summary (``dashboard_csv_rows``): the same numbers as the page, one table with a ``section``
+  column (scope, summary, provider, tenant, daily) so it opens cleanly in a spreadsheet;
+- every event (``events_csv_rows``): one row per generation, read from the store a page at a time
+  so a million events stream out in constant memory.
+"""
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
 from decimal import Decimal
 
 from costs.dashboard import DashboardData
-from costs.domain import UsageTotals
+from costs.domain import MediaGenerationEvent, UsageTotals
 
 COLUMNS = [
     "section",
@@ -62,10 +68,12 @@ def _row(section: str, totals: UsageTotals | None = None, **values: str) -> list
     return [values.get(column, "") for column in COLUMNS]
 
 
-def dashboard_csv_rows(data: DashboardData) -> Iterator[list[str]]:
-    """Header and rows for ``data`` (pass a dashboard with every tenant on one page)."""
+def dashboard_csv_rows(data: DashboardData, *, scope: str = "") -> Iterator[list[str]]:
+    """Header and rows for ``data`` (pass a dashboard with every tenant on one page); ``scope``
+    says in words what the figures are narrowed to."""
     costs = data.costs
     yield COLUMNS
+    yield _row("scope", name=scope or "All organisations, providers and results")
     for key, window, totals in (
         ("current", costs.period, costs.totals),
         ("previous", costs.previous_period, costs.previous_totals),
@@ -106,14 +114,73 @@ def dashboard_csv_rows(data: DashboardData) -> Iterator[list[str]]:
                 name=labels[provider],
                 provider=provider,
             )
-    for item in data.recent_events:
-        event = item.event
-        yield _row(
-            "event",
-            UsageTotals.of_event(event),
-            date=event.created_at.isoformat(),
-            key=event.id,
-            name=item.tenant_name,
-            provider=event.provider,
-            error=event.error,
-        )
+
+
+EVENT_COLUMNS = [
+    "id",
+    "created_at_utc",
+    "local_time",
+    "time_zone",
+    "organisation_id",
+    "organisation",
+    "user_id",
+    "type",
+    "provider",
+    "model",
+    "duration_seconds",
+    "cost_usd",
+    "success",
+    "error",
+    "generation_ms",
+    "cache_hit",
+    "cache_savings_usd",
+    "price_version",
+    "playbook_run_id",
+    "content_id",
+    "simulated",
+]
+# Text a client or a provider chose; the other columns are numbers, flags and dates we format.
+EVENT_TEXT_COLUMNS = frozenset(
+    {"id", "organisation_id", "organisation", "user_id", "model", "error", "price_version"}
+    | {"playbook_run_id", "content_id"}
+)
+
+
+def _event_row(event: MediaGenerationEvent, local: datetime, name: str) -> list[str]:
+    values = {
+        "id": event.id,
+        "created_at_utc": event.created_at.isoformat(),
+        "local_time": local.isoformat(),
+        "time_zone": str(local.tzinfo),
+        "organisation_id": event.tenant_id,
+        "organisation": name,
+        "user_id": event.user_id,
+        "type": event.type,
+        "provider": event.provider,
+        "model": event.model,
+        "duration_seconds": "" if event.duration_seconds is None else str(event.duration_seconds),
+        "cost_usd": _amount(event.cost),
+        "success": "yes" if event.success else "no",
+        "error": event.error,
+        "generation_ms": "" if event.generation_ms is None else str(event.generation_ms),
+        "cache_hit": "yes" if event.cache_hit else "no",
+        "cache_savings_usd": _amount(event.saved),
+        "price_version": event.price_version,
+        "playbook_run_id": event.playbook_run_id or "",
+        "content_id": event.content_id or "",
+        "simulated": "yes" if event.simulated else "no",
+    }
+    return [
+        csv_safe_text(values[column]) if column in EVENT_TEXT_COLUMNS else values[column]
+        for column in EVENT_COLUMNS
+    ]
+
+
+def events_csv_rows(
+    events: Iterable[tuple[MediaGenerationEvent, datetime]], names: dict[str, str]
+) -> Iterator[list[str]]:
+    """Header and one row per ``(event, local time)`` (``costs.selectors.iter_media_events``),
+    produced as ``events`` is read: nothing is held beyond the current row."""
+    yield EVENT_COLUMNS
+    for event, local in events:
+        yield _event_row(event, local, names.get(event.tenant_id, event.tenant_id))

@@ -50,6 +50,14 @@ def format_usd(amount: Decimal | int | str) -> str:
     return f"{sign}${whole}.{fraction}"
 
 
+def format_cents(amount: Decimal | int | str) -> str:
+    """A total to the cent, half up: ``$476.39`` for 476.385 (``format_usd`` keeps a unit price's
+    sub-cent digits: ``$0.625``)."""
+    value = to_decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value):,.2f}"
+
+
 def format_micros(micros: int) -> str:
     """``format_usd`` for an amount stored in micro-dollars."""
     return format_usd(micros_to_decimal(micros))

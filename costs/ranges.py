@@ -47,6 +47,9 @@ def resolve_period(period: str, *, today: date, first_date: date | None = None) 
         return DateRange(today - timedelta(days=today.weekday()), today)
     if period == "month":
         return DateRange(today.replace(day=1), today)
+    if period == "last_month":
+        last_day = today.replace(day=1) - timedelta(days=1)
+        return DateRange(last_day.replace(day=1), last_day)
     raise InvalidInput(period=f"period must be one of {', '.join(PERIODS)}; got {period!r}")
 
 
@@ -71,14 +74,25 @@ DASHBOARD_PERIODS = {
     "7d": "Last 7 days",
     "30d": "Last 30 days",
     "90d": "Last 90 days",
+    "month": "Month to date",
+    "last_month": "Last month",
     "all": "All time",
+}
+# What the period picker shows for each key (the label says it in words).
+DASHBOARD_PERIOD_BUTTONS = {
+    "7d": "7D",
+    "30d": "30D",
+    "90d": "90D",
+    "month": "MTD",
+    "last_month": "Last month",
+    "all": "All",
 }
 CUSTOM = "custom"
 
 
 @dataclass(frozen=True)
 class PeriodChoice:
-    """A dashboard period: its key (``7d``, ``30d``, ``90d``, ``all`` or ``custom``) and dates."""
+    """A dashboard period: its key (a ``DASHBOARD_PERIODS`` key or ``custom``) and dates."""
 
     key: str
     range: DateRange
@@ -86,7 +100,7 @@ class PeriodChoice:
     @property
     def label(self) -> str:
         if self.key == CUSTOM:
-            return f"{self.range.start:%d %b %Y} to {self.range.end:%d %b %Y}"
+            return "Custom range"
         return DASHBOARD_PERIODS[self.key]
 
 

@@ -1,11 +1,14 @@
-"""Reads of the cost core. Every number comes from the daily aggregates (never by scanning events),
-except the lists of recent events."""
+"""Reads of the cost core. Every number comes from the daily aggregates, except the lists of events
+and the figures filtered by result (success or failure), which the aggregates do not split by cost:
+those read the events of the range, at most ``SCAN_MAX_EVENTS`` of them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db.models import Sum
 from django.utils import timezone
@@ -19,7 +22,7 @@ from costs.pricing import IMAGE, IMAGE_EDIT, PROVIDER_LABELS, PROVIDERS, VIDEO
 from costs.ranges import DateRange, resolve_period
 from costs.repository import RECENT_LIMIT_MAX, EventPosition
 from costs.stores import get_repository
-from costs.tenants import tenant_today
+from costs.tenants import tenant_time_zone, tenant_today
 
 
 def _check_range(start_date: date, end_date: date) -> None:
@@ -219,6 +222,191 @@ class DailyCost:
 
 
 @dataclass(frozen=True)
+class EventFilters:
+    """What the CEO tab narrows every figure to: one organisation, one provider, a result."""
+
+    tenant_id: str | None = None
+    provider: str | None = None
+    success: bool | None = None
+
+    @property
+    def any(self) -> bool:
+        return self.tenant_id is not None or self.provider is not None or self.success is not None
+
+
+# A local date D runs from D 00:00 at UTC+14 to D+1 00:00 at UTC-12, whatever a tenant's zone:
+# the instants of a range of local dates lie inside these bounds.
+EARLIEST_OFFSET = timedelta(hours=14)
+LATEST_OFFSET = timedelta(hours=12)
+# The most events one page may read to filter its figures by result; past it the page asks for a
+# shorter range or one organisation instead of reading without bound.
+SCAN_MAX_EVENTS = 100_000
+
+
+def utc_bounds(window: DateRange) -> tuple[datetime, datetime]:
+    """``[since, until)`` instants that contain every tenant's local dates of ``window``."""
+    since = datetime.combine(window.start, time.min, tzinfo=UTC) - EARLIEST_OFFSET
+    until = datetime.combine(window.end + timedelta(days=1), time.min, tzinfo=UTC) + LATEST_OFFSET
+    return since, until
+
+
+class _Zones:
+    """Tenants' zones for one pass over events (an organisation deleted since: UTC)."""
+
+    def __init__(self) -> None:
+        self._zones: dict[str, ZoneInfo] = {}
+
+    def __call__(self, tenant_id: str) -> ZoneInfo:
+        zone = self._zones.get(tenant_id)
+        if zone is None:
+            try:
+                zone = tenant_time_zone(tenant_id)
+            except InvalidInput:
+                zone = ZoneInfo("UTC")
+            self._zones[tenant_id] = zone
+        return zone
+
+
+def iter_media_events(
+    window: DateRange, filters: EventFilters | None = None, *, before: EventPosition | None = None
+) -> Iterator[tuple[MediaGenerationEvent, datetime]]:
+    """Every event of the local dates of ``window`` matching ``filters``, newest first, each with
+    its time in the tenant's zone; ``before`` continues after a page's last event. The store is
+    read a page at a time (``CostRepository.iter_events``): constant memory for any count."""
+    filters = filters or EventFilters()
+    since, until = utc_bounds(window)
+    zone_of = _Zones()
+    events = get_repository().iter_events(
+        tenant_id=filters.tenant_id,
+        provider=filters.provider,
+        success=filters.success,
+        since=since,
+        before=before or (until, ""),
+    )
+    for event in events:
+        local = event.created_at.astimezone(zone_of(event.tenant_id))
+        if window.start <= local.date() <= window.end:
+            yield event, local
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """An event as the events explorer lists it: when in the organisation's own zone."""
+
+    event: MediaGenerationEvent
+    local_time: datetime  # aware, in the organisation's zone
+    tenant_name: str
+    provider_label: str
+
+    @property
+    def zone(self) -> str:
+        return self.local_time.tzname() or ""
+
+
+@dataclass(frozen=True)
+class EventsPage:
+    rows: list[EventRow]
+    next_before: EventPosition | None  # where the next page starts; None: this is the last
+
+
+def get_events_page(
+    window: DateRange,
+    filters: EventFilters | None = None,
+    *,
+    before: EventPosition | None = None,
+    limit: int = 50,
+) -> EventsPage:
+    """One page of ``iter_media_events`` (newest first) and the position of the next."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= RECENT_LIMIT_MAX:
+        raise InvalidInput(limit=f"limit must be a whole number from 1 to {RECENT_LIMIT_MAX}")
+    found = []
+    for item in iter_media_events(window, filters, before=before):
+        found.append(item)
+        if len(found) > limit:
+            break
+    more = len(found) > limit
+    found = found[:limit]
+    names = organisation_names({event.tenant_id for event, _ in found})
+    rows = [
+        EventRow(
+            event,
+            local,
+            names.get(event.tenant_id, event.tenant_id),
+            PROVIDER_LABELS.get(event.provider, event.provider),
+        )
+        for event, local in found
+    ]
+    last = found[-1][0] if more else None
+    return EventsPage(rows, (last.created_at, last.id) if last else None)
+
+
+def _only_provider(day: DailyUsage, provider: str) -> DailyUsage | None:
+    totals = day.by_provider.get(provider)
+    if totals is None:
+        return None
+    # The aggregates do not split a provider's cells by type: a provider's day has no by-type.
+    return DailyUsage(day.date, totals, {provider: totals}, {})
+
+
+def _scan_usage(
+    window: DateRange, filters: EventFilters
+) -> tuple[list[DailyUsage], dict[str, UsageTotals]]:
+    """Daily usage and per-tenant totals summed from the events (the result filter)."""
+    totals: dict[date, dict[str, UsageTotals]] = {}
+    by_tenant: dict[str, UsageTotals] = {}
+    for seen, (event, local) in enumerate(iter_media_events(window, filters), start=1):
+        if seen > SCAN_MAX_EVENTS:
+            raise InvalidInput(
+                success=(
+                    f"more than {SCAN_MAX_EVENTS:,} generations in this range: filtering by "
+                    "result reads each one. Choose a shorter range or one organisation"
+                )
+            )
+        value = UsageTotals.of_event(event)
+        day = totals.setdefault(local.date(), {})
+        day[event.provider] = day.get(event.provider, UsageTotals()) + value
+        by_tenant[event.tenant_id] = by_tenant.get(event.tenant_id, UsageTotals()) + value
+    days = []
+    for day in sorted(totals):
+        providers = totals[day]
+        sum_ = UsageTotals()
+        for value in providers.values():
+            sum_ = sum_ + value
+        days.append(DailyUsage(day, sum_, providers, {}))
+    return days, by_tenant
+
+
+def filtered_period_usage(
+    start: date, end: date, filters: EventFilters | None = None
+) -> tuple[list[DailyUsage], dict[str, UsageTotals]]:
+    """``global_period_usage`` narrowed by ``filters``: from the aggregates for an organisation
+    and a provider (a provider across tenants reads each tenant with usage once), from the events
+    for a result."""
+    repository = get_repository()
+    filters = filters or EventFilters()
+    if filters.success is not None:
+        return _scan_usage(DateRange(start, end), filters)
+    if filters.tenant_id is not None:
+        days = repository.tenant_daily_usage(filters.tenant_id, start, end)
+        if filters.provider is not None:
+            days = [d for d in (_only_provider(day, filters.provider) for day in days) if d]
+        total = UsageTotals()
+        for day in days:
+            total = total + day.totals
+        return days, ({filters.tenant_id: total} if total.count else {})
+    if filters.provider is not None:
+        days = repository.global_daily_usage(start, end)
+        days = [d for d in (_only_provider(day, filters.provider) for day in days) if d]
+        by_tenant = {}
+        for tenant_id in repository.usage_by_tenant(start, end):
+            usage = repository.tenant_usage(tenant_id, start, end).by_provider
+            if filters.provider in usage and usage[filters.provider].count:
+                by_tenant[tenant_id] = usage[filters.provider]
+        return days, by_tenant
+    return repository.global_period_usage(start, end)
+
+
+@dataclass(frozen=True)
 class GlobalCostData:
     """``get_global_media_costs``: the whole platform over a period, from the aggregates."""
 
@@ -229,23 +417,32 @@ class GlobalCostData:
     by_provider: list[ProviderCost]  # the known providers always, in price-book order
     by_tenant: list[TenantCost]  # every tenant with usage, highest cost first
     daily: list[DailyCost]  # every date of the period; days without usage are zeros
+    filters: EventFilters = EventFilters()
+    # False when the previous period lies before the first recorded generation ("all", or a range
+    # starting at the first day): there is nothing to compare with.
+    comparable: bool = True
 
     @property
     def providers_used(self) -> list[str]:
         return [row.provider for row in self.by_provider if row.totals.count]
 
 
-def get_global_media_costs(period: str | DateRange) -> GlobalCostData:
+def get_global_media_costs(
+    period: str | DateRange, *, filters: EventFilters | None = None
+) -> GlobalCostData:
     """Platform-wide costs over ``period`` (``7d``, ``30d``, ``90d``, ``all`` or a ``DateRange``
-    of local dates) and the previous period of the same length."""
+    of local dates) and the previous period of the same length, every figure narrowed by
+    ``filters`` (see ``filtered_period_usage`` for what each filter reads)."""
     repository = get_repository()
+    filters = filters or EventFilters()
+    first = repository.first_usage_date()
     if isinstance(period, DateRange):
         window = period
     else:
-        first = repository.first_usage_date() if period == "all" else None
         window = resolve_period(period, today=platform_today(), first_date=first)
     previous = window.previous()
-    stored, tenant_totals = repository.global_period_usage(window.start, window.end)
+    comparable = first is not None and first <= previous.end
+    stored, tenant_totals = filtered_period_usage(window.start, window.end, filters)
     stored_days = {day.date: day for day in stored}
     daily = [
         DailyCost(day, stored_days[day].totals, stored_days[day].by_provider)
@@ -286,8 +483,19 @@ def get_global_media_costs(period: str | DateRange) -> GlobalCostData:
         period=window,
         previous_period=previous,
         totals=totals,
-        previous_totals=repository.global_usage(previous.start, previous.end).totals,
+        previous_totals=_previous_totals(previous, filters) if comparable else UsageTotals(),
         by_provider=by_provider,
         by_tenant=by_tenant,
         daily=daily,
+        filters=filters,
+        comparable=comparable,
     )
+
+
+def _previous_totals(window: DateRange, filters: EventFilters) -> UsageTotals:
+    if not filters.any:
+        return get_repository().global_usage(window.start, window.end).totals
+    total = UsageTotals()
+    for day in filtered_period_usage(window.start, window.end, filters)[0]:
+        total = total + day.totals
+    return total

@@ -5,4 +5,6 @@ from costs import views
 app_name = "costs"
 urlpatterns = [
     path("dashboard/ceo", views.ceo, name="ceo"),
+    path("dashboard/ceo/summary.csv", views.summary_csv, name="summary_csv"),
+    path("dashboard/ceo/events.csv", views.events_csv, name="events_csv"),
 ]

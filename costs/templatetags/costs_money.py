@@ -1,9 +1,10 @@
 """Dollar filters for templates: ``{% load costs_money %}`` then ``{{ amount|dollars }}`` for a
-``Decimal`` (or numeric string) and ``{{ row.cost_micros|micros_dollars }}`` for micro-dollars."""
+``Decimal`` (or numeric string; a unit price keeps its sub-cent digits), ``{{ total|cents }}`` for
+a total shown to the cent, and ``{{ row.cost_micros|micros_dollars }}`` for micro-dollars."""
 
 from django import template
 
-from costs.money import format_micros, format_usd, to_decimal
+from costs.money import format_cents, format_micros, format_usd, to_decimal
 
 register = template.Library()
 
@@ -13,6 +14,13 @@ def dollars(value) -> str:
     if value is None or value == "":
         return ""
     return format_usd(value)
+
+
+@register.filter
+def cents(value) -> str:
+    if value is None or value == "":
+        return ""
+    return format_cents(value)
 
 
 @register.filter

@@ -1,5 +1,6 @@
 """/dashboard/ceo?tab=costs: who may see it, the numbers it shows (on both stores), periods,
-HTMX fragments, sorting and pages of tenants, recent-event filters and the CSV export."""
+HTMX fragments, sorting and pages of tenants, the events explorer's filters and the CSV exports.
+(Filters on every figure, drill-down links, paging and the forecast: test_ceo_explore.py.)"""
 
 import csv
 import io
@@ -102,7 +103,8 @@ def test_it_shows_the_sums_of_the_events(cost_store, super_admin_client, seeded,
     assert response.status_code == 200
     html = response.content.decode()
     # This week: $0.04 + $1.125 + $0 + $1.50 + $0 = $2.665 over 5; last week $0.52 over 2.
-    assert _card(html, "cost") == "$2.665 +412.5%"
+    # Totals show cents (half up); the average is a unit price and keeps its sub-cent digits.
+    assert _card(html, "cost") == "$2.67 +412.5%"
     assert _card(html, "generations") == "5 +150.0%"
     assert _card(html, "success_rate") == "80.0% -20.0%"
     assert _card(html, "average") == "$0.533 +105.0%"
@@ -113,7 +115,7 @@ def test_it_shows_the_sums_of_the_events(cost_store, super_admin_client, seeded,
     assert [p for p in providers] == ["gemini-flash", "gemini-pro", "imagen", "veo", "sora"]
     assert providers["sora"].totals.cost == Decimal("1.5")
     assert providers["veo"].share == Decimal("1.125") / Decimal("2.665")
-    assert '<tr data-provider="veo"><td>Veo</td><td class="num">$1.125</td>' in html
+    assert '<tr data-provider="veo"><td>Veo</td><td class="num">$1.13</td>' in html
     assert [(row.tenant_id, row.totals.cost) for row in data.tenants.rows] == [
         (org_b.pk, Decimal("1.5")),
         (org_a.pk, Decimal("1.165")),
@@ -153,7 +155,7 @@ def test_it_shows_a_custom_range(super_admin_client, seeded):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("period=fortnight", "period must be one of 7d, 30d, 90d, all, custom"),
+        ("period=fortnight", "period must be one of 7d, 30d, 90d, month, last_month, all, custom"),
         ("period=custom", "start and end dates are required"),
         ("start=yesterday&end=2026-11-02", "start must be a date"),
         ("start=2026-11-02&end=2026-13-01", "end must be a date"),
@@ -187,7 +189,8 @@ def test_it_shows_zeros_for_a_period_without_events(super_admin_client, org_a):
     html = super_admin_client.get(URL + "?tab=costs&period=7d").content.decode()
     assert 'data-testid="empty-state"' not in html
     assert _card(html, "cost") == "$0.00 —"
-    assert "no generations the period before" in html
+    assert "vs $0.00" in html
+    assert "nothing to compare with" not in html
     assert "No organisation generated anything in this period." in html
 
 
@@ -269,15 +272,15 @@ def test_it_shows_budget_usage_where_a_budget_exists(super_admin_client, seeded,
     assert "no budget" in html
 
 
-# -- recent events ------------------------------------------------------------------------------
+# -- the events explorer ------------------------------------------------------------------------
 
 
-def test_it_filters_recent_events_by_tenant_provider_and_result(
+def test_it_filters_the_events_by_tenant_provider_and_result(
     super_admin_client, seeded, org_a, org_b
 ):
     def ids(query):
-        data = super_admin_client.get(f"{URL}?tab=costs&{query}").context["data"]
-        return [item.event.id for item in data.recent_events]
+        events = super_admin_client.get(f"{URL}?tab=costs&{query}").context["events"]
+        return [item.event.id for item in events.rows]
 
     assert len(ids("")) == 7
     assert ids(f"tenant={org_b.pk}") == [f"{org_b.pk}-{n}" for n in (1, 2, 3, 4)]
@@ -289,12 +292,16 @@ def test_it_filters_recent_events_by_tenant_provider_and_result(
 # -- CSV ----------------------------------------------------------------------------------------
 
 
+def _csv(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
 def test_it_exports_the_current_view_as_csv(super_admin_client, seeded, org_a, org_b):
-    response = super_admin_client.get(URL + "?tab=costs&period=7d&provider=veo&format=csv")
+    response = super_admin_client.get(URL + "?tab=costs&period=7d&format=csv")
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = _csv(response)
     summary = {row["key"]: row for row in rows if row["section"] == "summary"}
     assert (summary["current"]["cost_usd"], summary["current"]["generations"]) == ("2.665", "5")
     assert summary["previous"]["cost_usd"] == "0.52"
@@ -304,10 +311,20 @@ def test_it_exports_the_current_view_as_csv(super_admin_client, seeded, org_a, o
     assert providers["veo"] == "1.125"
     daily = [row for row in rows if row["section"] == "daily"]
     assert sum(Decimal(row["cost_usd"]) for row in daily) == Decimal("2.665")
-    assert {row["key"] for row in rows if row["section"] == "event"} == {
-        f"{org_a.pk}-2",
-        f"{org_b.pk}-4",
-    }
+    assert not [row for row in rows if row["section"] == "event"]  # events: events.csv
+
+
+def test_the_summary_csv_follows_the_filters(super_admin_client, seeded, org_a, org_b):
+    response = super_admin_client.get("/dashboard/ceo/summary.csv?period=7d&provider=veo")
+    rows = _csv(response)
+    assert next(row for row in rows if row["section"] == "scope")["name"] == (
+        "all organisations; Veo; every result"
+    )
+    summary = {row["key"]: row for row in rows if row["section"] == "summary"}
+    assert (summary["current"]["cost_usd"], summary["current"]["generations"]) == ("1.125", "1")
+    assert summary["previous"]["cost_usd"] == "0.5"
+    tenants = [(row["key"], row["cost_usd"]) for row in rows if row["section"] == "tenant"]
+    assert tenants == [(org_a.pk, "1.125")]
 
 
 def test_it_never_starts_a_csv_cell_with_a_formula(super_admin_client, db):
@@ -317,7 +334,11 @@ def test_it_never_starts_a_csv_cell_with_a_formula(super_admin_client, db):
         super_admin_client.get(URL + "?tab=costs&format=csv").streaming_content
     ).decode()
     assert "'=HYPERLINK(1)" in body
-    assert "'-1 credits left" in body
+    events = b"".join(
+        super_admin_client.get("/dashboard/ceo/events.csv").streaming_content
+    ).decode()
+    assert "'=HYPERLINK(1)" in events
+    assert "'-1 credits left" in events
 
 
 @pytest.mark.parametrize(
@@ -338,19 +359,11 @@ def test_it_guards_names_ids_and_errors_in_every_section(super_admin_client, db)
     tenant = OrganisationFactory(name="\t=HYPERLINK(1)")
     event = _event(tenant, 1, 0, success=False, error="\r=1+1")
     track_media_generation(replace(event, id="@cmd"))
-    rows = list(
-        csv.DictReader(
-            io.StringIO(
-                b"".join(
-                    super_admin_client.get(URL + "?tab=costs&format=csv").streaming_content
-                ).decode()
-            )
-        )
-    )
+    rows = _csv(super_admin_client.get(URL + "?tab=costs&format=csv"))
     tenant_row = next(row for row in rows if row["section"] == "tenant")
-    event_row = next(row for row in rows if row["section"] == "event")
+    event_row = _csv(super_admin_client.get("/dashboard/ceo/events.csv"))[0]
     assert tenant_row["name"] == "'\t=HYPERLINK(1)"
-    assert (event_row["key"], event_row["name"], event_row["error"]) == (
+    assert (event_row["id"], event_row["organisation"], event_row["error"]) == (
         "'@cmd",
         "'\t=HYPERLINK(1)",
         "'\r=1+1",
