@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
+from django.core.cache import cache
+from django.db.models import Count, Max
 
 from abtests.analysis import METRICS, RATIO, REQUIRED_RAW
 from abtests.models import MediaABTest, MediaABTestResult
@@ -35,6 +37,9 @@ MIN_PRESET_UNITS = 1_000
 MIN_PLATFORM_ORGANISATIONS = 3
 STARTED = (MediaABTest.Status.RUNNING, MediaABTest.Status.PAUSED, MediaABTest.Status.COMPLETED)
 ORGANISATION, PLATFORM = "organisation", "platform"
+# The platform view reads every organisation's results, so it is kept (per metric) until any
+# result changes: its cache key carries the results' count and latest update.
+PLATFORM_CACHE_SECONDS = 600
 COUNT_FIELDS = ("impressions", "clicks", "conversions", "engagement", "cost_micros")
 
 
@@ -308,6 +313,19 @@ def get_platform_style_recommendations(*, metric: str = "ctr") -> StyleRecommend
     the model once ``MIN_PLATFORM_ORGANISATIONS`` organisations have tested it (until then it
     is listed as waiting, without numbers), and nothing names an organisation."""
     metric = clean_metric(metric)
+    state = MediaABTestResult.objects.filter(test__status__in=STARTED).aggregate(
+        rows=Count("id"), last=Max("updated_at")
+    )
+    last = state["last"].isoformat() if state["last"] else "-"
+    key = f"abtests:platform-recommendations:{metric}:{state['rows']}:{last}"
+    found = cache.get(key)
+    if found is None:
+        found = _platform_recommendations(metric)
+        cache.set(key, found, PLATFORM_CACHE_SECONDS)
+    return found
+
+
+def _platform_recommendations(metric: str) -> StyleRecommendations:
     comparisons = [
         c
         for c in comparisons_for(_rows(), metric)
