@@ -15,6 +15,7 @@ row lock on the test, so concurrent metric updates and transitions serialise.
 import csv
 import datetime
 import io
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -84,6 +85,8 @@ __all__ = [
     "update_ab_test_metrics",
     "update_media_ab_test",
 ]
+
+logger = logging.getLogger(__name__)
 
 Status = MediaABTest.Status
 Reason = MediaABTestSplitChange.Reason
@@ -631,17 +634,20 @@ def reweight_bandit_test(
 
 
 def reweight_bandit_tests(*, now: datetime.datetime | None = None) -> BanditRun:
-    """The scheduled pass: ``reweight_bandit_test`` for every running bandit test not stopped."""
+    """The scheduled pass: ``reweight_bandit_test`` for every running bandit test not stopped.
+    One test that fails is logged and left for the next pass; the others still move."""
     now = now or timezone.now()
     candidates = list(
         MediaABTest.objects.filter(
             status=Status.RUNNING, bandit_mode=True, bandit_stopped_at=None
         ).values_list("tenant_id", "pk")
     )
-    done = [
-        reweight_bandit_test(tenant_id=tenant_id, test_id=test_id, now=now)
-        for tenant_id, test_id in candidates
-    ]
+    done = []
+    for tenant_id, test_id in candidates:
+        try:
+            done.append(reweight_bandit_test(tenant_id=tenant_id, test_id=test_id, now=now))
+        except Exception:
+            logger.exception("bandit re-weighting of test %s failed", test_id)
     return BanditRun(tuple(r for r in done if r is not None), len(candidates))
 
 

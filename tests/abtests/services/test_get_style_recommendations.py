@@ -15,7 +15,7 @@ from abtests.recommendations import (
     recommendation_panel,
 )
 from bakedbot.errors import InvalidInput
-from tests.abtests.conftest import make_test
+from tests.abtests.conftest import make_test, record, variant_ids
 from tests.abtests.portfolios import run_test
 from tests.factories import OrganisationFactory
 from tests.presets.factories import make_preset
@@ -138,3 +138,16 @@ def test_without_its_own_evidence_the_panel_falls_back_to_the_platform(org_a, or
     assert [p.name for p in panel.presets] == ["Playful"]
     assert panel.note.startswith("Built-in presets across BakedBot brands")
     assert panel.presets[0].evidence == "won 3 of 3 tests on CTR, 15,000 impressions"
+
+
+def test_the_platform_view_is_fresh_after_any_result_changes(org_a, org_b):
+    tests = [
+        run_test(org, [(PRO, 5000, 200), (PLAYFUL, 5000, 260)])
+        for org in (org_a, org_b, OrganisationFactory())
+    ]
+    before = get_platform_style_recommendations(metric="ctr").effects[0]
+    assert get_platform_style_recommendations(metric="ctr").effects[0] == before
+    # A later snapshot changes no row count, only the numbers.
+    record(tests[0], variant_ids(tests[0])[1], impressions=9000, clicks=700)
+    after = get_platform_style_recommendations(metric="ctr").effects[0]
+    assert after.units == before.units + 4000 and after.lift > before.lift

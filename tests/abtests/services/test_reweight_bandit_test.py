@@ -181,3 +181,22 @@ def test_a_floor_must_leave_room_for_every_variant(org_a):
     with pytest.raises(InvalidInput) as refused:
         services.transition_media_ab_test(tenant_id=org_a.pk, test_id=test.pk, status="running")
     assert "leaves the bandit no room" in refused.value.errors["bandit_floor_percent"]
+
+
+def test_one_failing_test_does_not_stop_the_others(org_a, monkeypatch, caplog):
+    broken, fine = _bandit_test(org_a), _bandit_test(org_a)
+    for test in (broken, fine):
+        _record(test, (1000, 40), (1000, 52))
+    real = services.stats.bandit_step
+
+    def step(arms, **options):
+        if arms[0] == (40, 1000) and step.calls == 0:
+            step.calls += 1
+            raise FloatingPointError("boom")
+        return real(arms, **options)
+
+    step.calls = 0
+    monkeypatch.setattr(services.stats, "bandit_step", step)
+    run = services.reweight_bandit_tests(now=timezone.now() + 7 * HOUR)
+    assert run.looked_at == 2 and len(run.reweighted) == 1
+    assert "bandit re-weighting of test" in caplog.text
