@@ -102,3 +102,16 @@ def test_it_shows_the_split_over_time(member_a_client, org_a):
     assert "Bandit mode: the split is re-weighted every 6 h" in html
     # A bandit test moves by itself: no manual suggestion to apply.
     assert 'data-testid="apply-split"' not in html
+
+
+def test_it_says_when_the_bandit_stopped_exploring(member_a_client, org_a):
+    test = start(make_test(org_a, bandit_mode=True))
+    control, playful = variant_ids(test)
+    record(test, control, impressions=5000, clicks=200)
+    record(test, playful, impressions=5000, clicks=320)
+    later = test.started_at + datetime.timedelta(hours=24)
+    services.reweight_bandit_test(tenant_id=org_a.pk, test_id=test.pk, now=later)
+    html = member_a_client.get(_detail(test)).content.decode()
+    assert "Bandit mode: exploring stopped on" in html
+    assert "chance to be best reached 95.0%" in html
+    assert "Bandit stopped exploring" in html and "99%" in html
