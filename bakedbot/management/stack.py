@@ -509,6 +509,34 @@ def manage(environment: dict[str, str], *arguments: str, log: Path | None = None
         )
 
 
+def collect_static(environment: dict[str, str], *, log: Path | None = None) -> None:
+    """``collectstatic`` into the environment's ``STATIC_ROOT``, skipped when nothing it collects
+    changed since the last run (compressing plotly.js and the rest takes a minute or more)."""
+    static_root = Path(environment["STATIC_ROOT"])
+    fingerprint = _static_fingerprint()
+    stamp = static_root / ".collected"
+    if stamp.exists() and stamp.read_text() == fingerprint:
+        return
+    manage(environment, "collectstatic", "--noinput", log=log)
+    stamp.write_text(fingerprint)
+
+
+def _static_fingerprint() -> str:
+    """Names, sizes and times of our static files, and the time the packages were installed
+    (the vendored htmx, plotly.js and the admin's files come from them)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    sources = [BASE_DIR / "static", *BASE_DIR.glob("*/static"), BASE_DIR / ".venv" / ".installed"]
+    for source in sorted(sources):
+        files = sorted(source.rglob("*")) if source.is_dir() else [source]
+        for path in files:
+            if path.is_file():
+                info = path.stat()
+                digest.update(f"{path}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
 def start_gunicorn(
     environment: dict[str, str], *, port: int, workers: int, log: Path, access_log: bool = False
 ) -> Server:
@@ -531,7 +559,10 @@ def start_gunicorn(
     ]
     if access_log:
         command += ["--access-logfile", "-"]
-    server = _spawn("gunicorn", command, log=log, env=environment, port=port)
+    # SIGINT: gunicorn's quick shutdown (requests in flight are cut; we only stop it at the end).
+    server = _spawn(
+        "gunicorn", command, log=log, env=environment, port=port, stop_signal=signal.SIGINT
+    )
     wait_for_port(port, "gunicorn", server.process, log)
     return server
 

@@ -2,9 +2,10 @@
 run with the stack's environment (PostgreSQL, Redis, Firestore: the production settings), so that
 the money rules are exercised by separate OS processes through the real services.
 
-Commands that race (``race_holds``, ``record_same``, ``place_hold_retrying``) print ``ready`` and
-wait for a line on standard input before they start, so the caller can release every process at
-once. Every command prints its answer as one JSON line last.
+Commands that race (``race_holds``, ``record_same``, ``place_hold_retrying``) take
+``{"rounds": [arguments, ...]}``: before each round they print ``ready`` and wait for a line on
+standard input, so the caller releases every process at once, then print the round's answer as
+one JSON line. Other commands print their answer as one JSON line last.
 """
 
 from __future__ import annotations
@@ -93,7 +94,6 @@ def tenants(*, count: int, prefix: str, daily_limit: str | None = None) -> list[
 
 
 def race_holds(*, tenant: str, threads: int, estimate: str) -> dict:
-    _wait_for_go()
 
     def place(index: int) -> str:
         try:
@@ -119,8 +119,6 @@ def record_same(*, event_id: str, tenant: str, threads: int) -> dict:
         provider="gemini-pro",
         created_at=datetime.now(UTC),
     )
-    get_repository()  # the client is built before the race, not inside it
-    _wait_for_go()
     results = _threads(threads, lambda index: record_media_generation(event).created)
     return {
         "created": sum(1 for r in results if r is True),
@@ -187,6 +185,7 @@ def jobs(*, tenants: list[str] | None = None, ids: list[str] | None = None) -> d
         "jobs": [
             {
                 "id": job.pk,
+                "tenant": job.tenant_id,
                 "status": job.status,
                 "attempts": job.attempts,
                 "retries": job.retries,
@@ -223,7 +222,6 @@ def expire_and_recover(*, job_id: str) -> dict:
 
 def place_hold_retrying(*, tenant: str, estimate: str) -> dict:
     """Place one hold as a job does; a lost database connection is retried on a new one."""
-    _wait_for_go()
     failures = []
     for _ in range(5):
         try:
@@ -240,21 +238,15 @@ def backend_pid() -> dict:
     return {"pid": connection.cursor().connection.info.backend_pid}
 
 
-COMMANDS = {
-    f.__name__: f
-    for f in (
-        tenants,
-        race_holds,
-        record_same,
-        usage,
-        holds,
-        jobs,
-        expire_and_recover,
-        place_hold_retrying,
-        backend_pid,
-    )
-}
+RACES = {f.__name__: f for f in (race_holds, record_same, place_hold_retrying)}
+COMMANDS = {f.__name__: f for f in (tenants, usage, holds, jobs, expire_and_recover, backend_pid)}
 
 if __name__ == "__main__":
     command, arguments = sys.argv[1], json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}")
-    print(json.dumps(COMMANDS[command](**arguments)), flush=True)
+    if command in RACES:
+        get_repository()  # the store's client is built before the races, not inside one
+        for round_arguments in arguments["rounds"]:
+            _wait_for_go()
+            print(json.dumps(RACES[command](**round_arguments)), flush=True)
+    else:
+        print(json.dumps(COMMANDS[command](**arguments)), flush=True)

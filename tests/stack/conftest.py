@@ -29,6 +29,7 @@ from bakedbot.management.stack import (
     Postgres,
     Redis,
     Server,
+    collect_static,
     free_port,
     manage,
     postgres_data_dir,
@@ -69,6 +70,11 @@ class Stack:
         )
         return self.workers[name]
 
+    def sql(self, query: str, *params) -> list[tuple]:
+        """Rows of ``query`` on the stack's database (a connection of its own, autocommit)."""
+        with self.postgres.connect("bakedbot") as conn:
+            return conn.execute(query, params).fetchall()
+
     def agent(self, command: str, env: dict[str, str] | None = None, **arguments) -> dict:
         """Run one agent command to its end and return its answer."""
         result = subprocess.run(
@@ -83,13 +89,15 @@ class Stack:
             raise AssertionError(f"agent {command} failed:\n{result.stderr[-4000:]}")
         return json.loads(result.stdout.strip().splitlines()[-1])
 
-    def agents(
-        self, command: str, count: int, env: dict[str, str] | None = None, **arguments
-    ) -> list[dict]:
-        """Run ``count`` agent processes of a racing command and release them at once."""
-        processes = [
+    def race(
+        self, command: str, processes: int, rounds: list[dict], env: dict[str, str] | None = None
+    ) -> list[list[dict]]:
+        """Start ``processes`` agents of a racing command; for each round, release them at once
+        and collect every process's answer (one list per round)."""
+        payload = json.dumps({"rounds": rounds})
+        started = [
             subprocess.Popen(
-                [sys.executable, "-m", "tests.stack.agent", command, json.dumps(arguments)],
+                [sys.executable, "-m", "tests.stack.agent", command, payload],
                 cwd=BASE_DIR,
                 env={**self.env, **(env or {})},
                 stdin=subprocess.PIPE,
@@ -97,25 +105,26 @@ class Stack:
                 stderr=subprocess.PIPE,
                 text=True,
             )
-            for _ in range(count)
+            for _ in range(processes)
         ]
         try:
-            for process in processes:
-                line = process.stdout.readline().strip()
-                if line != "ready":
-                    raise AssertionError(f"agent {command} did not start: {process.stderr.read()}")
-            for process in processes:
-                process.stdin.write("go\n")
-                process.stdin.flush()
             answers = []
-            for process in processes:
-                out, err = process.communicate(timeout=AGENT_TIMEOUT)
-                if process.returncode:
-                    raise AssertionError(f"agent {command} failed:\n{err[-4000:]}")
-                answers.append(json.loads(out.strip().splitlines()[-1]))
+            for _ in rounds:
+                for process in started:
+                    line = process.stdout.readline().strip()
+                    if line != "ready":
+                        process.kill()
+                        raise AssertionError(f"agent {command}: {line} {process.stderr.read()}")
+                for process in started:
+                    process.stdin.write("go\n")
+                    process.stdin.flush()
+                answers.append([json.loads(p.stdout.readline()) for p in started])
+            for process in started:
+                process.stdin.close()
+                process.wait(timeout=AGENT_TIMEOUT)
             return answers
         finally:
-            for process in processes:
+            for process in started:
                 if process.poll() is None:
                     process.kill()
                     process.wait()
@@ -176,6 +185,8 @@ def stack(png_still):
             firestore_host=emulator.host,
             secret_key=stored_secret(root / "secret_key"),
             var_dir=root,
+            # Collected once and reused while the static files are unchanged (see collect_static).
+            STATIC_ROOT=str(Path(settings.VAR_DIR) / "stack-static"),
             # The load run sends far more than a real integration's 120 requests a minute.
             API_RATE_LIMIT="1000000",
             MEDIA_PROVIDER_CONCURRENCY="8",
@@ -188,7 +199,7 @@ def stack(png_still):
         )
         stack = Stack(root, postgres, redis, emulator, sora, env)
         manage(env, "migrate", "--noinput", log=logs / "setup.log")
-        manage(env, "collectstatic", "--noinput", log=logs / "setup.log")
+        collect_static(env, log=logs / "setup.log")
         for name in JOB_WORKERS:
             started.append(stack.start_worker(name))
         stack.web = start_gunicorn(
@@ -197,10 +208,11 @@ def stack(png_still):
         started.append(stack.web)
         yield stack
     finally:
+        if "stack" in locals():
+            # A job worker's clean stop waits for its broker poll; nothing of it is asserted now.
+            for worker in stack.workers.values():
+                worker.stop(timeout=5)
         for server in reversed(started):
             server.stop()
-        if "stack" in locals():
-            for worker in stack.workers.values():
-                worker.stop()
         sora.close()
         shutil.rmtree(root, ignore_errors=True)

@@ -13,23 +13,27 @@ ROUNDS = 5
 
 
 def test_it_lets_exactly_ten_holds_through_from_4_processes_of_8_threads_5_times(stack, figures):
-    rounds = []
-    for round_number in range(ROUNDS):
-        [tenant] = stack.agent(
-            "tenants", count=1, prefix=f"race-{uuid.uuid4().hex[:8]}", daily_limit="10.00"
+    tenants = stack.agent(
+        "tenants", count=ROUNDS, prefix=f"race-{uuid.uuid4().hex[:8]}", daily_limit="10.00"
+    )
+    rounds = [{"tenant": t["id"], "threads": THREADS, "estimate": "1.00"} for t in tenants]
+
+    answers = stack.race("race_holds", PROCESSES, rounds)
+
+    figures_rounds = []
+    for tenant, round_answers in zip(tenants, answers, strict=True):
+        assert [a["errors"] for a in round_answers] == [[]] * PROCESSES
+        placed = sum(a["placed"] for a in round_answers)
+        refused = sum(a["refused"] for a in round_answers)
+        stored = stack.sql(
+            "SELECT status, count(*) FROM costs_budgethold WHERE tenant_id = %s GROUP BY status",
+            tenant["id"],
         )
-        answers = stack.agents(
-            "race_holds", PROCESSES, tenant=tenant["id"], threads=THREADS, estimate="1.00"
-        )
-        assert [a["errors"] for a in answers] == [[]] * PROCESSES
-        placed = sum(a["placed"] for a in answers)
-        refused = sum(a["refused"] for a in answers)
-        stored = stack.agent("holds", tenant=tenant["id"])["by_status"]
-        rounds.append({"round": round_number + 1, "placed": placed, "refused": refused})
-        assert (placed, refused, stored) == (10, PROCESSES * THREADS - 10, {"active": 10})
+        figures_rounds.append({"placed": placed, "refused": refused, "stored": dict(stored)})
+        assert (placed, refused, dict(stored)) == (10, PROCESSES * THREADS - 10, {"active": 10})
     figures(
-        "budget limit across processes (PostgreSQL, limit fits exactly 10 holds)",
-        {"callers": f"{PROCESSES} processes x {THREADS} threads", "rounds": rounds},
+        "budget limit across processes (PostgreSQL, limit fits exactly 10 holds of $1)",
+        {"callers": f"{PROCESSES} processes x {THREADS} threads", "rounds": figures_rounds},
     )
 
 
@@ -40,8 +44,11 @@ def test_it_records_one_event_id_from_16_callers_in_4_processes_once(stack, figu
     before = stack.agent("usage", env=env, tenants=[tenant["id"]])
     event_id = f"same-{uuid.uuid4().hex}"
 
-    answers = stack.agents(
-        "record_same", PROCESSES, env=env, event_id=event_id, tenant=tenant["id"], threads=4
+    [answers] = stack.race(
+        "record_same",
+        PROCESSES,
+        [{"event_id": event_id, "tenant": tenant["id"], "threads": 4}],
+        env=env,
     )
 
     assert [a["errors"] for a in answers] == [[]] * PROCESSES

@@ -14,6 +14,7 @@ from bakedbot.management.stack import (
     Postgres,
     Redis,
     StackError,
+    collect_static,
     manage,
     postgres_data_dir,
     production_environment,
@@ -83,7 +84,7 @@ class Command(BaseCommand):
                 )
                 self.stdout.write("Migrating, collecting static files, loading the demo data…")
                 manage(environment, "migrate", "--noinput", log=logs / "setup.log")
-                manage(environment, "collectstatic", "--noinput", log=logs / "setup.log")
+                collect_static(environment, log=logs / "setup.log")
                 manage(environment, "demo_setup", log=logs / "setup.log")
                 for index in range(options["job_workers"]):
                     started.append(
