@@ -15,7 +15,13 @@ from collections.abc import Iterable
 from datetime import date
 
 from costs.domain import DailyUsage, MediaGenerationEvent, RecomputeReport, UsageTotals
-from costs.repository import RECENT_LIMIT_MAX, CostRepository, EventPosition, days_from_cells
+from costs.repository import (
+    RECENT_LIMIT_MAX,
+    CostRepository,
+    CostStoreUnavailable,
+    EventPosition,
+    days_from_cells,
+)
 
 # An aggregate cell: (tenant id, local date, provider, type).
 Cell = tuple[str, date, str, str]
@@ -131,3 +137,43 @@ class FakeCostRepository(CostRepository):
         return RecomputeReport(
             events=len(events), checked=len(stored.keys() | wanted.keys()), repaired=repaired
         )
+
+
+class SwitchableFakeRepository(FakeCostRepository):
+    """The fake store, switched off and on: while ``down`` it raises ``CostStoreUnavailable``, as
+    a backend does when its store does not answer (outage tests that need no emulator)."""
+
+    down = False
+    unavailable_cooldown = 0.0  # switched back on, it answers at once
+
+    def _check(self) -> None:
+        if self.down:
+            raise CostStoreUnavailable()
+
+    def record(self, event, local_date):
+        self._check()
+        return super().record(event, local_date)
+
+    def get_event(self, event_id):
+        self._check()
+        return super().get_event(event_id)
+
+    def recent_events(self, **filters):
+        self._check()
+        return super().recent_events(**filters)
+
+    def tenant_daily_usage(self, tenant_id, start, end):
+        self._check()
+        return super().tenant_daily_usage(tenant_id, start, end)
+
+    def global_daily_usage(self, start, end):
+        self._check()
+        return super().global_daily_usage(start, end)
+
+    def usage_by_tenant(self, start, end):
+        self._check()
+        return super().usage_by_tenant(start, end)
+
+    def first_usage_date(self):
+        self._check()
+        return super().first_usage_date()

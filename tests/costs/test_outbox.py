@@ -22,7 +22,6 @@ from costs.outbox import (
     queue_pending_event,
     track_paid_generation,
 )
-from costs.repository import CostStoreUnavailable
 from costs.selectors import (
     count_waiting_generations,
     get_media_generation_event,
@@ -32,41 +31,12 @@ from costs.selectors import (
 from costs.services import price_media_generation, track_media_generation
 from costs.stores import get_repository, use_repository
 from costs.tenants import tenant_local_date, tenant_today
-from tests.costs.fake_repository import FakeCostRepository
-
-
-class SwitchedStore(FakeCostRepository):
-    """The fake store, switched off and on: while ``down`` it raises ``CostStoreUnavailable`` as
-    a backend does when its store does not answer."""
-
-    down = False
-
-    def _check(self) -> None:
-        if self.down:
-            raise CostStoreUnavailable()
-
-    def record(self, event, local_date):
-        self._check()
-        return super().record(event, local_date)
-
-    def get_event(self, event_id):
-        self._check()
-        return super().get_event(event_id)
-
-    def tenant_daily_usage(self, tenant_id, start, end):
-        self._check()
-        return super().tenant_daily_usage(tenant_id, start, end)
-
-    def usage_by_tenant(self, start, end):
-        self._check()
-        return super().usage_by_tenant(start, end)
+from tests.costs.fake_repository import SwitchableFakeRepository
 
 
 @pytest.fixture
 def store(db):
-    repository = SwitchedStore()
-    repository.unavailable_cooldown = 0
-    with use_repository(repository):
+    with use_repository(SwitchableFakeRepository()) as repository:
         yield repository
 
 
