@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from bakedbot.models import Membership, Organisation
 
 
@@ -50,6 +52,19 @@ def get_organisation(tenant_id: str) -> OrganisationInfo | None:
 def list_organisations() -> list[OrganisationInfo]:
     """Every organisation, by name."""
     return [_info(organisation) for organisation in Organisation.objects.order_by("name")]
+
+
+SEARCH_RESULTS_MAX = 20
+
+
+def search_organisations(query: str, *, limit: int = SEARCH_RESULTS_MAX) -> list[OrganisationInfo]:
+    """Organisations whose name, slug or id contains ``query`` (all when empty), by name."""
+    organisations = Organisation.objects.order_by("name")
+    if query:
+        organisations = organisations.filter(
+            Q(name__icontains=query) | Q(slug__icontains=query) | Q(pk__icontains=query)
+        )
+    return [_info(organisation) for organisation in organisations[:limit]]
 
 
 def organisation_names(tenant_ids: Iterable[str]) -> dict[str, str]:

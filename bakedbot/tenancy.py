@@ -74,13 +74,18 @@ def super_admin_required(view: Callable) -> Callable:
     return wrapper
 
 
+class OrganisationRequired(PermissionDenied):
+    """An organisation's page opened without one: a super admin is offered the organisations
+    (``bakedbot.views.permission_denied``); anyone else gets the plain 403."""
+
+
 def _tenant_view(view: Callable, *, owner: bool, allow_all_tenants: bool) -> Callable:
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         tenant = get_current_tenant(request)
         if tenant is None and not (allow_all_tenants and is_super_admin(request.user)):
-            raise PermissionDenied("This page belongs to an organisation")
+            raise OrganisationRequired("This page belongs to an organisation")
         if owner and not can_manage_tenant(request):
             raise PermissionDenied("Organisation owners only")
         request.tenant = tenant

@@ -28,4 +28,5 @@ urlpatterns = [
     path("dashboard/playbooks/<str:playbook_id>/run", views.playbook_run, name="run"),
     path("dashboard/ceo/playbooks", views.ceo_library, name="ceo_library"),
     path("dashboard/ceo/playbooks/seed", views.ceo_seed, name="ceo_seed"),
+    path("dashboard/ceo/playbooks/install", views.ceo_install, name="ceo_install"),
 ]

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bakedbot.errors import InvalidInput
 from bakedbot.polling import next_poll_delay
+from bakedbot.selectors import list_organisations
 from bakedbot.tenancy import (
     can_manage_tenant,
     super_admin_required,
@@ -266,8 +267,29 @@ def ceo_library(request):
     return render(
         request,
         "playbooks/ceo_library.html",
-        {"templates": templates, "unseeded": unseeded, "dst_note": DST_NOTE},
+        {
+            "templates": templates,
+            "unseeded": unseeded,
+            "dst_note": DST_NOTE,
+            "organisations": list_organisations(),
+        },
     )
+
+
+@require_POST
+@super_admin_required
+def ceo_install(request):
+    """Install a library template for the organisation the super admin chose."""
+    org_id = request.POST.get("org_id", "").strip()
+    try:
+        installed = services.install_playbook_template(
+            request.POST.get("template_id", "").strip(), org_id, user=request.user
+        )
+    except InvalidInput as exc:
+        _refused(request, exc)
+        return redirect("playbooks:ceo_library")
+    messages.success(request, "Playbook installed. Check its schedule and parameters.")
+    return redirect(tenant_url(request, "playbooks:detail", installed.playbook_id, tenant=org_id))
 
 
 @require_POST
