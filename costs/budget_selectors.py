@@ -275,10 +275,7 @@ def spent_micros_by_window(tenant_id: str, windows: list[PeriodWindow]) -> list[
         return [decimal_to_micros(get_tenant_spend(tenant_id, window.start_date, window.end_date))]
     start = min(window.start_date for window in windows)
     end = max(window.end_date for window in windows)
-    days = [
-        (day.date, day.totals.cost_micros)
-        for day in get_repository().tenant_daily_usage(tenant_id, start, end)
-    ]
+    days = get_repository().tenant_daily_spend(tenant_id, start, end)
     # Paid generations still in the outbox count as spend too (as in ``get_tenant_spend``).
     days += waiting_spend_by_day(tenant_id, start, end)
     return [

@@ -29,10 +29,10 @@ GLOBAL_SHARDS = "media_usage_global_shards"
 GLOBAL_DAYS = "media_usage_global_days"
 
 # One tenant at 50 generations/s puts 50 / 64 = 0.78 writes/s on each of its shards. The global
-# rollup takes the whole platform's rate: 50 / 56 = 0.89 writes/s at 50 generations/s, and 56 is
+# rollup takes the whole platform's rate: 50 / 55 = 0.91 writes/s at 50 generations/s, and 55 is
 # the most that keeps the 90-day CEO page within 400 document reads (costs/README.md).
 DEFAULT_TENANT_SHARDS = 64
-DEFAULT_GLOBAL_SHARDS = 56
+DEFAULT_GLOBAL_SHARDS = 55
 
 # A local date D has ended in every zone (the last is UTC-12) at D+1 12:00 UTC. An hour later its
 # increments go straight to the day document; two hours later its shards may be drained.

@@ -192,6 +192,14 @@ class CostRepository(ABC):
     def tenant_spend_micros(self, tenant_id: str, start: date, end: date) -> int:
         return self.tenant_usage(tenant_id, start, end).totals.cost_micros
 
+    def tenant_daily_spend(self, tenant_id: str, start: date, end: date) -> list[tuple[date, int]]:
+        """``(local date, cost_micros)`` of the tenant's dates with usage: all a budget check
+        needs, which a backend may read more cheaply than the days' full breakdown."""
+        return [
+            (day.date, day.totals.cost_micros)
+            for day in self.tenant_daily_usage(tenant_id, start, end)
+        ]
+
     @abstractmethod
     def global_daily_usage(self, start: date, end: date) -> list[DailyUsage]:
         """All tenants' totals per local date that has usage, oldest first."""

@@ -591,9 +591,16 @@ class FirestoreCostRepository(CostRepository):
         return daily, _by_tenant(days)
 
     def first_usage_date(self) -> date | None:
-        firsts = []
+        # In a read scope, only dates before the earliest one already found with usage are
+        # looked for: a document found there cannot be one the scope has read.
+        known = (getattr(self._scope, "days", None) or {}).get(None, {})
+        found = [day for day, groups in known.items() if groups is not None]
+        firsts = [min(found)] if found else []
         for collection in (GLOBAL_DAYS, GLOBAL_SHARDS):
-            query = self.client.collection(collection).order_by("date").limit(1)
+            query = self.client.collection(collection)
+            if firsts:
+                query = query.where(filter=FieldFilter("date", "<", firsts[0].isoformat()))
+            query = query.order_by("date").limit(1)
             firsts.extend(date.fromisoformat(doc.to_dict()["date"]) for doc in self._stream(query))
         return min(firsts) if firsts else None
 

@@ -262,6 +262,13 @@ class SqlCostRepository(CostRepository):
         ).aggregate(total=Sum("cost_micros"))["total"]
         return int(total or 0)
 
+    def tenant_daily_spend(self, tenant_id: str, start: date, end: date) -> list[tuple[date, int]]:
+        # One narrow read of the day rollups: a budget hold runs it holding the write lock.
+        rows = TenantUsageRollup.objects.filter(
+            period=DAY, tenant_id=tenant_id, start__range=(start, end)
+        ).values_list("start", "cost_micros")
+        return [(day, int(cost or 0)) for day, cost in rows]
+
     def global_daily_usage(self, start: date, end: date) -> list[DailyUsage]:
         cells = (
             GlobalDailyUsage.objects.filter(date__range=(start, end))

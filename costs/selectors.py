@@ -268,7 +268,11 @@ class _Zones:
 
 
 def iter_media_events(
-    window: DateRange, filters: EventFilters | None = None, *, before: EventPosition | None = None
+    window: DateRange,
+    filters: EventFilters | None = None,
+    *,
+    before: EventPosition | None = None,
+    page_size: int = RECENT_LIMIT_MAX,
 ) -> Iterator[tuple[MediaGenerationEvent, datetime]]:
     """Every event of the local dates of ``window`` matching ``filters``, newest first, each with
     its time in the tenant's zone; ``before`` continues after a page's last event. The store is
@@ -282,6 +286,7 @@ def iter_media_events(
         success=filters.success,
         since=since,
         before=before or (until, ""),
+        page_size=page_size,
     )
     for event in events:
         local = event.created_at.astimezone(zone_of(event.tenant_id))
@@ -320,7 +325,8 @@ def get_events_page(
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= RECENT_LIMIT_MAX:
         raise InvalidInput(limit=f"limit must be a whole number from 1 to {RECENT_LIMIT_MAX}")
     found = []
-    for item in iter_media_events(window, filters, before=before):
+    # Pages of what one page needs: Firestore bills every event document read.
+    for item in iter_media_events(window, filters, before=before, page_size=limit + 1):
         found.append(item)
         if len(found) > limit:
             break
@@ -435,14 +441,26 @@ def get_global_media_costs(
     ``filters`` (see ``filtered_period_usage`` for what each filter reads)."""
     repository = get_repository()
     filters = filters or EventFilters()
-    first = repository.first_usage_date()
+    first = repository.first_usage_date() if period == "all" else None
     if isinstance(period, DateRange):
         window = period
     else:
         window = resolve_period(period, today=platform_today(), first_date=first)
     previous = window.previous()
-    comparable = first is not None and first <= previous.end
     stored, tenant_totals = filtered_period_usage(window.start, window.end, filters)
+    # Unfiltered, the previous period is read first: usage in it answers "comparable" without
+    # looking for the first usage date, and in a read scope that look then finds only documents
+    # the scope has not read (costs/README.md, read arithmetic).
+    previous_totals = None if filters.any else _previous_totals(previous, filters)
+    if previous_totals is not None and previous_totals.count:
+        comparable = True
+    else:
+        first = first or repository.first_usage_date()
+        comparable = first is not None and first <= previous.end
+    if not comparable:
+        previous_totals = UsageTotals()
+    elif previous_totals is None:
+        previous_totals = _previous_totals(previous, filters)
     stored_days = {day.date: day for day in stored}
     daily = [
         DailyCost(day, stored_days[day].totals, stored_days[day].by_provider)
@@ -483,7 +501,7 @@ def get_global_media_costs(
         period=window,
         previous_period=previous,
         totals=totals,
-        previous_totals=_previous_totals(previous, filters) if comparable else UsageTotals(),
+        previous_totals=previous_totals,
         by_provider=by_provider,
         by_tenant=by_tenant,
         daily=daily,

@@ -38,6 +38,7 @@ from costs.selectors import (
     iter_media_events,
     platform_today,
 )
+from costs.stores import get_repository
 
 TABS = {"costs": "Media costs"}
 SUCCESS_CHOICES = {"yes": True, "no": False}
@@ -282,15 +283,18 @@ def ceo(request: HttpRequest) -> HttpResponse:
             return _summary_csv(period, options)
         filters = options["filters"]
         names = {org.id: org.name for org in organisations}
-        context.update(
-            period=period,
-            filters=filters,
-            scope=scope_text(filters, names),
-            **_events_context(query, period, filters),
-        )
-        if not only_events:
-            data = get_media_costs_dashboard(period.range, **options)
-            forecast = get_spend_forecast(tenant_id=filters.tenant_id)
+        # One page, one read of each cost document: the events, the period, its budget windows
+        # and the forecast's month overlap (costs/README.md, read arithmetic).
+        with get_repository().read_scope():
+            context.update(
+                period=period,
+                filters=filters,
+                scope=scope_text(filters, names),
+                **_events_context(query, period, filters),
+            )
+            if not only_events:
+                data = get_media_costs_dashboard(period.range, **options)
+                forecast = get_spend_forecast(tenant_id=filters.tenant_id)
     except InvalidInput as exc:
         context["error"] = exc.message
         context["error_field"] = exc.field
