@@ -62,6 +62,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages compress (64 KB of HTML is 8 KB gzipped); Django's middleware pads each compressed
+    # body at random against BREACH. Above WhiteNoise so static files compress too while DEBUG
+    # serves them from the finders; the production ones are precompressed and pass through.
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -245,7 +249,11 @@ else:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A 403/404 is an expected answer: logged in one line, without the exception's traceback.
+    "filters": {"expected_errors": {"()": "bakedbot.error_views.ExpectedErrorsWithoutTraceback"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["expected_errors"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO") or "INFO"},
 }
 

@@ -24,7 +24,10 @@ def test_it_logs_in_with_email_and_password(client, owner_a):
 def test_it_shows_a_clear_error_for_a_wrong_password(client, owner_a):
     response = client.post(reverse("login"), {"username": owner_a.username, "password": "nope"})
     assert response.status_code == 200
-    assert "correct username and password" in response.content.decode()
+    html = response.content.decode()
+    # The field is labelled Email: the error names it so, never Django's "username".
+    assert "That email and password do not match an account" in html
+    assert "correct username" not in html
 
 
 def test_it_logs_out_with_post(owner_a_client):
