@@ -4,7 +4,7 @@ from the organisation's tests."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -16,28 +16,42 @@ from abtests.recommendations import (
     get_style_recommendations,
 )
 from abtests.services import update_ab_test_metrics
-from bakedbot.api import TENANT_ID_DESCRIPTION, error_responses, read_tenant, write_tenant
+from bakedbot.api import PathId, TenantId, error_responses, read_tenant, with_rules, write_tenant
 from bakedbot.errors import InvalidInput
+from bakedbot.validation import INT64_MAX
 
 router = Router(tags=["abtests"])
 
-Count = Annotated[StrictInt, Field(ge=0)] | None
+COST_MICROS_MAX = 999_999_999_999_999  # the most `cost` can say: $999,999,999.999999
+
+
+def _count(description: str = "") -> Any:
+    # Left out, never null (the schema and the code agree); a 64-bit whole number.
+    return Field(None, ge=0, le=INT64_MAX, description=description or None)
 
 
 class MetricsIn(Schema):
     """A variant's cumulative totals so far (a snapshot, not increments); fields left out keep
-    their value."""
+    their value. At least one field; cost or cost_micros, not both."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    impressions: Count = None
-    clicks: Count = Field(None, description="At most impressions")
-    conversions: Count = Field(None, description="At most clicks")
-    engagement: Count = Field(None, description="Engaged impressions, at most impressions")
-    cost: str | None = Field(
-        None, pattern=r"^\d{1,9}(\.\d{1,6})?$", description="Media spend in US dollars"
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"minProperties": 1, "not": {"required": ["cost", "cost_micros"]}},
     )
-    cost_micros: Count = Field(None, description="The spend in micro-dollars instead of cost")
+
+    impressions: StrictInt = _count()
+    clicks: StrictInt = _count("At most impressions")
+    conversions: StrictInt = _count("At most clicks")
+    engagement: StrictInt = _count("Engaged impressions, at most impressions")
+    cost: str = Field(
+        None, pattern=r"^[0-9]{1,9}(\.[0-9]{1,6})?$", description="Media spend in US dollars"
+    )
+    cost_micros: StrictInt = Field(
+        None,
+        ge=0,
+        le=COST_MICROS_MAX,
+        description="The spend in micro-dollars instead of cost (not both)",
+    )
 
 
 class MetricsOut(BaseModel):
@@ -56,7 +70,12 @@ class MetricsOut(BaseModel):
     "/abtests/{test_id}/variants/{variant_id}/metrics",
     response={200: MetricsOut, **error_responses(400, 403, 404)},
 )
-def upload_metrics(request: HttpRequest, test_id: str, variant_id: str, payload: MetricsIn):
+@with_rules(
+    "With the variant's stored totals (fields left out keep their value): clicks at most "
+    "impressions, conversions at most clicks, engagement at most impressions (a 400 names the "
+    "fields); a test that has not started (a draft) answers 400 naming status."
+)
+def upload_metrics(request: HttpRequest, test_id: PathId, variant_id: PathId, payload: MetricsIn):
     """Record a running (or paused) test variant's cumulative metrics. A test or variant of
     another organisation answers 404, like an unknown id; a refusal names its fields (400)."""
     tenant = write_tenant(request)
@@ -64,7 +83,8 @@ def upload_metrics(request: HttpRequest, test_id: str, variant_id: str, payload:
     if not metrics:
         raise InvalidInput(metrics="Send at least one metric.")
     if "cost" in metrics and "cost_micros" in metrics:
-        raise InvalidInput(cost="Send cost or cost_micros, not both.")
+        message = "Send cost or cost_micros, not both."
+        raise InvalidInput(cost=message, cost_micros=message)
     saved = update_ab_test_metrics(
         tenant_id=tenant, test_id=test_id, variant_id=variant_id, metrics=metrics
     )
@@ -164,9 +184,7 @@ def style_recommendations(
         Literal["ctr", "cvr", "engagement_rate", "cpc"],
         Query("ctr", description="The metric the presets are compared on"),
     ] = "ctr",
-    tenant_id: Annotated[
-        str | None, Query(None, description=TENANT_ID_DESCRIPTION, max_length=40)
-    ] = None,
+    tenant_id: TenantId = None,
 ):
     """Which style presets tend to win for the organisation on ``metric``: each preset's
     expected lift against the control with a 95% interval, partially pooled across the

@@ -65,6 +65,48 @@ class Membership(models.Model):
         return f"{self.user} — {self.role} of {self.organisation}"
 
 
+class Notice(models.Model):
+    """A notice in one person's bell (the header): a budget alert, content waiting for their
+    approval, a failed playbook run. Written only through ``bakedbot.notices``, which the apps
+    above call. ``key`` names what it is about (``approval:cnt_…``): one notice per person and
+    key, so posting again never makes a duplicate, and resolving the key (the content was
+    reviewed) takes it out of every bell."""
+
+    class Kind(models.TextChoices):
+        BUDGET = "budget", "Budget alert"
+        APPROVAL = "approval", "Waiting for approval"
+        RUN = "run", "Playbook run"
+
+    id = models.CharField(primary_key=True, max_length=40, default=partial(new_id, "ntc"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=120)
+    title = models.CharField(max_length=200)
+    body = models.CharField(max_length=300, blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="bakedbot_notice_user_key")
+        ]
+        indexes = [
+            models.Index(
+                fields=["user", "resolved_at", "-created_at"], name="bakedbot_notice_bell"
+            ),
+            models.Index(fields=["organisation", "key"], name="bakedbot_notice_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class ApiToken(models.Model):
     """A bearer token for the JSON API (``Authorization: Bearer bb_...``).
 
@@ -110,3 +152,29 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class ApiIdempotencyKey(models.Model):
+    """An ``Idempotency-Key`` an API client used, with the fingerprint (SHA-256 of the canonical
+    request parameters) of the request it first came with: the same key with another body is
+    refused, like Stripe does. Written in the same transaction as what the request does, so a
+    refused or failed request leaves no key behind; the unique index makes a concurrent second
+    use wait for the first and then see it. ``scope`` is the operation the key belongs to
+    (``events``, ``playbook:<id>``)."""
+
+    id = models.BigAutoField(primary_key=True)
+    tenant = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=80)
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "scope", "key"], name="bakedbot_idempotency_key_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

@@ -15,22 +15,43 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema, Status
-from pydantic import BaseModel, ConfigDict, StrictInt
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt
 
 from bakedbot.api import (
-    TENANT_ID_DESCRIPTION,
+    ApiDate,
+    ApiDateTime,
+    QueryBool,
+    QueryInt,
+    TenantId,
     error_responses,
+    one_of,
     read_tenant,
     require_platform,
+    with_rules,
     write_tenant,
 )
 from bakedbot.errors import FieldErrors, InvalidInput
+from bakedbot.idempotency import claim_idempotency_key, request_fingerprint
 from costs.budget_selectors import get_media_budget_status, get_media_cost_alerts
 from costs.domain import MediaGenerationEvent, UsageTotals
 from costs.money import decimal_to_micros, dollars
-from costs.pricing import MEDIA_TYPES, PROVIDER_LABELS, PROVIDERS, VIDEO, estimate_media_cost
+from costs.pricing import (
+    IMAGE,
+    IMAGE_EDIT,
+    IMAGE_PROVIDERS,
+    MAX_IMAGE_COUNT,
+    MAX_VIDEO_SECONDS,
+    MEDIA_TYPES,
+    PROVIDER_LABELS,
+    PROVIDERS,
+    VIDEO,
+    VIDEO_PROVIDERS,
+    estimate_media_cost,
+    price_book_versions,
+)
 from costs.ranges import DateRange
 from costs.selectors import (
     get_global_media_costs,
@@ -49,7 +70,10 @@ MAX_RANGE_DAYS = 366
 EVENTS_PAGE_MAX = 100
 # Clocks differ: an event may say it happened a little in the future, not more.
 CLOCK_SKEW = timedelta(minutes=5)
-DOLLARS_PATTERN = r"^\d{1,9}(\.\d{1,6})?$"
+# [0-9], not \d: a regex's \d also matches digits of other scripts ("١٢").
+DOLLARS_PATTERN = r"^[0-9]{1,9}(\.[0-9]{1,6})?$"
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,500}$"
+FIRST_PRICE_DATE = price_book_versions()[0].effective_from.isoformat()
 KEY_PATTERN = r"^[A-Za-z0-9._:-]{1,100}$"
 PARAMS_MAX_CHARS = 10_000  # the event's params are stored with it (a Firestore document <= 1 MiB)
 
@@ -57,7 +81,6 @@ MediaType = Literal[MEDIA_TYPES]  # type: ignore[valid-type]
 Provider = Literal[PROVIDERS]  # type: ignore[valid-type]
 TenantPeriod = Literal["day", "week", "month", "7d", "30d", "90d", "all"]
 GlobalPeriod = Literal["7d", "30d", "90d", "all"]
-TenantId = Annotated[str | None, Query(None, description=TENANT_ID_DESCRIPTION, max_length=40)]
 
 
 def _dollars_or_none(micros: int | None) -> str | None:
@@ -145,42 +168,67 @@ class EventPageOut(BaseModel):
     )
 
 
-class EventIn(Schema):
+COST_MICROS_MAX = 999_999_999_999_999  # the most `cost` can say: $999,999,999.999999
+COST_DESCRIPTION = "US dollars charged; omit both cost and cost_micros to price it"
+COST_MICROS_DESCRIPTION = "The cost in micro-dollars instead of cost (not both)"
+EVENT_EXAMPLES = [
+    {"type": "image", "provider": "imagen", "prompt": "Gummies on a marble counter"},
+    {
+        "type": "video",
+        "provider": "veo",
+        "duration_seconds": 10,
+        "model": "veo-3.1-generate-preview",
+        "generation_ms": 84000,
+    },
+    {"type": "image", "provider": "gemini-pro", "cost": "0.134", "success": True},
+]
+
+
+class _EventFields(Schema):
+    # cost and cost_micros are two spellings of one amount: at most one of them.
     model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"type": "image", "provider": "imagen", "prompt": "Gummies on a marble counter"},
-                {
-                    "type": "video",
-                    "provider": "veo",
-                    "duration_seconds": 10,
-                    "model": "veo-3.1-generate-preview",
-                    "generation_ms": 84000,
-                },
-                {"type": "image", "provider": "gemini-pro", "cost": "0.134", "success": True},
-            ]
-        },
+        extra="forbid", json_schema_extra={"not": {"required": ["cost", "cost_micros"]}}
     )
 
-    type: MediaType
-    provider: Provider
     model: str = Field("", max_length=120)
     prompt: str = Field("", max_length=2000)
-    params: dict[str, Any] = Field(default_factory=dict)
-    duration_seconds: int | None = Field(None, ge=1, le=300, description="Videos only (required)")
-    success: bool = True
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description=f"Stored with the event (JSON, at most {PARAMS_MAX_CHARS:,} characters)",
+    )
+    success: StrictBool = True
     error: str = Field("", max_length=1000)
-    cache_hit: bool = False
-    cost: str | None = Field(
-        None, pattern=DOLLARS_PATTERN, description="US dollars charged; omit to price it"
+    cache_hit: StrictBool = False
+    # Optional fields are left out, never null: the schema says so and the code agrees.
+    cost: str = Field(None, pattern=DOLLARS_PATTERN, description=COST_DESCRIPTION)
+    cost_micros: StrictInt = Field(
+        None, ge=0, le=COST_MICROS_MAX, description=COST_MICROS_DESCRIPTION
     )
-    cost_micros: Annotated[StrictInt, Field(ge=0)] | None = Field(
-        None, description="The cost in micro-dollars instead of cost"
+    generation_ms: StrictInt = Field(None, ge=0, le=86_400_000)
+    created_at: ApiDateTime = Field(
+        None,
+        description="When it happened (default: now): not before the first price book "
+        f"({FIRST_PRICE_DATE}) and not more than 5 minutes ahead of our clock",
     )
-    generation_ms: int | None = Field(None, ge=0, le=86_400_000)
-    created_at: datetime | None = Field(None, description="When it happened (default: now)")
-    content_id: str | None = Field(None, max_length=120)
+    content_id: str = Field(None, max_length=120)
+
+
+class ImageEventIn(_EventFields):
+    """An image (or an image edit): no duration."""
+
+    type: Literal[IMAGE, IMAGE_EDIT]  # type: ignore[valid-type]
+    provider: Literal[IMAGE_PROVIDERS]  # type: ignore[valid-type]
+
+
+class VideoEventIn(_EventFields):
+    """A video: its duration is required."""
+
+    type: Literal[VIDEO]  # type: ignore[valid-type]
+    provider: Literal[VIDEO_PROVIDERS]  # type: ignore[valid-type]
+    duration_seconds: Annotated[StrictInt, Field(ge=1, le=MAX_VIDEO_SECONDS)]
+
+
+EventIn = one_of(ImageEventIn, VideoEventIn, json_schema_extra={"examples": EVENT_EXAMPLES})
 
 
 class CostLineOut(BaseModel):
@@ -328,12 +376,16 @@ def _event(event: MediaGenerationEvent) -> dict[str, Any]:
 def _date_range(
     start_date: date | None, end_date: date | None, *, today: date, default_days: int = 30
 ) -> DateRange:
-    end = end_date or today
+    """The dates asked for: both, or one and a default (end today; start 30 days before the
+    end); refused naming both fields when the end comes first or the range is too long."""
+    end = end_date or max(today, start_date or today)
     start = start_date or end - timedelta(days=default_days - 1)
     if end < start:
-        raise InvalidInput(end_date="Must not be before start_date.")
+        message = "end_date must not be before start_date."
+        raise InvalidInput(start_date=message, end_date=message)
     if (end - start).days >= MAX_RANGE_DAYS:
-        raise InvalidInput(end_date=f"A range is at most {MAX_RANGE_DAYS} days.")
+        message = f"From start_date to end_date is at most {MAX_RANGE_DAYS} days."
+        raise InvalidInput(start_date=message, end_date=message)
     return DateRange(start, end)
 
 
@@ -343,26 +395,44 @@ def _period_or_range(
     """``(name, range)``: a named period (range None, resolved by the selector) or dates."""
     if start_date or end_date:
         if period:
-            raise InvalidInput(period="Give a period or start_date and end_date, not both.")
-        if not (start_date and end_date):
-            missing = "end_date" if start_date else "start_date"
-            raise InvalidInput({missing: "Give both start_date and end_date."})
+            message = "Give a period or dates (start_date, end_date), not both."
+            given = ["start_date"] if start_date else []
+            given += ["end_date"] if end_date else []
+            raise InvalidInput({"period": message, **dict.fromkeys(given, message)})
         return "custom", _date_range(start_date, end_date, today=today)
     return period or "30d", None
+
+
+RANGE_RULES = (
+    f"start_date and end_date: end not before start, at most {MAX_RANGE_DAYS} days apart "
+    "(a 400 names both)."
+)
+PERIOD_RULES = (
+    "Either period or dates (start_date and/or end_date), not both (a 400 names them); "
+    + RANGE_RULES
+)
+StartDate = Annotated[
+    ApiDate | None, Query(None, description="First local date (default: 30 days to end_date)")
+]
+EndDate = Annotated[ApiDate | None, Query(None, description="Last local date (default: today)")]
 
 
 # -- endpoints ---------------------------------------------------------------------------------
 
 
-@router.get("/usage", response={200: UsageOut, **error_responses(400, 404)})
+@router.get(
+    "/usage",
+    response={200: UsageOut, **error_responses(400, 404)},
+)
+@with_rules(RANGE_RULES)
 def usage(
     request: HttpRequest,
-    start_date: Annotated[date | None, Query(None, description="First local date")] = None,
-    end_date: Annotated[date | None, Query(None, description="Last one (default: today)")] = None,
+    start_date: StartDate = None,
+    end_date: EndDate = None,
     tenant_id: TenantId = None,
 ):
     """Usage over a range of the organisation's local dates: totals, by provider, by type and a
-    daily series (every date of the range). At most 366 days."""
+    daily series (every date of the range)."""
     tenant = read_tenant(request, tenant_id)
     window = _date_range(start_date, end_date, today=tenant_today(tenant))
     stats = get_media_usage(tenant, window.start, window.end)
@@ -399,15 +469,19 @@ def usage(
     }
 
 
-@router.get("/costs/by-provider", response={200: ProviderCostsOut, **error_responses(400, 404)})
+@router.get(
+    "/costs/by-provider",
+    response={200: ProviderCostsOut, **error_responses(400, 404)},
+)
+@with_rules(PERIOD_RULES)
 def costs_by_provider(
     request: HttpRequest,
     period: Annotated[
         TenantPeriod | None,
-        Query(None, description="Local periods ending today (default 30d); or start/end dates"),
+        Query(None, description="Local periods ending today (default 30d); or dates"),
     ] = None,
-    start_date: date | None = None,
-    end_date: date | None = None,
+    start_date: StartDate = None,
+    end_date: EndDate = None,
     tenant_id: TenantId = None,
 ):
     """Cost per provider over a period of the organisation's local dates."""
@@ -449,19 +523,22 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
         moment = datetime.fromisoformat(at)
         if moment.tzinfo is None or not isinstance(event_id, str):
             raise ValueError("not a cursor")
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        # OverflowError: a time the calendar cannot hold in UTC (0001-01-01T00:00:00+14:00).
+        moment = moment.astimezone(UTC)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
         raise InvalidInput(
             cursor="Not a cursor from this API: pass next_cursor as it came."
         ) from None
-    return moment.astimezone(UTC), event_id
+    return moment, event_id
 
 
 @router.get("/events", response={200: EventPageOut, **error_responses(400, 404)})
 def events(
     request: HttpRequest,
-    limit: Annotated[int, Query(50, ge=1, le=EVENTS_PAGE_MAX)] = 50,
+    limit: Annotated[QueryInt, Query(50, ge=1, le=EVENTS_PAGE_MAX)] = 50,
     cursor: Annotated[
-        str | None, Query(None, max_length=500, description="next_cursor of the last page")
+        str | None,
+        Query(None, pattern=CURSOR_PATTERN, description="next_cursor of the last page"),
     ] = None,
     tenant_id: TenantId = None,
 ):
@@ -478,11 +555,22 @@ def events(
     }
 
 
+EVENT_RULES = (
+    "created_at from the first price book "
+    f"({FIRST_PRICE_DATE}) to 5 minutes ahead of our clock; params at most "
+    f"{PARAMS_MAX_CHARS:,} characters of JSON. The same Idempotency-Key with a different body "
+    "answers 422 (idempotency_key_reused) and records nothing."
+)
+
+
 @router.post(
     "/events",
-    response={200: EventOut, 201: EventOut, **error_responses(400, 403)},
-    openapi_extra={"responses": {200: {"description": "Already recorded under this key"}}},
+    response={200: EventOut, 201: EventOut, **error_responses(400, 403, 422)},
+    openapi_extra={
+        "responses": {200: {"description": "Already recorded under this key (same body)"}}
+    },
 )
+@with_rules(EVENT_RULES)
 def record_event(
     request: HttpRequest,
     payload: EventIn,
@@ -492,29 +580,25 @@ def record_event(
             ...,
             alias="Idempotency-Key",
             pattern=KEY_PATTERN,
-            description="Your id for this generation: the same key again records nothing new",
+            description="Your id for this generation: the same key and body again records "
+            "nothing new; the same key with another body is refused (422)",
             example="looker-2026-11-20-0042",
         ),
     ],
 ):
-    """Record a generation made outside BakedBot (201). The same Idempotency-Key again answers
-    200 with the first recording and records nothing, whatever the new (valid) body says; a
+    """Record a generation made outside BakedBot (201). The same Idempotency-Key with the same
+    body answers 200 with the first recording and records nothing; with another body, 422. A
     refused request uses no key. Without cost or cost_micros the price book prices it (failures
     and cache hits cost $0)."""
     tenant = write_tenant(request)
     now = datetime.now(UTC)
     at = payload.created_at or now
     errors = FieldErrors()
-    if at.tzinfo is None:
-        errors.add("created_at", "Give a time zone, such as 2026-11-20T14:05:00Z.")
-    elif at > now + CLOCK_SKEW:
+    if at > now + CLOCK_SKEW:
         errors.add("created_at", "Must not be in the future.")
-    if payload.type == VIDEO and payload.duration_seconds is None:
-        errors.add("duration_seconds", "A video needs its duration in seconds.")
-    elif payload.type != VIDEO and payload.duration_seconds is not None:
-        errors.add("duration_seconds", "Only videos have a duration.")
     if payload.cost is not None and payload.cost_micros is not None:
         errors.add("cost", "Send cost or cost_micros, not both.")
+        errors.add("cost_micros", "Send cost or cost_micros, not both.")
     if len(json.dumps(payload.params)) > PARAMS_MAX_CHARS:
         errors.add("params", f"At most {PARAMS_MAX_CHARS:,} characters of JSON.")
     errors.raise_if_any()
@@ -530,7 +614,7 @@ def record_event(
         model=payload.model,
         prompt=payload.prompt,
         params=payload.params,
-        duration_seconds=payload.duration_seconds,
+        duration_seconds=getattr(payload, "duration_seconds", None),
         cost_micros=cost_micros,
         success=payload.success,
         error=payload.error,
@@ -539,22 +623,62 @@ def record_event(
         content_id=payload.content_id,
         cache_hit=payload.cache_hit,
     )
-    recorded = record_media_generation(event)
+    # The key (with the body's fingerprint) is claimed in the transaction that records the event:
+    # a refusal or an outage of the store rolls it back, so the client retries with the same key.
+    with transaction.atomic():
+        claim_idempotency_key(
+            tenant_id=tenant,
+            scope="events",
+            key=idempotency_key,
+            fingerprint=request_fingerprint(payload.model_dump(mode="json")),
+        )
+        recorded = record_media_generation(event)
     return Status(201 if recorded.created else 200, _event(recorded.event))
 
 
-@router.get("/estimate", response={200: EstimateOut, **error_responses(400)})
+ESTIMATE_RULES = (
+    "provider makes the type (image, image_edit: gemini-flash, "
+    "gemini-pro, imagen; video: veo, sora); duration_seconds is required for a video and only "
+    "for a video; count only for images. A 400 names both parameters."
+)
+
+
+@router.get(
+    "/estimate",
+    response={200: EstimateOut, **error_responses(400)},
+)
+@with_rules(ESTIMATE_RULES)
 def estimate(
     request: HttpRequest,
     type: MediaType,
     provider: Provider,
     duration_seconds: Annotated[
-        int | None, Query(None, ge=1, le=300, description="Videos (required)")
+        QueryInt | None,
+        Query(None, ge=1, le=MAX_VIDEO_SECONDS, description="Videos (required)"),
     ] = None,
-    count: Annotated[int, Query(1, ge=1, le=100, description="Images")] = 1,
+    count: Annotated[
+        QueryInt | None, Query(None, ge=1, le=MAX_IMAGE_COUNT, description="Images (default 1)")
+    ] = None,
 ):
     """What a generation would cost under today's price book (videos by clip plan)."""
-    options: dict[str, Any] = {"count": count}
+    errors = FieldErrors()
+    kind_providers = VIDEO_PROVIDERS if type == VIDEO else IMAGE_PROVIDERS
+    if provider not in kind_providers:
+        message = f"type {type} is made by {', '.join(kind_providers)}."
+        errors.add("type", message)
+        errors.add("provider", message)
+    if type == VIDEO:
+        if duration_seconds is None:
+            errors.add("type", "A video's estimate needs duration_seconds.")
+            errors.add("duration_seconds", "Required for type=video.")
+        if count is not None:
+            errors.add("type", "count is for images; a video has duration_seconds.")
+            errors.add("count", "Only for images.")
+    elif duration_seconds is not None:
+        errors.add("type", "Only a video has duration_seconds.")
+        errors.add("duration_seconds", "Only for type=video.")
+    errors.raise_if_any()
+    options: dict[str, Any] = {"count": count or 1}
     if duration_seconds is not None:
         options["duration_seconds"] = duration_seconds
     result = estimate_media_cost(type, provider, options)
@@ -625,8 +749,8 @@ def budget(request: HttpRequest, tenant_id: TenantId = None):
 @router.get("/alerts", response={200: AlertsOut, **error_responses(400, 404)})
 def alerts(
     request: HttpRequest,
-    include_acknowledged: bool = True,
-    limit: Annotated[int, Query(50, ge=1, le=200)] = 50,
+    include_acknowledged: Annotated[QueryBool, Query(True)] = True,
+    limit: Annotated[QueryInt, Query(50, ge=1, le=200)] = 50,
     tenant_id: TenantId = None,
 ):
     """The organisation's budget alerts, newest first."""
@@ -656,15 +780,19 @@ def alerts(
     }
 
 
-@router.get("/global/costs", response={200: GlobalCostsOut, **error_responses(400, 403)})
+@router.get(
+    "/global/costs",
+    response={200: GlobalCostsOut, **error_responses(400, 403)},
+)
+@with_rules(PERIOD_RULES)
 def global_costs(
     request: HttpRequest,
     period: Annotated[
         GlobalPeriod | None,
-        Query(None, description="Platform dates ending today (default 30d); or start/end dates"),
+        Query(None, description="Platform dates ending today (default 30d); or dates"),
     ] = None,
-    start_date: date | None = None,
-    end_date: date | None = None,
+    start_date: StartDate = None,
+    end_date: EndDate = None,
 ):
     """The whole platform (platform tokens only): totals against the previous period of the same
     length, by provider, by organisation (highest cost first) and per day."""

@@ -10,24 +10,30 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Field, Header, Query, Router, Schema, Status
-from pydantic import BaseModel, ConfigDict
+from ninja import Field, Header, Router, Schema, Status
+from pydantic import BaseModel, ConfigDict, StrictBool
 
 from bakedbot.api import (
-    TENANT_ID_DESCRIPTION,
     ApiError,
+    PathId,
+    TenantId,
     error_responses,
     read_tenant,
+    with_rules,
     write_tenant,
 )
 from costs.money import dollars
 from playbooks.models import Playbook, PlaybookRun
-from playbooks.services import PlaybookDisabled, start_webhook_run
+from playbooks.services import (
+    GUIDANCE_MAX_CHARS,
+    WEBHOOK_VARIABLES_MAX_CHARS,
+    PlaybookDisabled,
+    start_webhook_run,
+)
 
 router = Router(tags=["playbooks"])
 
 KEY_PATTERN = r"^[A-Za-z0-9._:-]{1,100}$"
-TenantId = Annotated[str | None, Query(None, description=TENANT_ID_DESCRIPTION, max_length=40)]
 
 
 class RunIn(Schema):
@@ -41,7 +47,7 @@ class RunIn(Schema):
         description="Handed to the steps as context.variables (JSON, at most 10,000 characters; "
         "guidance, a string, reaches the caption and media prompts)",
     )
-    dry_run: bool = Field(False, description="Simulate mode: no provider is paid")
+    dry_run: StrictBool = Field(False, description="Simulate mode: no provider is paid")
 
 
 class RunStartedOut(BaseModel):
@@ -93,20 +99,31 @@ def _started(request: HttpRequest, run: PlaybookRun) -> dict:
 
 @router.post(
     "/playbooks/{playbook_id}/runs",
-    response={200: RunStartedOut, 202: RunStartedOut, **error_responses(400, 403, 404, 409)},
-    openapi_extra={"responses": {200: {"description": "Already started under this key"}}},
+    response={
+        200: RunStartedOut,
+        202: RunStartedOut,
+        **error_responses(400, 403, 404, 409, 422),
+    },
+    openapi_extra={
+        "responses": {200: {"description": "Already started under this key (same body)"}}
+    },
+)
+@with_rules(
+    f"variables at most {WEBHOOK_VARIABLES_MAX_CHARS:,} characters of JSON; variables.guidance "
+    f"text of at most {GUIDANCE_MAX_CHARS:,} characters. The same Idempotency-Key with another "
+    "body (variables, dry_run) answers 422 (idempotency_key_reused) and starts nothing."
 )
 def start_run(
     request: HttpRequest,
-    playbook_id: str,
+    playbook_id: PathId,
     idempotency_key: Annotated[
         str | None,
         Header(
             None,
             alias="Idempotency-Key",
             pattern=KEY_PATTERN,
-            description="Your delivery id: the same key again answers the first run (200) and "
-            "starts nothing",
+            description="Your delivery id: the same key and body again answers the first run "
+            "(200) and starts nothing; the same key with another body is refused (422)",
             example="pos-delivery-8812",
         ),
     ] = None,
@@ -139,7 +156,9 @@ def start_run(
     response={200: RunOut, **error_responses(400, 404)},
     url_name="playbook_run_status",
 )
-def run_status(request: HttpRequest, playbook_id: str, run_id: str, tenant_id: TenantId = None):
+def run_status(
+    request: HttpRequest, playbook_id: PathId, run_id: PathId, tenant_id: TenantId = None
+):
     """A run's status, cost and per-step results (any trigger)."""
     tenant = read_tenant(request, tenant_id)
     run = get_object_or_404(

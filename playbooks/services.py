@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 
 from bakedbot.errors import FieldErrors, InvalidInput
+from bakedbot.idempotency import claim_idempotency_key, request_fingerprint
 from bakedbot.selectors import OrganisationInfo, get_organisation
 from bakedbot.validation import clean_text
 from playbooks import clock
@@ -348,21 +349,33 @@ def start_webhook_run(
     dry_run: bool = False,
 ) -> WebhookRunResult:
     """Start a run triggered by a webhook, executed by the worker like Run now. With an
-    ``idempotency_key`` (the sender's delivery id) a repeated delivery answers the first run
-    (``created`` False) whatever its body says, even if the playbook was disabled since.
+    ``idempotency_key`` (the sender's delivery id) a repeated delivery with the same body answers
+    the first run (``created`` False), even if the playbook was disabled since; the same key with
+    another body raises ``bakedbot.idempotency.IdempotencyKeyReused`` and starts nothing.
     ``PlaybookDisabled`` for a disabled playbook; ``InvalidInput`` for bad variables."""
+    variables = variables or {}
     run_key = f"webhook:{playbook.pk}:{idempotency_key}" if idempotency_key else None
-    if run_key:
-        existing = PlaybookRun.objects.filter(run_key=run_key).first()
-        if existing is not None:
-            return WebhookRunResult(run=existing, created=False)
-    if not playbook.enabled:
-        raise PlaybookDisabled(
-            f"Playbook “{playbook.name}” is disabled: enable it on its Playbooks page to run it "
-            "from a webhook."
-        )
-    variables = webhook_variables_validate(variables or {})
-    try:
+    with transaction.atomic():
+        # The key and its body's fingerprint are kept in this transaction: a refusal below
+        # (disabled, bad variables) leaves no key behind.
+        if idempotency_key:
+            claim_idempotency_key(
+                tenant_id=playbook.organisation_id,
+                scope=f"playbook:{playbook.pk}",
+                key=idempotency_key,
+                fingerprint=request_fingerprint({"variables": variables, "dry_run": dry_run}),
+            )
+        if run_key:
+            # A run of this key started before the fingerprints were kept answers as it did.
+            existing = PlaybookRun.objects.filter(run_key=run_key).first()
+            if existing is not None:
+                return WebhookRunResult(run=existing, created=False)
+        if not playbook.enabled:
+            raise PlaybookDisabled(
+                f"Playbook “{playbook.name}” is disabled: enable it on its Playbooks page to run "
+                "it from a webhook."
+            )
+        variables = webhook_variables_validate(variables)
         run = start_playbook_run(
             playbook=playbook,
             triggered_by=PlaybookRun.Trigger.WEBHOOK,
@@ -370,11 +383,6 @@ def start_webhook_run(
             run_key=run_key,
             variables=variables,
         )
-    except IntegrityError:
-        if run_key is None:
-            raise
-        # The same delivery arrived twice at once: the other request started it.
-        return WebhookRunResult(run=PlaybookRun.objects.get(run_key=run_key), created=False)
     return WebhookRunResult(run=run, created=True)
 
 

@@ -46,12 +46,35 @@ def test_it_refuses_impossible_metrics_naming_the_field(api_a, running):
         ({"likes": 3}, "likes"),
         ({"impressions": 9223372036854775808}, "impressions"),
         ({"cost": "1e309"}, "cost"),
-        ({"cost_micros": 9223372036854775807}, "cost"),
+        ({"cost_micros": 9223372036854775807}, "cost_micros"),
+        ({"cost_micros": 10**15}, "cost_micros"),
+        ({"impressions": True}, "impressions"),
+        ({"impressions": "5"}, "impressions"),
+        ({"impressions": None}, "impressions"),
+        ({"impressions": "²"}, "impressions"),
     ]
     for body, field in cases:
         response = api_a.post(_url(running, control), body)
         assert response.status_code == 400, body
         assert field in response.json()["error"]["fields"], (body, response.json())
+    assert not MediaABTestMetricSnapshot.objects.exists()
+
+
+def test_it_refuses_numbers_past_the_calendar_of_json(api_a, running):
+    """1e309, NaN and Infinity parse as floats no field can hold; past 2^63 no store holds."""
+    control, _ = variant_ids(running)
+    url = f"/api/v1{_url(running, control)}"
+    for raw, field in [
+        ('{"cost": 1e309}', "cost"),
+        ('{"impressions": 9223372036854775808}', "impressions"),
+        ('{"impressions": NaN}', "impressions"),
+        ('{"clicks": -Infinity}', "clicks"),
+    ]:
+        response = api_a.client.post(
+            url, raw, content_type="application/json", headers=api_a.headers
+        )
+        assert response.status_code == 400, raw
+        assert field in response.json()["error"]["fields"], (raw, response.json())
     assert not MediaABTestMetricSnapshot.objects.exists()
 
 

@@ -21,6 +21,7 @@ def test_it_serves_an_openapi_3_document_with_bearer_auth(db):
         "/api/v1/budget",
         "/api/v1/alerts",
         "/api/v1/global/costs",
+        "/api/v1/abtests/recommendations",
         "/api/v1/abtests/{test_id}/variants/{variant_id}/metrics",
         "/api/v1/playbooks/{playbook_id}/runs",
         "/api/v1/playbooks/{playbook_id}/runs/{run_id}",
@@ -30,7 +31,18 @@ def test_it_serves_an_openapi_3_document_with_bearer_auth(db):
     for path in schema["paths"].values():
         for operation in path.values():
             assert operation["security"], operation["operationId"]
-            assert {"401", "429"} <= set(operation["responses"]), operation["operationId"]
+            assert {"401", "429", "503"} <= set(operation["responses"]), operation["operationId"]
+            for status, response in operation["responses"].items():
+                if int(status) >= 400:
+                    content = response["content"]["application/json"]["schema"]
+                    assert content == {"$ref": "#/components/schemas/ErrorOut"}
+                if status in ("429", "503"):
+                    assert response["headers"]["Retry-After"]["required"] is True
+    for operation in (
+        schema["paths"]["/api/v1/events"]["post"],
+        schema["paths"]["/api/v1/playbooks/{playbook_id}/runs"]["post"],
+    ):
+        assert "422" in operation["responses"]
 
 
 def test_it_serves_the_docs_page_from_our_own_static_files(db):
@@ -63,8 +75,24 @@ def test_it_answers_every_error_in_one_shape(api_a, api_anonymous, store):
         assert set(error) == {"code", "message", "fields"}
         assert error["message"]
     assert responses[1].json()["error"]["fields"] == {
-        "start_date": "Input should be a valid date or datetime, input is too short"
+        "start_date": "Enter a date as YYYY-MM-DD, from 2000-01-01 to 2999-12-31."
     }
+
+
+def test_it_answers_a_method_a_path_does_not_have_in_the_error_shape(api_a, store):
+    """Was django-ninja's plain-text 405."""
+    for method, path in [
+        ("put", "/usage"),
+        ("delete", "/events"),
+        ("patch", "/playbooks/pbk_x/runs"),
+        ("post", "/budget"),
+    ]:
+        response = getattr(api_a.client, method)(f"/api/v1{path}", headers=api_a.headers)
+        assert response.status_code == 405, path
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json()["error"]["code"] == "method_not_allowed"
+        assert method.upper() not in response["Allow"] and response["Allow"]
+    assert api_a.client.delete("/api/v1/events", headers=api_a.headers)["Allow"] == "GET, POST"
 
 
 def test_it_answers_a_server_error_as_json(api_a, store, monkeypatch, caplog):

@@ -65,14 +65,17 @@ def test_it_keeps_a_cursor_inside_its_tenant(api_a, api_b, org_a, org_b, store):
 
 def test_it_refuses_a_cursor_it_did_not_make(api_a, store):
     forged = base64.urlsafe_b64encode(b'["2026-11-20T18:00:00", 5]').decode()
-    for cursor in ["not-a-cursor", "e30", forged, "%%%"]:
+    # Was a 500 (OverflowError): a time before year 1 once in UTC.
+    calendar_end = base64.urlsafe_b64encode(b'["0001-01-01T00:00:00+14:00", "e"]').decode()
+    naive = base64.urlsafe_b64encode(b'["2026-11-20T18:00:00", "e"]').decode()
+    for cursor in ["not-a-cursor", "e30", forged, "%%%", calendar_end, naive, "x" * 501]:
         response = api_a.get("/events", {"cursor": cursor})
         assert response.status_code == 400, cursor
         assert list(response.json()["error"]["fields"]) == ["cursor"]
 
 
 def test_it_bounds_the_page_size(api_a, store):
-    for limit in (0, 101, "ten"):
+    for limit in (0, 101, "ten", "²", "①", "1e3", "5.0", "99999999999999999999999"):
         response = api_a.get("/events", {"limit": limit})
         assert response.status_code == 400
         assert "limit" in response.json()["error"]["fields"]

@@ -75,7 +75,10 @@ def test_a_repeated_delivery_answers_the_first_run(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         first = api_a.post(runs_url(playbook), {"dry_run": True}, **{"Idempotency-Key": "d-9"})
-        again = api_a.post(runs_url(playbook), {}, **{"Idempotency-Key": "d-9"})
+        # The same body spelt otherwise (defaults written out) is the same request.
+        again = api_a.post(
+            runs_url(playbook), {"variables": {}, "dry_run": True}, **{"Idempotency-Key": "d-9"}
+        )
         other = api_a.post(runs_url(playbook), {}, **{"Idempotency-Key": "d-10"})
 
     assert (first.status_code, again.status_code, other.status_code) == (202, 200, 202)
@@ -83,6 +86,56 @@ def test_a_repeated_delivery_answers_the_first_run(
     assert first.json()["dry_run"] is True
     assert PlaybookRun.objects.count() == 2
     assert OrmQ.objects.count() == 2
+
+
+def test_the_same_key_with_another_body_is_refused_and_starts_nothing(api_a, playbook):
+    first = api_a.post(runs_url(playbook), {"dry_run": True}, **{"Idempotency-Key": "d-9"})
+    for body in ({}, {"dry_run": False}, {"dry_run": True, "variables": {"campaign": "420"}}):
+        response = api_a.post(runs_url(playbook), body, **{"Idempotency-Key": "d-9"})
+        assert response.status_code == 422, body
+        error = response.json()["error"]
+        assert error["code"] == "idempotency_key_reused"
+        assert "d-9" in error["message"] and "different body" in error["message"]
+        assert list(error["fields"]) == ["Idempotency-Key"]
+    assert PlaybookRun.objects.count() == 1
+    again = api_a.post(runs_url(playbook), {"dry_run": True}, **{"Idempotency-Key": "d-9"})
+    assert again.status_code == 200 and again.json()["run_id"] == first.json()["run_id"]
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e309"])
+def test_a_non_finite_number_is_refused_naming_the_field_and_uses_no_key(api_a, playbook, number):
+    """Was: the save failed, was taken for a race on the key, and the lookup of the run that did
+    not exist raised DoesNotExist (500)."""
+    response = api_a.client.post(
+        f"/api/v1{runs_url(playbook)}",
+        '{"variables": {"x": ' + number + "}}",
+        content_type="application/json",
+        headers=api_a.headers | {"Idempotency-Key": "nan-1"},
+    )
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["variables.x"]
+    assert not PlaybookRun.objects.exists()
+    good = api_a.post(runs_url(playbook), {"variables": {"x": 1}}, **{"Idempotency-Key": "nan-1"})
+    assert good.status_code == 202
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"dry_run": 0}, "dry_run"),
+        ({"dry_run": "true"}, "dry_run"),
+        ({"dry_run": None}, "dry_run"),
+        ({"variables": {"x": 2**63}}, "variables.x"),
+        ({"variables": {"x": "a\x00b"}}, "variables.x"),
+        ({"variables": {"guidance": 5}}, "variables.guidance"),
+        ({"variables": []}, "variables"),
+    ],
+)
+def test_it_refuses_what_the_schema_refuses(api_a, playbook, body, field):
+    response = api_a.post(runs_url(playbook), body, **{"Idempotency-Key": "strict"})
+    assert response.status_code == 400, response.json()
+    assert field in response.json()["error"]["fields"], response.json()
+    assert not PlaybookRun.objects.exists()
 
 
 def test_a_repeat_after_disabling_still_answers_the_first_run(api_a, playbook):

@@ -33,12 +33,74 @@ def test_it_records_and_prices_an_event(api_a, org_a, store):
 
 def test_it_records_the_same_key_only_once(api_a, org_a, store):
     first = _post(api_a, VIDEO)
-    again = _post(api_a, VIDEO | {"duration_seconds": 20, "cost": "9.99"})
+    # The same body, its defaults spelt out and its keys in another order: the same request.
+    again = _post(api_a, {"success": True, **dict(reversed(VIDEO.items())), "params": {}})
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json() == first.json()
     assert len(get_recent_media_events(org_a.pk)) == 1
     today = tenant_today(org_a.pk)
     assert get_media_usage(org_a.pk, today, today).total_cost_micros == 1_125_000
+
+
+def test_the_same_key_with_another_body_is_refused_like_stripe(api_a, org_a, store):
+    """Was: the second body was answered with the first event, as if recorded."""
+    first = _post(api_a, {"type": "image", "cost": "0.25", "provider": "imagen"}, key="k-1")
+    other = {"type": "video", "provider": "veo", "duration_seconds": 8, "cost": "99.00"}
+    response = _post(api_a, other, key="k-1")
+    assert (first.status_code, response.status_code) == (201, 422)
+    error = response.json()["error"]
+    assert error["code"] == "idempotency_key_reused"
+    assert "'k-1'" in error["message"] and "different body" in error["message"]
+    assert error["fields"] == {"Idempotency-Key": "Used before with a different body."}
+    [stored] = get_recent_media_events(org_a.pk)
+    assert (stored.type, stored.cost_micros) == ("image", 250_000)
+    # The first body again still answers the first event.
+    again = _post(api_a, {"type": "image", "provider": "imagen", "cost": "0.25"}, key="k-1")
+    assert again.status_code == 200 and again.json() == first.json()
+    # Keys belong to their organisation.
+    assert _post(api_a, other, key="k-2").status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        # Each was a 500 (OverflowError) or a float no field can hold.
+        (
+            '{"type": "image", "provider": "imagen", "cost_micros": 9223372036854775808}',
+            "cost_micros",
+        ),
+        ('{"type": "image", "provider": "imagen", "cost_micros": 1e309}', "cost_micros"),
+        ('{"type": "image", "provider": "imagen", "cost_micros": NaN}', "cost_micros"),
+        ('{"type": "image", "provider": "imagen", "params": {"n": Infinity}}', "params.n"),
+        ('{"type": "image", "provider": "imagen", "params": {"n": [1, -1e999]}}', "params.n.1"),
+        ('{"type": "image", "provider": "imagen", "params": {"n": 1e30000}}', "params.n"),
+        ('{"type": "image", "provider": "imagen", "prompt": "a\\u0000b"}', "prompt"),
+        (
+            '{"type": "image", "provider": "imagen", "created_at": "0001-01-01T00:00:00+14:00"}',
+            "created_at",
+        ),
+        (
+            '{"type": "image", "provider": "imagen", "created_at": "9999-12-31T23:59:59-14:00"}',
+            "created_at",
+        ),
+        ('{"type": "image", "provider": "imagen", "created_at": 0}', "created_at"),
+        ('{"type": "image", "provider": "imagen", "success": 0}', "success"),
+        ('{"type": "image", "provider": "imagen", "cost": "١٢"}', "cost"),
+        ('{"type": "video", "provider": "veo", "duration_seconds": "8"}', "duration_seconds"),
+        ('{"type": "video", "provider": "veo", "duration_seconds": 8.0}', "duration_seconds"),
+        ('{"type": "image", "provider": "imagen", "cost": null}', "cost"),
+    ],
+)
+def test_it_refuses_hostile_json_naming_the_field(api_a, org_a, store, raw, field):
+    response = api_a.client.post(
+        "/api/v1/events",
+        raw,
+        content_type="application/json",
+        headers=api_a.headers | {"Idempotency-Key": "hostile"},
+    )
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"], response.json()
+    assert get_recent_media_events(org_a.pk) == []
 
 
 def test_it_keeps_keys_apart_between_tenants(api_a, api_b, org_a, org_b, store):
@@ -118,6 +180,7 @@ def test_it_keeps_the_time_the_event_happened(api_a, org_a, store):
         ({"type": "image", "provider": "imagen", "cost_micros": -5}, "cost_micros"),
         ({"type": "image", "provider": "imagen", "cost_micros": 2.0}, "cost_micros"),
         ({"type": "image", "provider": "imagen", "cost": "1", "cost_micros": 1}, "cost"),
+        ({"type": "image", "provider": "imagen", "cost": "1", "cost_micros": 1}, "cost_micros"),
         (IMAGE | {"created_at": "2099-01-01T00:00:00Z"}, "created_at"),
         (IMAGE | {"created_at": "2026-11-20T10:00:00"}, "created_at"),  # no time zone
         (IMAGE | {"created_at": "2020-01-01T00:00:00Z"}, "created_at"),  # before any price book
