@@ -53,7 +53,9 @@ DAY = date(2026, 11, 20)
 NOW = datetime.combine(DAY, time(18), tzinfo=UTC)  # the date is open: increments go to shards
 MIB = 1024 * 1024
 INDEX_ENTRIES_MAX = 40_000
-RECENT_EVENTS = 51  # a page of 50 and the one that shows where it ends
+# The events page: 50, the 51st (another page?) and the 52nd (does the 51st share its timestamp?).
+EVENTS_PAGE = 52
+FIRST_USAGE = 2  # at most one day and one shard document before the earliest usage read
 
 SCALES = {
     "1x": {"rate": 50, "organisations": 200, "processes": 6},
@@ -176,7 +178,7 @@ def sizes(layout: Layout, *, rate: int, weights: list[float]) -> dict:
 
 def reads(layout: Layout, *, top_tenant_rate: float) -> dict:
     # Worst case: yesterday, today and tomorrow open (12:00-13:00 UTC), every shard written.
-    ceo = 90 + 90 + 3 * layout.global_shards + RECENT_EVENTS
+    ceo = 90 + 90 + 3 * layout.global_shards + EVENTS_PAGE + FIRST_USAGE
     # A tenant's own dates with shards: three at worst (far east, around noon UTC).
     per_day = top_tenant_rate * 86_400
     tenant_open = 3 * min(layout.tenant_shards, math.ceil(per_day))
