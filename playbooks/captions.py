@@ -1,15 +1,17 @@
 """Social caption limits (``reference/providers.md``) and a fitter that keeps any caption inside
 them while always keeping the 21+ / responsible-use line.
 
-X counts weighted characters the way twitter-text (v3 config) does: a URL counts 23, an emoji
+X counts weighted characters by its own rules, which ``twitter-text-parser`` implements (X's
+conformance suite): a URL counts 23 — a bare domain like bakedbot.ai is a URL — an emoji
 sequence 2, a character in the Latin/common ranges 1 and anything else (CJK, ...) 2. The other
 platforms count characters; we count UTF-16 code units there, which is never less than the
 code-point count, so a caption we accept is never too long by either reading.
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from twitter_text import parse_tweet
 
 DISCLAIMER = "For adults 21+ only. Please consume responsibly."
 DISCLAIMER_MARK = re.compile(r"\b21\+")
@@ -32,74 +34,15 @@ PLATFORMS: dict[str, PlatformLimits] = {
     "tiktok": PlatformLimits(2200, 5, None),
 }
 
-URL_WEIGHT = 23
-URL_PATTERN = re.compile(r"https?://\S+|\bwww\.\S+", re.IGNORECASE)
 HASHTAG_PATTERN = re.compile(r"(?<![\w#])#(\w+)")
 MENTION_PATTERN = re.compile(r"(?<![\w@])@(\w+)")
-# twitter-text v3: code points in these ranges weigh 1, all others 2.
-_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
-_ZWJ = 0x200D
-
-
-def _is_light(code: int) -> bool:
-    return any(low <= code <= high for low, high in _LIGHT_RANGES)
-
-
-def _is_emoji_start(code: int) -> bool:
-    return (
-        0x1F000 <= code <= 0x1FAFF
-        or 0x2600 <= code <= 0x27BF
-        or 0x2B00 <= code <= 0x2BFF
-        or 0x2300 <= code <= 0x23FF
-        or code in (0x00A9, 0x00AE, 0x203C, 0x2049, 0x2122, 0x2139, 0x3030, 0x303D)
-    )
-
-
-def _is_emoji_continuation(code: int) -> bool:
-    return (
-        code in (0xFE0E, 0xFE0F, 0x20E3)
-        or 0x1F3FB <= code <= 0x1F3FF  # skin tones
-        or 0xE0020 <= code <= 0xE007F  # tag sequences (flags of regions)
-    )
-
-
-def _weigh_plain(text: str) -> int:
-    total = 0
-    index = 0
-    codes = [ord(char) for char in text]
-    while index < len(codes):
-        code = codes[index]
-        if _is_emoji_start(code):
-            index += 1
-            # Regional-indicator pairs (flags) are one emoji.
-            if (
-                0x1F1E6 <= code <= 0x1F1FF
-                and index < len(codes)
-                and 0x1F1E6 <= codes[index] <= 0x1F1FF
-            ):
-                index += 1
-            while index < len(codes):
-                if _is_emoji_continuation(codes[index]):
-                    index += 1
-                elif codes[index] == _ZWJ and index + 1 < len(codes):
-                    index += 2
-                else:
-                    break
-            total += 2
-            continue
-        total += 1 if _is_light(code) else 2
-        index += 1
-    return total
 
 
 def twitter_weighted_length(text: str) -> int:
-    text = unicodedata.normalize("NFC", text)
-    total = 0
-    position = 0
-    for match in URL_PATTERN.finditer(text):
-        total += _weigh_plain(text[position : match.start()]) + URL_WEIGHT
-        position = match.end()
-    return total + _weigh_plain(text[position:])
+    """X's weighted length, by X's own published rules (twitter-text v3 config, as implemented
+    by ``twitter-text-parser``): a URL — bare domains such as bakedbot.ai included — counts 23,
+    an emoji sequence 2, CJK 2, Latin and common punctuation 1, after NFC normalisation."""
+    return parse_tweet(text).weightedLength
 
 
 def utf16_length(text: str) -> int:

@@ -104,3 +104,41 @@ def test_problems_name_what_is_wrong():
     assert any("characters; instagram allows 2200" in p for p in problems)
     assert any("12 hashtags; Instagram allows 5" in p for p in problems)
     assert any("21+" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("text", "weight"),
+    [
+        ("Visit bakedbot.ai", 6 + 23),  # a bare domain is a URL on X (ours said 17)
+        ("bakedbot.ai/deals?x=1", 23),
+        ("Shop at www.bakedbot.ai.", 8 + 23 + 1),
+        ("email me at a@bakedbot.ai", 12 + 13),  # an address is not a URL
+        ("大麻 bakedbot.ai 🔥", 4 + 1 + 23 + 1 + 2),
+        ("こんにちは", 10),
+        ("한국어", 6),
+        ("😀😀😀", 6),
+        ("👩🏽‍💻 coding", 2 + 7),
+        ("e\u0301", 1),  # NFC: é is one character
+    ],
+)
+def test_x_counts_by_x_rules_bare_domains_emoji_and_cjk(text, weight):
+    assert twitter_weighted_length(text) == weight
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Visit bakedbot.ai " * 40,
+        "新品 bakedbot.ai 🔥 " * 40,
+        "🌿" * 150 + " see bakedbot.ai and shop.example.com",
+        "大麻" * 200,
+        "Deals at dispensary.example.co.uk/today " * 20,
+    ],
+)
+def test_every_generated_x_caption_is_within_280_by_x_count(body):
+    caption = fit_caption(
+        "twitter", body, hashtags=["#deals", "#bakedbot"], cta="Visit bakedbot.ai"
+    )
+    assert twitter_weighted_length(caption) <= 280
+    assert caption_problems("twitter", caption) == []
+    assert DISCLAIMER in caption
