@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from abtests.api import router as abtests_api
-from bakedbot import views
+from bakedbot import notice_views, views
 from bakedbot.api import api
 from bakedbot.api import not_found as api_not_found
 from bakedbot.forms import EmailAuthenticationForm
@@ -24,6 +24,17 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard", views.dashboard, name="dashboard"),
     path("dashboard/organisations", views.organisations, name="organisations"),
+    path("dashboard/notifications", notice_views.notifications, name="notifications"),
+    path(
+        "dashboard/notifications/read",
+        notice_views.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "dashboard/notifications/<str:notice_id>/read",
+        notice_views.notification_read,
+        name="notification_read",
+    ),
     path("dashboard/api-tokens", views.api_tokens, name="api_tokens"),
     path(
         "dashboard/api-tokens/<str:token_id>/revoke",

@@ -24,9 +24,11 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import IntegrityError, OperationalError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from bakedbot.errors import InvalidInput
+from bakedbot.notices import notice_post, notice_resolve
 from bakedbot.selectors import organisation_exists
 from costs.budget_selectors import (
     BudgetBreach,
@@ -316,6 +318,14 @@ def _raise_alerts(
         except IntegrityError:
             continue  # raised by a concurrent request a moment ago
         raised.append(alert)
+        notice_post(
+            organisation_id=tenant_id,
+            key=f"cost-alert:{alert.id}",
+            kind="budget",
+            title=f"Budget: {alert.get_kind_display().lower()} ({alert.period})",
+            body=alert.message,
+            link=reverse("media:dashboard"),
+        )
     if raised and settings.alert_recipients:
         ids = [alert.id for alert in raised]
         recipients = list(settings.alert_recipients)
@@ -388,6 +398,7 @@ def acknowledge_cost_alert(
     CostAlert.objects.filter(pk=alert_id, tenant_id=tenant_id, acknowledged_at__isnull=True).update(
         acknowledged_at=timezone.now(), acknowledged_by=user
     )
+    notice_resolve(organisation_id=tenant_id, key=f"cost-alert:{alert_id}")
     alert = (
         CostAlert.objects.select_related("acknowledged_by")
         .filter(pk=alert_id, tenant_id=tenant_id)

@@ -18,9 +18,11 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from bakedbot.errors import FieldErrors, InvalidInput
+from bakedbot.notices import notice_post, notice_resolve
 from bakedbot.selectors import organisation_exists
 from bakedbot.validation import clean_choice, clean_text, is_ascii_digits
 from costs.budgets import place_budget_hold, release_budget_hold
@@ -440,6 +442,14 @@ def submit_content_for_approval(
             playbook_run_id=playbook_run_id or "",
         )
         content.media.set(media)
+        notice_post(
+            organisation_id=tenant_id,
+            key=f"approval:{content.pk}",
+            kind="approval",
+            title=f"Waiting for your approval: {clean_title}",
+            body=f"For {clean_platform}",
+            link=reverse("media:creative") + "#approvals",
+        )
     return SubmittedContent(id=content.pk, status=content.status)
 
 
@@ -474,6 +484,8 @@ def _review(
     )
     if not updated:
         raise InvalidInput(status="Someone reviewed this content a moment ago.")
+    # Handled: the "waiting for your approval" notice leaves every owner's bell.
+    notice_resolve(organisation_id=content.tenant_id, key=f"approval:{content.pk}")
     content.refresh_from_db()
     return ReviewedContent(
         id=content.pk,

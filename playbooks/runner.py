@@ -13,7 +13,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F
+from django.urls import reverse
 
+from bakedbot.notices import notice_post
 from playbooks import clock
 from playbooks.executor import (
     STEP_TYPES,
@@ -84,6 +86,15 @@ def execute_playbook_run(run_id: str) -> PlaybookRun:
     run.finished_at = clock.now()
     run.save(update_fields=["status", "error", "finished_at"])
     run.refresh_from_db(fields=["total_cost_micros"])
+    if run.status == PlaybookRun.Status.FAILED and not run.dry_run:
+        notice_post(
+            organisation_id=run.organisation_id,
+            key=f"run-failed:{run.pk}",
+            kind="run",
+            title=f"Playbook “{run.playbook.name}” failed",
+            body=run.error,
+            link=reverse("playbooks:run_detail", args=[run.pk]),
+        )
     return run
 
 
