@@ -321,10 +321,24 @@ class ContentView:
 
 
 @dataclass(frozen=True)
+class ApprovalFilters:
+    """What the queue is narrowed to; empty strings: everything."""
+
+    organisation: str = ""
+    platform: str = ""
+    source: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.organisation or self.platform or self.source)
+
+
+@dataclass(frozen=True)
 class ApprovalQueue:
     pending: list[ContentView]
     reviewed: list[ContentView]
     all_tenants: bool
+    filters: ApprovalFilters = ApprovalFilters()
 
 
 def _content_views(items) -> list[ContentView]:
@@ -351,17 +365,27 @@ def get_playbook_run_content(tenant_id: str, playbook_run_id: str) -> list[Conte
     return _content_views(items)
 
 
-def get_approval_queue(tenant_id: str | None) -> ApprovalQueue:
-    """Pending content (oldest first: first come, first reviewed) and the latest decisions."""
+def get_approval_queue(
+    tenant_id: str | None, filters: ApprovalFilters = ApprovalFilters()
+) -> ApprovalQueue:
+    """Pending content (oldest first: first come, first reviewed) and the latest decisions,
+    narrowed by ``filters`` (the organisation only when looking across tenants)."""
     items = CreativeContent.objects.select_related("submitted_by", "reviewed_by").prefetch_related(
         "media"
     )
     if tenant_id is not None:
         items = items.filter(tenant_id=tenant_id)
+    elif filters.organisation:
+        items = items.filter(tenant_id=filters.organisation)
+    if filters.platform:
+        items = items.filter(platform=filters.platform)
+    if filters.source:
+        items = items.filter(source=filters.source)
     pending = items.filter(status=CreativeContent.Status.PENDING).order_by("created_at")
     reviewed = items.exclude(status=CreativeContent.Status.PENDING).order_by("-reviewed_at")
     return ApprovalQueue(
         pending=_content_views(pending),
         reviewed=_content_views(reviewed[:REVIEWED_SHOWN]),
         all_tenants=tenant_id is None,
+        filters=filters,
     )

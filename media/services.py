@@ -11,7 +11,7 @@ How a job runs (claims, slots, holds, idempotency, clip plans, its one cost even
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -496,6 +496,67 @@ def _review(
         reviewed_by=content.reviewed_by,
         reviewed_at=content.reviewed_at,
     )
+
+
+MAX_BULK_REVIEW = 100
+
+
+def review_creative_contents(
+    *,
+    tenant_id: str | None,
+    content_ids: Iterable[str],
+    decision: str,
+    comments: Mapping[str, str],
+    reviewed_by: UserRef,
+) -> list[ReviewedContent]:
+    """Approve (``decision="approved"``) or reject (``"rejected"``) several pending items at
+    once; ``comments`` maps an item's id to its comment, required for each rejection. Every item
+    is checked first: one without a reason, unknown (another tenant's ids are unknown) or already
+    reviewed refuses the whole batch with ``InvalidInput`` naming it (``comment-<id>``,
+    ``selected``), and nothing is written."""
+    ids = list(dict.fromkeys(str(content_id) for content_id in content_ids))
+    errors = FieldErrors()
+    if decision not in (CreativeContent.Status.APPROVED, CreativeContent.Status.REJECTED):
+        errors.add("decision", "Choose approve or reject.")
+    if not ids:
+        errors.add("selected", "Tick the content to review first.")
+    elif len(ids) > MAX_BULK_REVIEW:
+        errors.add("selected", f"At most {MAX_BULK_REVIEW} items at once.")
+    errors.raise_if_any()
+    items = CreativeContent.objects.filter(pk__in=ids)
+    if tenant_id is not None:
+        items = items.filter(tenant_id=tenant_id)
+    found = {item.pk: item for item in items}
+    missing = [content_id for content_id in ids if content_id not in found]
+    if missing:
+        raise CreativeContent.DoesNotExist(f"No content {', '.join(missing)}")
+    texts: dict[str, str] = {}
+    for content_id in ids:
+        field = f"comment-{content_id}"
+        text = errors.clean(
+            field, clean_text, comments.get(content_id, ""), max_length=COMMENT_MAX_CHARS
+        )
+        texts[content_id] = text or ""
+        title = found[content_id].title
+        if found[content_id].status != CreativeContent.Status.PENDING:
+            errors.add(field, f"“{title}” was already {found[content_id].status}.")
+        elif decision == CreativeContent.Status.REJECTED and not text and field not in errors:
+            errors.add(
+                field,
+                f"Say why “{title}” is rejected: the comment goes back to whoever submitted it.",
+            )
+    errors.raise_if_any()
+    with transaction.atomic():
+        return [
+            _review(
+                tenant_id,
+                content_id,
+                decision=decision,
+                reviewed_by=reviewed_by,
+                comment=texts[content_id],
+            )
+            for content_id in ids
+        ]
 
 
 def approve_creative_content(

@@ -28,6 +28,7 @@ urlpatterns = [
         name="asset_thumbnail",
     ),
     path("dashboard/creative/media/<str:asset_id>/submit", views.asset_submit, name="asset_submit"),
+    path("dashboard/creative/content/review", views.content_review, name="content_review"),
     path(
         "dashboard/creative/content/<str:content_id>/approve",
         views.content_approve,

@@ -143,12 +143,27 @@ def _review_scope(request: HttpRequest) -> str | None:
     return request.tenant.pk
 
 
+def _approval_filters(request: HttpRequest) -> selectors.ApprovalFilters:
+    """The queue's filters from the query string; an unknown value is ignored (everything)."""
+    query = request.GET
+    platforms = {key for key, _label in services.CONTENT_PLATFORMS}
+    organisation = query.get("organisation", "")[:40] if request.tenant is None else ""
+    return selectors.ApprovalFilters(
+        organisation=organisation,
+        platform=query.get("platform", "") if query.get("platform") in platforms else "",
+        source=query.get("source", "") if query.get("source") in CreativeContent.Source else "",
+    )
+
+
 def _approvals_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     scope = None if request.tenant is None else request.tenant.pk
     return {
         "tenant": request.tenant,
-        "approvals": selectors.get_approval_queue(scope),
+        "approvals": selectors.get_approval_queue(scope, _approval_filters(request)),
         "can_review": can_manage_tenant(request),
+        "content_platforms": services.CONTENT_PLATFORMS,
+        "content_sources": CreativeContent.Source.choices,
+        "review_organisations": list_organisations() if request.tenant is None else [],
         **extra,
     }
 
@@ -156,6 +171,9 @@ def _approvals_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 @require_GET
 @tenant_or_super_admin_required
 def creative_center(request: HttpRequest) -> HttpResponse:
+    if request.htmx and request.htmx.target == "approvals":
+        # The queue's filters: the queue alone.
+        return render(request, f"{TEMPLATE}#approvals", _approvals_context(request))
     if request.tenant is None:
         context = {
             **_approvals_context(request),
@@ -388,12 +406,58 @@ def _review(request: HttpRequest, content_id: str, *, approve: bool) -> HttpResp
             return redirect(tenant_url(request, "media:creative") + "#approvals")
         context = _approvals_context(
             request,
-            review_error_id=content_id,
-            review_error_messages=list(exc.errors.values()),
-            review_comment=comment,
+            review_errors={f"comment-{content_id}": "; ".join(exc.errors.values())},
+            review_comments={content_id: comment},
         )
         return render(request, f"{TEMPLATE}#approvals", context)
     message = f"“{content.title}” {content.status}."
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(tenant_url(request, "media:creative") + "#approvals")
+    return render(request, f"{TEMPLATE}#approvals", _approvals_context(request, toast=message))
+
+
+@require_POST
+@tenant_or_super_admin_required
+def content_review(request: HttpRequest) -> HttpResponse:
+    """The queue's one form: a single item's Approve / Reject button (``approve`` / ``reject``
+    carry its id), or the ticked items (``selected``) with ``decision``. Each rejection needs
+    its own reason (``comment-<id>``); a refused batch writes nothing."""
+    if not can_manage_tenant(request):
+        raise PermissionDenied("Only an owner can approve or reject content")
+    post = request.POST
+    decisions = {
+        "approve": CreativeContent.Status.APPROVED,
+        "reject": CreativeContent.Status.REJECTED,
+    }
+    single = next((action for action in decisions if post.get(action)), None)
+    if single is not None:
+        decision, ids = decisions[single], [post[single]]
+    else:
+        decision, ids = decisions.get(post.get("decision", ""), ""), post.getlist("selected")
+    comments = {content_id: post.get(f"comment-{content_id}", "") for content_id in ids[:200]}
+    try:
+        reviewed = services.review_creative_contents(
+            tenant_id=_review_scope(request),
+            content_ids=ids,
+            decision=decision,
+            comments=comments,
+            reviewed_by=request.user,
+        )
+    except CreativeContent.DoesNotExist:
+        raise Http404("No such content") from None
+    except InvalidInput as exc:
+        if not request.htmx:
+            messages.error(request, "; ".join(exc.errors.values()))
+            return redirect(tenant_url(request, "media:creative") + "#approvals")
+        context = _approvals_context(
+            request, review_errors=exc.errors, review_comments=comments, review_selected=ids
+        )
+        return render(request, f"{TEMPLATE}#approvals", context)
+    if len(reviewed) == 1:
+        message = f"“{reviewed[0].title}” {reviewed[0].status}."
+    else:
+        message = f"{len(reviewed)} items {reviewed[0].status}."
     if not request.htmx:
         messages.success(request, message)
         return redirect(tenant_url(request, "media:creative") + "#approvals")
