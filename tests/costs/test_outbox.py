@@ -197,3 +197,18 @@ def test_concurrent_drains_record_each_event_once(org_a, cost_store):
     assert (usage.total_generations, usage.total_cost_micros) == (40, 40 * 40_000)
     assert get_repository().global_usage(day, day).totals.count == 40
     assert drain_cost_outbox() == DrainReport(0, 0, 0)
+
+
+def test_the_schedule_runs_the_drain_through_the_task_entry_point(org_a, store):
+    from django.utils.module_loading import import_string
+
+    from costs.outbox import ensure_outbox_schedule
+
+    ensure_outbox_schedule()
+    ensure_outbox_schedule()
+    [schedule] = Schedule.objects.filter(name=OUTBOX_SCHEDULE)
+    assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == ("I", 1, -1)
+    store.down = True
+    track_paid_generation(_event(org_a))
+    store.down = False
+    assert import_string(schedule.func)() == DrainReport(recorded=1, found=0, waiting=0)
