@@ -50,6 +50,13 @@ class MediaGenerationEvent:
     cache_hit: bool = False
     saved_micros: int = 0
     simulated: bool = False
+    # The billed dimensions it was priced on (``costs.pricing``), filled in when it is priced:
+    # an image model's output size, a video's resolution and audio, a text call's token counts.
+    image_size: str = ""
+    resolution: str = ""
+    audio: bool | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
 
     def __post_init__(self) -> None:
         if self.created_at.tzinfo is None:

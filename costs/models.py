@@ -40,6 +40,12 @@ class GenerationEvent(models.Model):
     cache_hit = models.BooleanField(default=False)
     saved_micros = models.BigIntegerField(default=0)
     simulated = models.BooleanField(default=False)
+    # The billed dimensions the event was priced on (``costs.pricing``).
+    image_size = models.CharField(max_length=10, blank=True)
+    resolution = models.CharField(max_length=10, blank=True)
+    audio = models.BooleanField(null=True, blank=True)
+    input_tokens = models.PositiveIntegerField(null=True, blank=True)
+    output_tokens = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [

@@ -76,6 +76,11 @@ _PLAIN_EVENT_FIELDS = (
     "cache_hit",
     "saved_micros",
     "simulated",
+    "image_size",
+    "resolution",
+    "audio",
+    "input_tokens",
+    "output_tokens",
 )
 
 
@@ -101,6 +106,11 @@ def _event_from_row(row: GenerationEvent) -> MediaGenerationEvent:
         cache_hit=row.cache_hit,
         saved_micros=row.saved_micros,
         simulated=row.simulated,
+        image_size=row.image_size,
+        resolution=row.resolution,
+        audio=row.audio,
+        input_tokens=row.input_tokens,
+        output_tokens=row.output_tokens,
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from bakedbot.errors import InvalidInput
 from costs.domain import MediaGenerationEvent, RecomputeReport, new_event_id
-from costs.pricing import IMAGE, VIDEO, estimate_media_cost, price_book
+from costs.pricing import IMAGE, TEXT, VIDEO, estimate_media_cost, price_book
 from costs.stores import get_repository
 from costs.tenants import tenant_local_date
 
@@ -43,7 +43,7 @@ def price_media_generation(event: MediaGenerationEvent) -> MediaGenerationEvent:
         raise InvalidInput(id="id must not be empty")
     if not event.tenant_id:
         raise InvalidInput(tenant_id="tenant_id must not be empty")
-    options = {"duration_seconds": event.duration_seconds} if event.type == VIDEO else {}
+    options = pricing_options(event)
     if event.type == VIDEO and event.duration_seconds is None:
         raise InvalidInput(duration_seconds="duration_seconds is required for a video event")
     try:
@@ -63,6 +63,11 @@ def price_media_generation(event: MediaGenerationEvent) -> MediaGenerationEvent:
         raise InvalidInput(cost_micros=f"cost_micros must not be negative, not {event.cost_micros}")
     if not event.price_version:
         changes["price_version"] = book.version
+    # The event keeps every dimension it was priced on (defaults included: the model configured,
+    # 1K, 720p with audio), so a bill or a re-pricing can be checked against it later.
+    for name, value in estimate.dimensions.items():
+        if value not in (None, "") and getattr(event, name) in (None, ""):
+            changes[name] = value
     if event.cache_hit and not event.saved_micros:
         changes["saved_micros"] = estimate.cost_micros
     if event.saved_micros < 0:
@@ -70,6 +75,27 @@ def price_media_generation(event: MediaGenerationEvent) -> MediaGenerationEvent:
             saved_micros=f"saved_micros must not be negative, not {event.saved_micros}"
         )
     return dataclasses.replace(event, **changes) if changes else event
+
+
+def pricing_options(event: MediaGenerationEvent) -> dict[str, Any]:
+    """The price book options an event is priced with: its model and billed dimensions."""
+    options: dict[str, Any] = {"model": event.model} if event.model else {}
+    if event.type == VIDEO:
+        options["duration_seconds"] = event.duration_seconds
+        if event.resolution:
+            options["resolution"] = event.resolution
+        if event.audio is not None:
+            options["audio"] = event.audio
+    elif event.type == TEXT:
+        # A failed call that says it cost nothing may lack token counts; a charged one may not.
+        free = event.cost_micros is not None and not event.success
+        options["input_tokens"] = 0 if free and event.input_tokens is None else event.input_tokens
+        options["output_tokens"] = (
+            0 if free and event.output_tokens is None else event.output_tokens
+        )
+    elif event.image_size:
+        options["image_size"] = event.image_size
+    return options
 
 
 def track_media_generation(event: MediaGenerationEvent) -> MediaGenerationEvent:

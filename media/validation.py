@@ -274,7 +274,10 @@ def prepare_generation(
     preset = get_style_preset(tenant_id, preset_id) if preset_id else None
     errors.raise_if_any()
     assert config is not None and info is not None
-    options = {"duration_seconds": duration} if kind == VIDEO else {}
+    options: dict[str, Any] = {"model": config.model, "image_size": image_size}
+    if kind == VIDEO:
+        options["duration_seconds"] = duration
+        options["resolution"] = resolution or info.resolutions[0]
     try:
         estimate = estimate_media_cost(kind, provider, options)
     except ValueError as exc:

@@ -176,3 +176,17 @@ def caption_problems(platform: str, caption: str) -> list[str]:
     if not DISCLAIMER_MARK.search(caption):
         problems.append("the 21+ / responsible-use line is missing")
     return problems
+
+
+# What a caption call is expected to use, in tokens: the instructions and prompt (about 350
+# tokens whatever the platform) and the caption, about 4 characters a token of the platform's
+# limit, at most 600 (we ask for a caption, not an essay). A playbook's estimate prices these, and
+# a simulated caption is recorded at them: the price it would have cost, equal to its estimate.
+EXPECTED_CAPTION_INPUT_TOKENS = 350
+EXPECTED_CAPTION_OUTPUT_TOKENS_MAX = 600
+
+
+def expected_caption_tokens(platform: str) -> tuple[int, int]:
+    """``(input tokens, output tokens)`` a caption for ``platform`` is expected to use."""
+    limit = PLATFORMS[platform].max_length
+    return EXPECTED_CAPTION_INPUT_TOKENS, min(-(-limit // 4), EXPECTED_CAPTION_OUTPUT_TOKENS_MAX)

@@ -5,11 +5,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 
-from costs.pricing import estimate_media_cost
+from costs.pricing import TEXT, MediaCostEstimate, estimate_media_cost
 from media.selectors import get_playbook_run_content
+from playbooks.captions import expected_caption_tokens
 from playbooks.cron import upcoming
 from playbooks.executor import STEP_TYPES, StepError, image_provider_for_tier, validate_step
 from playbooks.models import (
@@ -43,9 +45,20 @@ class RunEstimate:
         return sum(line.cost_micros for line in self.lines)
 
 
+def caption_estimate(platform: str) -> MediaCostEstimate:
+    """A caption's text call at the tokens it is expected to use (``expected_caption_tokens``)."""
+    tokens_in, tokens_out = expected_caption_tokens(platform)
+    return estimate_media_cost(
+        TEXT,
+        settings.MEDIA_CAPTION_PROVIDER,
+        {"input_tokens": tokens_in, "output_tokens": tokens_out},
+    )
+
+
 def estimate_playbook_run_cost(steps: list[dict]) -> RunEstimate:
-    """What one run will cost before it spends anything: the sum of its paid steps from the price
-    book. Captions, reviews, approvals and notifications are not priced there."""
+    """What one run will cost before it spends anything, from the price book: its media (clips x
+    resolution x audio; image size) and its captions (the tokens a caption is expected to use,
+    which is what a simulated caption is charged). Reviews, approvals and notifications are free."""
     estimate = RunEstimate()
     for position, step in enumerate(steps):
         try:
@@ -55,6 +68,19 @@ def estimate_playbook_run_cost(steps: list[dict]) -> RunEstimate:
             continue
         params = checked["params"]
         step_type = STEP_TYPES.get(checked["type"])
+        if checked["type"] == "generate_caption":
+            cost = caption_estimate(params["platform"])
+            estimate.lines.append(
+                EstimateLine(
+                    checked["id"],
+                    checked["type"],
+                    step_type.label,
+                    f"{cost.model} text, {cost.input_tokens:,} input + "
+                    f"{cost.output_tokens:,} output tokens expected",
+                    cost.cost_micros,
+                )
+            )
+            continue
         if not step_type.paid:
             estimate.free_steps.append(checked["id"])
             continue
@@ -65,11 +91,18 @@ def estimate_playbook_run_cost(steps: list[dict]) -> RunEstimate:
                     "video", params["provider"], {"duration_seconds": seconds}
                 )
                 plan = " + ".join(f"{clip} s" for clip in cost.clip_plan or ())
-                detail = f"{params['provider']}, {seconds} s video ({plan} clips)"
+                where = f" at {cost.resolution} with{'' if cost.audio else 'out'} audio"
+                detail = (
+                    f"{params['provider']}, {seconds} s video ({plan} clips"
+                    f"{where if cost.resolution else ''}; {cost.billed_seconds} s billed)"
+                )
             else:
                 choice = image_provider_for_tier(params["tier"])
-                cost = estimate_media_cost("image", choice.provider, {})
-                detail = f"{choice.label} image ({params['tier']} tier)"
+                cost = estimate_media_cost(
+                    "image", choice.provider, {"image_size": choice.image_size}
+                )
+                size = f", {cost.image_size}" if cost.image_size else ""
+                detail = f"{choice.label} image ({params['tier']} tier{size})"
         except ValueError as exc:
             estimate.errors.append(f"{checked['id']}: {exc}")
             continue

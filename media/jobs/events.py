@@ -34,6 +34,8 @@ def _event(job: GenerationJob, *, event_id: str, **values) -> MediaGenerationEve
     values.setdefault("params", event_params(job))
     values.setdefault("duration_seconds", job.params.get("duration_seconds"))
     values.setdefault("simulated", job.simulated)
+    values.setdefault("image_size", job.params.get("image_size") or "")
+    values.setdefault("resolution", job.params.get("resolution") or "")
     return MediaGenerationEvent(
         id=event_id,
         tenant_id=job.tenant_id,
@@ -51,8 +53,16 @@ def _event(job: GenerationJob, *, event_id: str, **values) -> MediaGenerationEve
 def check_priced(job: GenerationJob) -> None:
     """Refuse (``ValueError``) a job whose provider the price book no longer prices, before
     anything is paid for: an unpriced provider is an error, never a silent $0."""
-    options = {"duration_seconds": job.params["duration_seconds"]} if job.kind == VIDEO else {}
-    estimate_media_cost(job.kind, job.provider, options)
+    estimate_media_cost(job.kind, job.provider, job_pricing_options(job))
+
+
+def job_pricing_options(job: GenerationJob, **overrides) -> dict:
+    """The price book options of a job: its model and billed dimensions."""
+    options = {"model": job.model, "image_size": job.params.get("image_size")}
+    if job.kind == VIDEO:
+        options["duration_seconds"] = job.params["duration_seconds"]
+        options["resolution"] = job.params.get("resolution")
+    return {**options, **overrides}
 
 
 def _elapsed_ms(began: float) -> int:
@@ -99,7 +109,10 @@ def partial_cost_micros(job: GenerationJob) -> int:
         return 0
     plan = [int(s) for s in job.params.get("clip_plan", [])][: job.clips_done]
     return sum(
-        estimate_media_cost(VIDEO, job.provider, {"duration_seconds": s}).cost_micros for s in plan
+        estimate_media_cost(
+            VIDEO, job.provider, job_pricing_options(job, duration_seconds=s)
+        ).cost_micros
+        for s in plan
     )
 
 

@@ -2,8 +2,20 @@
 template in simulate mode (no text provider configured, or a dry run); either way fitted to the
 platform's limits with the 21+ / responsible-use line (``playbooks.captions``)."""
 
+from django.conf import settings
+
+from costs.domain import MediaGenerationEvent
+from costs.outbox import track_paid_generation
+from costs.pricing import TEXT, configured_model
 from media.providers import text_provider
-from playbooks.captions import DISCLAIMER, PLATFORMS, caption_length, fit_caption
+from media.providers.results import TextResult
+from playbooks.captions import (
+    DISCLAIMER,
+    PLATFORMS,
+    caption_length,
+    expected_caption_tokens,
+    fit_caption,
+)
 from playbooks.executor.base import Param, PlaybookExecutionContext, StepOutcome, StepRuntime
 from playbooks.executor.media import deal_detail, subject_of
 
@@ -26,15 +38,60 @@ SYSTEM = (
 )
 
 
-def written_by_text_provider(*, prompt: str, system: str, idempotency_key: str) -> str | None:
+def written_by_text_provider(
+    *, prompt: str, system: str, idempotency_key: str
+) -> TextResult | None:
     """The caption text adapter's answer (``media.providers.text_provider()``: Gemini or an
     OpenAI-compatible API), or None while it has no API key (so: the template)."""
     provider = text_provider()
     if provider.config.simulated:
         return None
-    return provider.generate_text(
-        prompt=prompt, system=system, idempotency_key=idempotency_key
-    ).text
+    return provider.generate_text(prompt=prompt, system=system, idempotency_key=idempotency_key)
+
+
+def record_caption_cost(
+    *,
+    context: PlaybookExecutionContext,
+    platform: str,
+    prompt: str,
+    event_id: str,
+    written: TextResult | None,
+) -> MediaGenerationEvent:
+    """Record the caption's text call as a ``text`` event priced by its tokens: the provider's
+    usage metadata (Gemini ``usageMetadata``, OpenAI ``usage``) for a real call; for a simulated
+    caption, the tokens a real one is expected to use (``expected_caption_tokens``), recorded as
+    simulated at the price it would have cost. A real answer without usage metadata is priced at
+    the expected tokens too, and says so in its params: never an unpriced $0."""
+    expected_in, expected_out = expected_caption_tokens(platform)
+    provider = settings.MEDIA_CAPTION_PROVIDER
+    params: dict = {"platform": platform}
+    if written is None:
+        model, tokens_in, tokens_out = configured_model(provider), expected_in, expected_out
+        params["tokens"] = "expected"
+    else:
+        provider = written.provider or provider
+        model = written.model
+        tokens_in, tokens_out = written.input_tokens, written.output_tokens
+        if tokens_in is None or tokens_out is None:
+            tokens_in = expected_in if tokens_in is None else tokens_in
+            tokens_out = expected_out if tokens_out is None else tokens_out
+            params["tokens"] = "expected (the provider sent no usage metadata)"
+    return track_paid_generation(
+        MediaGenerationEvent(
+            id=event_id,
+            tenant_id=context.tenant_id,
+            user_id=context.user_id or "",
+            type=TEXT,
+            provider=provider,
+            model=model,
+            prompt=prompt,
+            params=params,
+            input_tokens=tokens_in,
+            output_tokens=tokens_out,
+            playbook_run_id=context.run_id,
+            simulated=written is None,
+        )
+    ).event
 
 
 def _hashtags(runtime: StepRuntime, context: PlaybookExecutionContext) -> list[str]:
@@ -92,11 +149,16 @@ def generate_caption(
     platform = params["platform"]
     prompt = _prompt(params, context, runtime)
     written = None
+    key = f"{context.run_id}:caption:{platform}"
     if not runtime.dry_run:
-        written = written_by_text_provider(
-            prompt=prompt, system=SYSTEM, idempotency_key=f"{context.run_id}:caption:{platform}"
+        written = written_by_text_provider(prompt=prompt, system=SYSTEM, idempotency_key=key)
+    # A dry run spends nothing and records nothing (its media steps neither).
+    event = None
+    if not runtime.dry_run:
+        event = record_caption_cost(
+            context=context, platform=platform, prompt=prompt, event_id=key, written=written
         )
-    body = written if written is not None else _template_body(context, runtime)
+    body = written.text if written is not None else _template_body(context, runtime)
     caption = fit_caption(
         platform,
         body,
@@ -113,5 +175,9 @@ def generate_caption(
             "simulated": written is None,
             "guidance": context.variables.get("guidance") or "",
             "prompt": prompt,
-        }
+            "input_tokens": event.input_tokens if event else None,
+            "output_tokens": event.output_tokens if event else None,
+            "cost_micros": event.cost_micros if event else 0,
+        },
+        cost_micros=(event.cost_micros or 0) if event else 0,
     )

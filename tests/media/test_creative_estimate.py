@@ -16,7 +16,12 @@ def test_it_follows_provider_duration_and_budget(owner_a_client, org_a):
         **HTMX,
     )
     text = text_of(response)
-    assert 'data-testid="estimate-cost">$2.875<' in response.content.decode()
+    # Veo bills per second (2026-12-01 price book): 30 s x $0.40 at 720p with audio.
+    assert 'data-testid="estimate-cost">$12.00<' in response.content.decode()
+    assert (
+        "veo-3.1-generate-preview second at 720p with audio (8 s + 8 s + 8 s + 6 s clips)" in text
+    )
+    assert "30 × $0.40" in text
     assert "Made as 4 clips (8 s + 8 s + 8 s + 6 s), joined." in text
     assert "Within budget" in text
 
@@ -27,7 +32,7 @@ def test_it_follows_provider_duration_and_budget(owner_a_client, org_a):
     blocked = text_of(
         owner_a_client.get(ESTIMATE, {"kind": "video", "duration_seconds": "30"}, **HTMX)
     )
-    assert "The daily budget of $2.00 would be exceeded by $0.875" in blocked
+    assert "The daily budget of $2.00 would be exceeded by $10.00" in blocked
     assert "Today $0.00 of $2.00" in blocked and "This month $0.00 of $100.00" in blocked
 
     bad = text_of(owner_a_client.get(ESTIMATE, {"kind": "video", "duration_seconds": "0"}, **HTMX))

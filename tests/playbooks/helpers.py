@@ -10,7 +10,7 @@ from playbooks.models import Deal, Product
 from playbooks.services import start_playbook_run
 from tests.media.providers.fakes import Reply
 
-VEO_10S = 1_125_000  # 6 s + 4 s clips: $0.625 + $0.50
+VEO_10S = 4_000_000  # 6 s + 4 s clips billed per second: 10 s x $0.40 (720p with audio)
 
 
 def context_for(org, **changes) -> PlaybookExecutionContext:

@@ -146,10 +146,10 @@ IMAGE_STEPS = [
 @pytest.mark.parametrize(
     ("tier", "provider", "size", "cost_micros"),
     [
-        ("free", "gemini-flash", None, 20_000),
-        ("paid", "gemini-pro", None, 40_000),
+        ("free", "gemini-flash", None, 39_000),
+        ("paid", "gemini-pro", None, 134_000),
         # Imagen is retired by default, so the top tier is Gemini Pro at its largest size.
-        ("super", "gemini-pro", "4K", 40_000),
+        ("super", "gemini-pro", "4K", 240_000),
     ],
 )
 def test_generate_image_by_tier(org_a, tier, provider, size, cost_micros):
@@ -202,7 +202,7 @@ def test_the_super_tier_sends_4k_to_gemini_pro(org_a, settings, fake_server):
         "imageSize": "4K",
     }
     assert outcome.result["tracking_event"]["simulated"] is False
-    assert outcome.cost_micros == 40_000
+    assert outcome.cost_micros == 240_000
 
 
 def test_the_super_tier_uses_imagen_when_a_gateway_serves_it(org_a, settings, fake_server):
@@ -235,7 +235,7 @@ def test_the_super_tier_uses_imagen_when_a_gateway_serves_it(org_a, settings, fa
         "imagen-4.0-generate-001",
     )
     assert result["tier_note"] == "super tier: imagen is configured"
-    assert outcome.cost_micros == 30_000
+    assert outcome.cost_micros == 40_000
 
 
 def test_imagen_with_a_key_but_retired_is_passed_over(org_a, settings):

@@ -19,6 +19,19 @@ from costs.pricing import (
 )
 
 
+@pytest.fixture(autouse=True)
+def first_version_only(tmp_path_factory, monkeypatch):
+    """This suite is the original system's: it prices by the first version (2026-02-01), which
+    never changes, whatever later versions say (those are tested in test_pricing_dimensions)."""
+    folder = tmp_path_factory.mktemp("first")
+    first = pricing.PRICEBOOK_DIR / "2026-02-01.json"
+    (folder / first.name).write_text(first.read_text())
+    monkeypatch.setattr(pricing, "PRICEBOOK_DIR", folder)
+    pricing.file_versions.cache_clear()
+    yield
+    pricing.file_versions.cache_clear()
+
+
 @pytest.mark.parametrize(
     ("provider", "cost"),
     [("gemini-flash", "0.02"), ("gemini-pro", "0.04"), ("imagen", "0.03")],
@@ -164,7 +177,7 @@ def test_a_later_version_is_data_and_history_keeps_its_price(tmp_path, monkeypat
     (tmp_path / "2026-02-01.json").write_text(json.dumps(first))
     (tmp_path / "2026-12-01.json").write_text(json.dumps(later))
     monkeypatch.setattr(pricing, "PRICEBOOK_DIR", tmp_path)
-    pricing.price_book_versions.cache_clear()
+    pricing.file_versions.cache_clear()
     try:
         november = datetime(2026, 11, 30, 23, 59, tzinfo=UTC)
         december = datetime(2026, 12, 1, tzinfo=UTC)
@@ -175,7 +188,7 @@ def test_a_later_version_is_data_and_history_keeps_its_price(tmp_path, monkeypat
         )
         assert price_book(november).version == "2026-02-01"
     finally:
-        pricing.price_book_versions.cache_clear()
+        pricing.file_versions.cache_clear()
 
 
 def test_no_price_before_the_first_version_and_no_naive_times():
@@ -190,9 +203,9 @@ def test_an_invalid_price_book_file_is_reported(tmp_path, monkeypatch):
         json.dumps({"version": "x", "effective_from": "2026-02-01", "providers": {"a": {}}})
     )
     monkeypatch.setattr(pricing, "PRICEBOOK_DIR", tmp_path)
-    pricing.price_book_versions.cache_clear()
+    pricing.file_versions.cache_clear()
     try:
         with pytest.raises(ValueError, match=r"2026-02-01\.json is invalid"):
             price_book()
     finally:
-        pricing.price_book_versions.cache_clear()
+        pricing.file_versions.cache_clear()

@@ -14,9 +14,10 @@ from costs.selectors import get_recent_media_events
 from media.models import GenerationJob, MediaAsset
 from media.providers import video_duration, video_size
 from media.selectors import get_approval_queue, get_playbook_run_content
-from playbooks.captions import PLATFORMS, caption_length, hashtags_in
+from playbooks.captions import PLATFORMS, caption_length, expected_caption_tokens, hashtags_in
+from playbooks.library import PLAYBOOK_TEMPLATES
 from playbooks.models import Notification, PlaybookTemplate
-from playbooks.selectors import estimate_playbook_run_cost
+from playbooks.selectors import caption_estimate, estimate_playbook_run_cost
 from playbooks.services import (
     playbook_steps,
 )
@@ -105,7 +106,8 @@ def test_the_video_lasts_the_requested_time_made_from_its_clip_plan(
     job = GenerationJob.objects.get(playbook_run_id=run.pk)
     assert (job.clips_total, job.clips_done, job.inline) == (len(plan), len(plan), True)
     expected = estimate_media_cost("video", "veo", {"duration_seconds": duration}).cost_micros
-    assert step.cost_micros == run.total_cost_micros == expected
+    assert step.cost_micros == expected
+    assert run.total_cost_micros == expected + caption_estimate("instagram").cost_micros
 
 
 def test_a_square_video_step_is_cropped_from_16_9(org_a, shop, install, run_now):
@@ -127,44 +129,78 @@ def test_a_square_video_step_is_cropped_from_16_9(org_a, shop, install, run_now)
 def test_each_step_s_cost_is_tracked_in_the_cost_core_and_summed(org_a, shop, install, run_now):
     playbook = install("weekly-deals-video", org_a)
     run = run_now(start_manual_run(playbook))
+    caption = caption_estimate("instagram").cost_micros
     costs = {row.step_id: row.cost_micros for row in run.step_results.all()}
     assert costs == {
         "step-1": 0,
         "step-2": VEO_10S,
-        "step-3": 0,
+        "step-3": caption,
         "step-4": 0,
         "step-5": 0,
         "step-6": 0,
     }
-    assert run.total_cost_micros == VEO_10S
+    assert run.total_cost_micros == VEO_10S + caption
     # Recorded in the cost core against this run, at the price-book price, its hold settled.
-    (event,) = get_recent_media_events(org_a.pk, 10)
+    text, event = get_recent_media_events(org_a.pk, 10)
     assert event.playbook_run_id == run.pk
     assert (event.provider, event.cost_micros, event.duration_seconds) == ("veo", VEO_10S, 10)
-    assert event.simulated is True and event.price_version == "2026-02-01"
+    assert event.simulated is True and event.price_version == "2026-12-01"
+    assert (event.model, event.resolution, event.audio) == (
+        "veo-3.1-generate-preview",
+        "720p",
+        True,
+    )
     summary = run.step_results.get(step_id="step-2").result["tracking_event"]
     assert (summary["id"], summary["cost_micros"]) == (event.id, VEO_10S)
     (hold,) = BudgetHold.objects.filter(tenant_id=org_a.pk)
     assert (hold.status, hold.actual_micros) == (BudgetHold.Status.SETTLED, VEO_10S)
+    # The caption's text call: a simulated event at the tokens a real one is expected to use.
+    expected_in, expected_out = expected_caption_tokens("instagram")
+    assert (text.type, text.provider, text.model, text.simulated) == (
+        "text",
+        "gemini-text",
+        "gemini-3.5-flash",
+        True,
+    )
+    assert (text.input_tokens, text.output_tokens, text.cost_micros) == (
+        expected_in,
+        expected_out,
+        caption,
+    )
+    assert text.playbook_run_id == run.pk and text.id == f"{run.pk}:caption:instagram"
 
 
 def test_the_estimate_matches_what_a_run_costs(org_a, shop, install, run_now):
     playbook = install("weekly-deals-video", org_a)
     estimate = estimate_playbook_run_cost(playbook_steps(playbook))
-    assert estimate.total_micros == VEO_10S
-    assert [line.step_id for line in estimate.lines] == ["step-2"]
+    assert estimate.total_micros == VEO_10S + caption_estimate("instagram").cost_micros
+    assert [line.step_id for line in estimate.lines] == ["step-2", "step-3"]
     assert "4 s" in estimate.lines[0].detail and "6 s" in estimate.lines[0].detail
-    assert estimate.price_version == "2026-02-01"
+    assert "720p with audio; 10 s billed" in estimate.lines[0].detail
+    assert "350 input + 550 output tokens expected" in estimate.lines[1].detail
+    assert estimate.price_version == "2026-12-01"
     assert run_now(start_manual_run(playbook)).total_cost_micros == estimate.total_micros
 
 
-@pytest.mark.parametrize(
-    ("template_id", "total"),
-    [("daily-product-spotlight", 20_000), ("competitor-price-alert", 625_000)],
-)
-def test_the_other_templates_estimate(org_a, install, template_id, total):
+@pytest.mark.parametrize("template_id", [template["id"] for template in PLAYBOOK_TEMPLATES])
+def test_a_simulated_run_of_each_template_charges_its_estimate_to_the_micro_dollar(
+    org_a, shop, install, run_now, template_id
+):
     playbook = install(template_id, org_a)
-    assert estimate_playbook_run_cost(playbook_steps(playbook)).total_micros == total
+    estimate = estimate_playbook_run_cost(playbook_steps(playbook))
+    assert not estimate.errors
+    run = run_now(start_manual_run(playbook))
+    assert run.status == "succeeded", run.error
+    charged = sum(
+        event.cost_micros
+        for event in get_recent_media_events(org_a.pk, 100)
+        if event.playbook_run_id == run.pk
+    )
+    assert charged == run.total_cost_micros == estimate.total_micros > 0
+    steps = {line.step_id: line.cost_micros for line in estimate.lines}
+    assert {row.step_id: row.cost_micros for row in run.step_results.all() if row.cost_micros} == {
+        step: cost for step, cost in steps.items() if cost
+    }
 
 
 def test_daily_spotlight_end_to_end(org_a, shop, install, run_now):
