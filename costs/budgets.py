@@ -6,8 +6,9 @@ current day, week or month. The check and the insert run in one transaction that
 per tenant: on PostgreSQL by locking the tenant's ``MediaBudget`` row (``SELECT ... FOR UPDATE``),
 on SQLite by the write lock every transaction takes at BEGIN (``transaction_mode=IMMEDIATE``).
 The generation service records the event through ``costs.services`` first and settles the hold
-after, so between the two the money counts twice (never zero times). A hold left by a dead worker
-stops counting at ``expires_at``.
+after, so between the two the money counts twice (never zero times); when the cost store is down
+the event goes to the outbox in the transaction that settles the hold (``costs.outbox``), and
+budgets count the outbox as spend. A hold left by a dead worker stops counting at ``expires_at``.
 
 Alerts (soft threshold crossed, limit reached, generation blocked) are raised when a hold is
 placed, settled or refused, at most once per tenant, kind, period and threshold, and e-mailed
