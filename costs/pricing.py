@@ -64,6 +64,7 @@ PROVIDER_LABELS = {
 MAX_VIDEO_SECONDS = 300
 MAX_IMAGE_COUNT = 100
 MAX_TOKENS = 10_000_000
+IMAGE_SIZES = ("1K", "2K", "4K")
 DEFAULT_IMAGE_SIZE = "1K"  # what Gemini makes when no imageSize is sent
 DEFAULT_RESOLUTION = "720p"
 AUDIO = "audio"
@@ -264,6 +265,9 @@ def _parse_model(provider: str, kind: str, model: str, raw: Any) -> ModelPrice:
                 per_image_micros=_price(raw["per_image"], f"{where}, per image"),
             )
         sizes = _mapping(raw.get("sizes"), f"{where}, sizes")
+        for size in IMAGE_SIZES:  # a model with sizes is priced at every size it makes
+            if size not in sizes:
+                raise InvalidInput(price_book=f"{where}, size {size}: missing price")
         return ModelPrice(
             provider,
             kind,
