@@ -214,7 +214,8 @@ def test_daily_spotlight_end_to_end(org_a, shop, install, run_now):
         "4:5",
     )
     assert _file(asset).startswith(b"\x89PNG")
-    assert run.total_cost_micros == 20_000
+    # A gemini-flash image ($0.039) and the caption's text call.
+    assert run.total_cost_micros == 39_000 + caption_estimate("instagram").cost_micros
     (content,) = get_playbook_run_content(org_a.pk, run.pk)
     assert [view.asset.pk for view in content.media] == [asset.pk]
     assert content.content.status == "pending"
@@ -272,7 +273,7 @@ def test_a_budget_block_fails_its_step_with_the_reason(org_a, shop, install, run
     step = run.step_results.get(step_id="step-2")
     assert step.status == "failed"
     assert "daily" in step.error.lower() and "$1.00" in step.error
-    assert "0.125" in step.error  # how far over: $1.125 asked of a $1.00 limit
+    assert "$3.00" in step.error  # how far over: $4.00 (10 s x $0.40) asked of a $1.00 limit
     assert run.error == f"step-2 (generate_video): {step.error}"
     assert run.total_cost_micros == 0
     # Refused before anything was generated, held or charged.

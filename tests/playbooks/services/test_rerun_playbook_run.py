@@ -8,6 +8,7 @@ from bakedbot.errors import InvalidInput
 from costs.selectors import get_recent_media_events
 from media.models import GenerationJob
 from media.selectors import get_playbook_run_content
+from playbooks.selectors import caption_estimate
 from playbooks.services import (
     rerun_playbook_run,
 )
@@ -33,8 +34,12 @@ def test_rerun_from_the_caption_reuses_earlier_results_and_takes_guidance(
     assert step_statuses(rerun)[:2] == [("step-1", "reused"), ("step-2", "reused")]
     assert [s for _, s in step_statuses(rerun)[2:]] == ["succeeded"] * 4
     assert GenerationJob.objects.count() == 1  # the video was not made (or paid for) again
-    assert rerun.total_cost_micros == 0
-    assert len(get_recent_media_events(org_a.pk, 10)) == 1
+    # The new caption was a real (paid) text call: the rerun's only charge, priced by its tokens.
+    events = get_recent_media_events(org_a.pk, 10)
+    (caption,) = [event for event in events if event.playbook_run_id == rerun.pk]
+    assert (caption.type, caption.simulated) == ("text", False)
+    assert rerun.total_cost_micros == caption.cost_micros > 0
+    assert len(events) == 3  # the first run's video and caption, the rerun's caption
     first_prompt, second_prompt = text_server.prompts()
     assert "Shorter, mention Friday" not in first_prompt
     assert "rejected by the reviewer, who said: “Shorter, mention Friday”" in second_prompt
@@ -56,7 +61,7 @@ def test_rerun_from_the_video_makes_a_new_one_with_the_feedback(org_a, shop, ins
     job = GenerationJob.objects.get(playbook_run_id=rerun.pk)
     assert job.use_cache is False
     assert "Reviewer's feedback on the previous version: Brighter colours" in job.prompt
-    assert rerun.total_cost_micros == VEO_10S
+    assert rerun.total_cost_micros == VEO_10S + caption_estimate("instagram").cost_micros
 
 
 def test_rerun_refuses_a_step_that_cannot_be_reused(org_a, shop, install, run_now, veo_server):
@@ -83,5 +88,5 @@ def test_a_failed_video_step_can_be_run_again_once_the_provider_is_back(
     }
     rerun = run_now(rerun_playbook_run(run=failed, from_step="step-2"))
     assert rerun.status == "succeeded", rerun.error
-    assert rerun.total_cost_micros == VEO_10S
+    assert rerun.total_cost_micros == VEO_10S + caption_estimate("instagram").cost_micros
     assert step_statuses(rerun)[0] == ("step-1", "reused")
