@@ -41,7 +41,8 @@ def store(db):
 
 
 def _event(tenant, n=1, **values) -> MediaGenerationEvent:
-    values.setdefault("provider", "gemini-pro")  # $0.04
+    values.setdefault("provider", "gemini-pro")
+    values.setdefault("cost_micros", 40_000)  # as charged: the figures below follow from it
     return MediaGenerationEvent(
         id=f"job_{n}:done",
         tenant_id=tenant.pk,

@@ -10,7 +10,9 @@ import pytest
 
 from costs.budget_selectors import check_budget_limit, get_media_budget_status
 from costs.models import BudgetHold, PendingCostEvent
+from costs.money import micros_to_decimal
 from costs.outbox import drain_cost_outbox
+from costs.pricing import estimate_media_cost
 from costs.repository import CostStoreUnavailable
 from costs.selectors import get_media_usage, get_recent_media_events
 from costs.stores import get_repository
@@ -21,6 +23,7 @@ from media.services import queue_image_generation, run_generation_job
 from tests.api.conftest import ApiClient, _token
 
 pytestmark = pytest.mark.usefixtures("stoppable_firestore")
+PRICE = estimate_media_cost("image", "gemini-flash").cost_micros
 
 
 def _back(emulator):
@@ -129,16 +132,16 @@ def test_a_paid_generation_waits_in_the_outbox_and_is_recorded_once(
         assert run_generation_job(job.pk) == "done"
 
     job.refresh_from_db()
-    assert (job.status, job.cost_micros, job.event_id) == ("done", 20_000, f"{job.pk}:done")
+    assert (job.status, job.cost_micros, job.event_id) == ("done", PRICE, f"{job.pk}:done")
     [waiting] = PendingCostEvent.objects.all()
     assert (waiting.id, waiting.tenant_id, waiting.cost_micros) == (
         job.event_id,
         limited.pk,
-        20_000,
+        PRICE,
     )
     # The hold was settled in the outbox's transaction, to the price: counted once, as spend.
     [hold] = BudgetHold.objects.all()
-    assert (hold.status, hold.actual_micros) == ("settled", 20_000)
+    assert (hold.status, hold.actual_micros) == ("settled", PRICE)
 
     page = owner_a_client.get("/dashboard/media")
     assert b"1 generation waiting to be recorded" in page.content
@@ -153,19 +156,20 @@ def test_a_paid_generation_waits_in_the_outbox_and_is_recorded_once(
     _back(stoppable_firestore)
     # Back, not drained yet: budgets count the waiting event (no hole in the limit) ...
     status = get_media_budget_status(limited.pk)
-    assert (status.period("day").spent, status.period("day").held) == (Decimal("0.02"), 0)
-    assert not check_budget_limit(limited.pk, "0.99").allowed
-    assert check_budget_limit(limited.pk, "0.98").allowed
+    assert (status.period("day").spent, status.period("day").held) == (micros_to_decimal(PRICE), 0)
+    room = Decimal("1.00") - micros_to_decimal(PRICE)
+    assert not check_budget_limit(limited.pk, room + Decimal("0.01")).allowed
+    assert check_budget_limit(limited.pk, room).allowed
 
     report = drain_cost_outbox(now=waiting.next_attempt_at)
     assert (report.recorded, report.found, report.waiting) == (1, 0, 0)
     # ... and once drained, the store alone: one event, the aggregates once, spend unchanged.
     [event] = get_recent_media_events(limited.pk)
-    assert (event.id, event.cost_micros) == (job.event_id, 20_000)
+    assert (event.id, event.cost_micros) == (job.event_id, PRICE)
     today = tenant_today(limited.pk)
     usage = get_media_usage(limited.pk, today, today)
-    assert (usage.total_generations, usage.total_cost_micros) == (1, 20_000)
-    assert get_media_budget_status(limited.pk).period("day").spent == Decimal("0.02")
+    assert (usage.total_generations, usage.total_cost_micros) == (1, PRICE)
+    assert get_media_budget_status(limited.pk).period("day").spent == micros_to_decimal(PRICE)
     assert get_repository().global_usage(today, today).totals.count == 1
     assert BudgetHold.objects.get(pk=hold.pk).status == "settled"
     # Draining again changes nothing.
