@@ -102,6 +102,24 @@ class PickerOption:
 
 
 @dataclass(frozen=True)
+class PresetPage:
+    """One page of a tenant's library (``selectors.get_style_presets_page``)."""
+
+    presets: tuple[StylePresetData, ...]
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+@dataclass(frozen=True)
 class PresetPicker:
     """Context for ``templates/presets/_picker.html`` (see ``selectors.get_preset_picker``)."""
 
@@ -110,6 +128,12 @@ class PresetPicker:
     builtin: tuple[PickerOption, ...]
     allow_none: bool
     none_selected: bool
+    custom_total: int = 0  # the tenant's custom presets matching ``search``; a page is listed
+    search: str = ""
+
+    @property
+    def searchable(self) -> bool:
+        return bool(self.search) or self.custom_total > len(self.custom)
 
 
 class ComposedPrompt(NamedTuple):

@@ -19,6 +19,7 @@ from presets.domain import (
     ColorPalette,
     PickerOption,
     PresetNotFound,
+    PresetPage,
     PresetPicker,
     PublishedPreset,
     StylePresetData,
@@ -82,6 +83,49 @@ def get_style_presets(
     return [preset for preset in presets if _matches(preset, tag=tag, search=search)]
 
 
+PAGE_SIZE = 24
+
+
+def get_style_presets_page(
+    tenant_id: str,
+    *,
+    category: str = "",
+    tag: str = "",
+    search: str = "",
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+) -> PresetPage:
+    """One page of ``get_style_presets`` (same order and filters): only the page's rows are
+    read and drawn, so the gallery costs the same at 30 presets and at thousands. ``page`` past
+    the end is the last page."""
+    tag = tag.strip().lower()
+    search = search.strip().lower()
+    rows = StylePreset.objects.none()
+    custom_total = 0
+    if category != BUILT_IN:
+        rows = StylePreset.objects.filter(tenant_id=tenant_id)
+        if search:
+            rows = rows.filter(name__icontains=search)
+        rows = rows.order_by("name")
+        if tag:  # tags are a JSON list: matched here on (id, tags) pairs, not whole rows
+            ids = [pk for pk, tags in rows.values_list("pk", "tags") if tag in tags]
+            rows, custom_total = StylePreset.objects.filter(pk__in=ids).order_by("name"), len(ids)
+        else:
+            custom_total = rows.count()
+    builtins = []
+    if category != CUSTOM:
+        builtins = [p for p in _builtins_for(tenant_id) if _matches(p, tag=tag, search=search)]
+    total = custom_total + len(builtins)
+    pages = max(1, -(-total // per_page))
+    number = min(max(1, page), pages)
+    start, end = (number - 1) * per_page, number * per_page
+    presets = (
+        [preset_data_from_model(row) for row in rows[start:end]] if start < custom_total else []
+    )
+    presets += builtins[max(0, start - custom_total) : max(0, end - custom_total)]
+    return PresetPage(presets=tuple(presets), number=number, pages=pages, total=total)
+
+
 def get_style_preset(tenant_id: str, preset_id: str) -> StylePresetData:
     """One preset the tenant may use: a built-in or one of its own. Raises ``PresetNotFound``
     for an unknown id or another tenant's preset (published or not: copy it first)."""
@@ -99,7 +143,9 @@ def get_style_preset(tenant_id: str, preset_id: str) -> StylePresetData:
 
 def get_preset_tags(tenant_id: str) -> list[str]:
     """Every tag in the tenant's library, sorted: the choices of the gallery's tag filter."""
-    tags = {tag for preset in get_style_presets(tenant_id) for tag in preset.tags}
+    tags = {tag for preset in BUILTIN_PRESETS for tag in preset.tags}
+    for row_tags in StylePreset.objects.filter(tenant_id=tenant_id).values_list("tags", flat=True):
+        tags.update(row_tags)
     return sorted(tags)
 
 
@@ -138,26 +184,42 @@ def get_published_preset(tenant_id: str, preset_id: str) -> StylePresetData:
     return preset_data_from_model(row)
 
 
+PICKER_SIZE = 12
+
+
 def get_preset_picker(
     tenant_id: str,
     *,
     selected_id: str = "",
     field_name: str = "preset_id",
     allow_none: bool = True,
+    search: str = "",
+    limit: int = PICKER_SIZE,
 ) -> PresetPicker:
-    """Context for ``{% include "presets/_picker.html" with picker=... %}``: the tenant's custom
-    presets and the built-ins as radio options named ``field_name``. An unknown ``selected_id``
-    selects nothing (or "No preset" when ``allow_none``)."""
-    presets = get_style_presets(tenant_id)
-    known = {preset.id for preset in presets}
-    selected = selected_id if selected_id in known else ""
-    options = [PickerOption(preset, preset.id == selected) for preset in presets]
+    """Context for ``{% include "presets/_picker.html" with picker=... %}``: the built-ins and
+    the first ``limit`` of the tenant's custom presets matching ``search`` (by name), plus the
+    selected one wherever it sorts, as radio options named ``field_name``; a library larger than
+    that is searched (``presets:picker``), never listed whole. An unknown or another tenant's
+    ``selected_id`` selects nothing (or "No preset" when ``allow_none``)."""
+    page = get_style_presets_page(tenant_id, category=CUSTOM, search=search, per_page=limit)
+    custom = list(page.presets)
+    chosen = None
+    if selected_id:
+        try:
+            chosen = get_style_preset(tenant_id, selected_id)
+        except PresetNotFound:
+            chosen = None
+    if chosen is not None and not chosen.is_builtin and chosen.id not in {p.id for p in custom}:
+        custom.insert(0, chosen)
+    selected = chosen.id if chosen is not None else ""
     return PresetPicker(
         field_name=field_name,
-        custom=tuple(option for option in options if not option.preset.is_builtin),
-        builtin=tuple(option for option in options if option.preset.is_builtin),
+        custom=tuple(PickerOption(preset, preset.id == selected) for preset in custom),
+        builtin=tuple(PickerOption(p, p.id == selected) for p in _builtins_for(tenant_id)),
         allow_none=allow_none,
         none_selected=allow_none and not selected,
+        custom_total=page.total,
+        search=search.strip(),
     )
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("dashboard/presets/published", views.published, name="published"),
     path("dashboard/presets/preview", views.preview, name="preview"),
     path("dashboard/presets/compose", views.compose, name="compose"),
+    path("dashboard/presets/picker", views.picker, name="picker"),
     path("dashboard/presets/<str:preset_id>/edit", views.edit, name="edit"),
     path("dashboard/presets/<str:preset_id>/delete", views.delete, name="delete"),
     path("dashboard/presets/<str:preset_id>/publish", views.publish, name="publish"),

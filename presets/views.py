@@ -8,6 +8,8 @@ Who may do what (``request.tenant`` is the acting organisation):
 Another tenant's preset id answers 404; built-ins are refused with a message.
 """
 
+import re
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -22,7 +24,7 @@ from bakedbot.tenancy import (
     tenant_owner_required,
     tenant_url,
 )
-from bakedbot.validation import clean_text
+from bakedbot.validation import clean_text, clean_whole_number
 from presets.domain import (
     ASPECT_RATIOS,
     CATEGORIES,
@@ -32,11 +34,12 @@ from presets.domain import (
     compose_prompt,
 )
 from presets.selectors import (
+    get_preset_picker,
     get_preset_tags,
     get_published_preset,
     get_published_presets,
     get_style_preset,
-    get_style_presets,
+    get_style_presets_page,
     preset_input_from_data,
     preview_style_preset,
 )
@@ -132,11 +135,23 @@ def _dialog(request, *, preset=None, values: dict, errors=None, status: int = 20
 def _search(request: HttpRequest) -> tuple[str, dict[str, str]]:
     """The ``q`` search text and its field errors. Bounded: a pattern of thousands of characters
     is no name anyone typed, and the database refuses it as too complex."""
-    query = request.GET.get("q", "")
+    return _search_text(request.GET.get("q", ""))
+
+
+def _search_text(query: str) -> tuple[str, dict[str, str]]:
     try:
         return clean_text(query, max_length=SEARCH_MAX, label="Search"), {}
     except ValueError as exc:
         return query.strip(), {"q": str(exc)}
+
+
+def _page_number(value: str) -> int:
+    """A gallery page number; anything that is not one is the first page (as Django's
+    Paginator.get_page does)."""
+    try:
+        return clean_whole_number(value or "1", minimum=1, maximum=1_000_000)
+    except ValueError:
+        return 1
 
 
 def _results_page(request, template: str, target: str, context: dict) -> HttpResponse:
@@ -158,18 +173,20 @@ def gallery(request):
         "category": category if category in CATEGORIES else "",
     }
     presets = (
-        []
+        None
         if errors
-        else get_style_presets(
+        else get_style_presets_page(
             request.tenant.pk,
             category=filters["category"],
             tag=filters["tag"],
             search=filters["q"],
+            page=_page_number(request.GET.get("page", "")),
         )
     )
     context = {
         "tenant": request.tenant,
-        "presets": presets,
+        "presets": presets.presets if presets else [],
+        "page": presets,
         "filters": filters,
         "errors": errors,
         "search_max": SEARCH_MAX,
@@ -303,3 +320,27 @@ def compose(request):
     if request.htmx:
         return render(request, "presets/compose.html#composed", context)
     return render(request, "presets/compose.html", context)
+
+
+PICKER_FIELD = re.compile(r"[A-Za-z0-9_-]{1,60}")
+
+
+@require_GET
+@tenant_member_required
+def picker(request):
+    """The picker's custom presets matching ``picker_q`` (the picker's search box, for a library
+    too large to list): the options fragment, the checked one kept."""
+    field_name = request.GET.get("picker_field", "")
+    if not PICKER_FIELD.fullmatch(field_name):
+        return HttpResponseBadRequest("picker_field: letters, digits, - and _ only.")
+    query, errors = _search_text(request.GET.get("picker_q", ""))
+    context = {
+        "picker": get_preset_picker(
+            request.tenant.pk,
+            selected_id=request.GET.get(field_name, "")[:64],
+            field_name=field_name,
+            search="" if errors else query,
+        ),
+        "errors": errors,
+    }
+    return render(request, "presets/_picker.html#custom-options", context)
