@@ -53,7 +53,7 @@ def _seed(org_a, org_b, *, extra_images: int = 0) -> None:
         event(org_b, "sora-3", 3, "sora", 1_000_000),
     ]
     events += [
-        event(org_b, f"flash-{n:03d}", 0, "gemini-flash", 10_000, minute=1 + n % 50)
+        event(org_b, f"flash-{n:03d}", 0, "gemini-flash", 10_000, minute=-1 - n % 50)
         for n in range(extra_images)
     ]
     track_media_generations(events)
@@ -79,6 +79,7 @@ def _open(page, login, live_server, super_admin, query: str = "") -> None:
 
 def _click_bar(page, chart: str, index: int) -> None:
     """A real mouse click in the middle of a bar (plotly listens on its drag layer)."""
+    page.locator(f"[data-testid={chart}]").scroll_into_view_if_needed()
     bar = page.locator(f"[data-testid={chart}] .trace.bars .point path").nth(index)
     box = bar.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 2)
@@ -110,7 +111,7 @@ def test_a_click_on_a_provider_bar_or_a_day_narrows_the_tab(
     _seed(org_a, org_b)
     _open(page, login, live_server, super_admin, "&period=7d")
     page.wait_for_selector("[data-testid=provider-chart] .main-svg")
-    _click_bar(page, "provider-chart", 4)  # Sora, the fifth provider
+    _click_bar(page, "provider-chart", 4)  # Sora, the fifth provider of the price book
     page.wait_for_url("**provider=sora**")
     _wait_card(page, "cost", "$1.00")
     page.screenshot(path=str(tmp_path / "ceo-drill-provider.png"), full_page=True)
