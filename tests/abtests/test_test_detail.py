@@ -52,7 +52,7 @@ def test_it_shows_results_charts_and_the_winner(member_a_client, running_test):
     html = member_a_client.get(_detail(running_test)).content.decode()
     assert "Winner: Playful" in html
     assert "chance to be best on CTR" in html
-    assert 'data-testid="chart-ctr"' in html and "vendor/plotly.min.js" in html
+    assert 'data-testid="chart-ctr"' in html and "vendor/plotly-basic.min.js" in html
     assert 'id="figure-ctr"' in html
     assert "lower is better" in html  # the CPC section
     assert "An owner of Alpha Brands can apply it." in html

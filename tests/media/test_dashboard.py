@@ -80,7 +80,7 @@ def test_it_shows_spend_by_provider_and_day_with_plotly(owner_a_client, org_a):
     spend(org_a.pk, "0.04", provider="gemini-pro")
     spend(org_a.pk, "0.75", provider="veo", type="video", duration_seconds=8)
     html = owner_a_client.get(DASHBOARD).content.decode()
-    assert "vendor/plotly.min.js" in html
+    assert "vendor/plotly-basic.min.js" in html
     assert 'id="provider-figure"' in html and 'id="daily-figure"' in html
     assert "Gemini Pro" in html and "Veo" in html
     assert "$0.79" in html  # the month's total
