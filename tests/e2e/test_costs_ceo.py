@@ -22,14 +22,15 @@ def _seed(org_a, org_b) -> None:
         day = today - timedelta(days=days_ago)
         return datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=18)
 
+    # Priced here, so the figures do not move with the price book.
     events = [
         # Inside the last 7 days: $0.04 + $0.75 + $1.50 = $2.29 over 4 generations (one failed).
-        (org_a, "e1", 0, "image", "gemini-pro", None, True),
-        (org_a, "e2", 2, "video", "veo", 8, True),
-        (org_b, "e3", 3, "video", "sora", 12, True),
-        (org_b, "e4", 5, "image", "imagen", None, False),
+        (org_a, "e1", 0, "image", "gemini-pro", None, True, 40_000),
+        (org_a, "e2", 2, "video", "veo", 8, True, 750_000),
+        (org_b, "e3", 3, "video", "sora", 12, True, 1_500_000),
+        (org_b, "e4", 5, "image", "imagen", None, False, 0),
         # 20 days ago: only in the 30-day period ($0.02).
-        (org_b, "e5", 20, "image", "gemini-flash", None, True),
+        (org_b, "e5", 20, "image", "gemini-flash", None, True, 20_000),
     ]
     track_media_generations(
         MediaGenerationEvent(
@@ -42,8 +43,9 @@ def _seed(org_a, org_b) -> None:
             success=success,
             error="" if success else "SAFETY: the image was blocked",
             created_at=at(days_ago),
+            cost_micros=cost,
         )
-        for tenant, event_id, days_ago, media_type, provider, duration, success in events
+        for tenant, event_id, days_ago, media_type, provider, duration, success, cost in events
     )
 
 
