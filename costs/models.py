@@ -308,3 +308,55 @@ class PendingCostEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} ({self.tenant_id}, waiting)"
+
+
+class PriceVersion(models.Model):
+    """A price book version added by a super admin (``costs.price_versions``): the files in
+    ``costs/pricebook/`` are the base versions, shipped with the code; these are added without a
+    code change. ``corrects`` names the version a correction replaces on the same date."""
+
+    version = models.CharField(max_length=40, unique=True)
+    effective_from = models.DateField()
+    data = models.JSONField()
+    corrects = models.CharField(max_length=40, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"price book {self.version} from {self.effective_from}"
+
+
+class BillingImport(models.Model):
+    """One imported bill file (``costs.reconciliation``): the same file twice is refused by its
+    digest, and its rows are keyed so overlapping files add nothing twice."""
+
+    source = models.CharField(max_length=20)  # "gcp_csv" or "openai_costs"
+    name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64, unique=True)
+    rows = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class BilledCost(models.Model):
+    """One line of a provider's bill: what ``provider`` (``google`` or ``openai``) billed on a
+    UTC ``day``, in micro-dollars (USD only)."""
+
+    key = models.CharField(max_length=64, unique=True)  # a digest of the line (idempotent import)
+    billing_import = models.ForeignKey(
+        BillingImport, on_delete=models.CASCADE, related_name="lines"
+    )
+    provider = models.CharField(max_length=20)
+    day = models.DateField()
+    amount_micros = models.BigIntegerField()
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "provider"], name="costs_billed_day")]

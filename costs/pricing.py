@@ -617,8 +617,21 @@ def text_cost_micros(price: ModelPrice, input_tokens: int, output_tokens: int) -
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def version_named(name: str) -> PriceBookVersion | None:
+    """A version by its name, superseded corrections included (what an event was charged at)."""
+    for version in (*file_versions(), *stored_versions()):
+        if version.version == name:
+            return version
+    return None
+
+
 def estimate_media_cost(
-    type: str, provider: str, options: dict[str, Any] | None = None, *, at: datetime | None = None
+    type: str,
+    provider: str,
+    options: dict[str, Any] | None = None,
+    *,
+    at: datetime | None = None,
+    book: PriceBookVersion | None = None,
 ) -> MediaCostEstimate:
     """What a generation will cost, with the price version, the dimensions priced and the
     breakdown.
@@ -628,10 +641,11 @@ def estimate_media_cost(
     (required), ``resolution`` (default 720p), ``audio`` (default true); text: ``input_tokens``
     and ``output_tokens`` (required). Raises ``InvalidInput`` on the field at fault (``type``,
     ``provider``, ``model``, ``image_size``, ``resolution``, ``duration_seconds``, ``count``,
-    ``input_tokens``, ``output_tokens``, or ``at`` before the first price book).
+    ``input_tokens``, ``output_tokens``, or ``at`` before the first price book). ``book``: price
+    under that version rather than the one in effect at ``at`` (re-pricing).
     """
     options = options or {}
-    book = price_book(at)
+    book = book or price_book(at)
     _check_type(type)
     kind = _kind_of(type)
     _check_provider(provider, kind, book)

@@ -18,8 +18,9 @@ import functools
 import inspect
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -33,6 +34,21 @@ from costs.domain import (
 )
 
 RECENT_LIMIT_MAX = 500
+
+
+@dataclass(frozen=True)
+class Reprice:
+    """One event's new price: ``reprice_events`` input (the event as stored, what it costs now)."""
+
+    event: MediaGenerationEvent
+    cost_micros: int
+    price_version: str
+
+    @property
+    def delta_micros(self) -> int:
+        return self.cost_micros - (self.event.cost_micros or 0)
+
+
 # A place in the newest-first list of events: ``(created_at, id)`` of the last event a page showed.
 EventPosition = tuple[datetime, str]
 
@@ -225,6 +241,14 @@ class CostRepository(ABC):
     @abstractmethod
     def recompute_aggregates(self, *, tenant_id: str | None = None) -> RecomputeReport:
         """Rebuild aggregates from the events and report every one that had to change."""
+
+    @abstractmethod
+    def reprice_events(self, changes: Sequence[Reprice]) -> int:
+        """Set each event's ``cost_micros`` and ``price_version`` and move its aggregates by the
+        difference, each event together with its aggregates (``costs.reprice``): SQL, one
+        transaction for all; Firestore, one batch per tenant and at most 100 events (a batch is
+        atomic; batches are not atomic with each other). Returns how many events changed;
+        an event that is not stored is skipped."""
 
 
 def merge_days(days: Iterable[DailyUsage]) -> UsageBreakdown:

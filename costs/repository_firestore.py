@@ -26,7 +26,7 @@ import os
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -59,7 +59,13 @@ from costs.firestore_layout import (
     date_closes_at,
     is_drainable,
 )
-from costs.repository import RECENT_LIMIT_MAX, CostRepository, EventPosition, merge_days
+from costs.repository import (
+    RECENT_LIMIT_MAX,
+    CostRepository,
+    EventPosition,
+    Reprice,
+    merge_days,
+)
 
 __all__ = [
     "EVENTS",
@@ -605,6 +611,65 @@ class FirestoreCostRepository(CostRepository):
         return min(firsts) if firsts else None
 
     # -- repair -----------------------------------------------------------------------------
+
+    def reprice_events(self, changes: Sequence[Reprice]) -> int:
+        """Per tenant, batches of at most 100 events: each event document updated (on the
+        condition that it was not changed since it was read) with merged increments of the cost
+        difference to its tenant daily document and the global day document or shard it was
+        counted in, so an event never moves without its aggregates. A batch is atomic; a run
+        that dies between batches leaves the rest at the old price and is simply run again
+        (an event already at its new price is no longer a change)."""
+        by_tenant: dict[str, list[Reprice]] = defaultdict(list)
+        for change in changes:
+            by_tenant[change.event.tenant_id].append(change)
+        changed = 0
+        now = self.clock()
+        for tenant_changes in by_tenant.values():
+            for start in range(0, len(tenant_changes), 100):
+                chunk = tenant_changes[start : start + 100]
+                refs = [self.client.collection(EVENTS).document(c.event.id) for c in chunk]
+                snapshots = {snap.id: snap for snap in self.client.get_all(refs) if snap.exists}
+                batch = self.client.batch()
+                paths: list[str] = []
+                targets: dict[str, tuple[dict[str, Any], Groups]] = {}
+                for change, ref in zip(chunk, refs, strict=True):
+                    snapshot = snapshots.get(ref.id)
+                    data = snapshot.to_dict() if snapshot is not None else None
+                    if data is None or int(data.get("cost_micros") or 0) != (
+                        change.event.cost_micros or 0
+                    ):
+                        continue
+                    batch.update(
+                        ref,
+                        {"cost_micros": change.cost_micros, "price_version": change.price_version},
+                        option=self.client.write_option(last_update_time=snapshot.update_time),
+                    )
+                    paths.append(ref.path)
+                    delta = UsageTotals(cost_micros=change.delta_micros)
+                    local_date = date.fromisoformat(data["local_date"])
+                    event = change.event
+                    for path, fields, with_tenant in self.layout.event_targets(
+                        event.tenant_id, local_date, now=now, cycle=self._cycle
+                    ):
+                        groups = Groups(
+                            delta,
+                            {event.provider: delta},
+                            {event.type: delta},
+                            {event.tenant_id: delta} if with_tenant else {},
+                        )
+                        targets.setdefault(path, (fields, Groups()))[1].add(groups)
+                    changed += 1
+                if not paths:
+                    continue
+                for path, (fields, groups) in targets.items():
+                    batch.set(
+                        self.client.document(path),
+                        {**fields, **_increments(groups.counters())},
+                        merge=True,
+                    )
+                    paths.append(path)
+                self._commit_batch(batch, paths)
+        return changed
 
     def recompute_aggregates(self, *, tenant_id: str | None = None) -> RecomputeReport:
         """Rebuild from the events. Run it while nothing records (it overwrites documents)."""

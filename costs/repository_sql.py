@@ -15,7 +15,7 @@ totals and series (at most ~8 rows per day whatever the event count).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -29,7 +29,13 @@ from costs.domain import (
     UsageTotals,
 )
 from costs.models import GenerationEvent, GlobalDailyUsage, TenantDailyUsage, TenantUsageRollup
-from costs.repository import RECENT_LIMIT_MAX, CostRepository, EventPosition, days_from_cells
+from costs.repository import (
+    RECENT_LIMIT_MAX,
+    CostRepository,
+    EventPosition,
+    Reprice,
+    days_from_cells,
+)
 
 TOTALS = UsageTotals.FIELDS
 DAY = TenantUsageRollup.Period.DAY
@@ -313,6 +319,25 @@ class SqlCostRepository(CostRepository):
 
     def first_usage_date(self) -> date | None:
         return GlobalDailyUsage.objects.aggregate(first=Min("date"))["first"]
+
+    def reprice_events(self, changes: Sequence[Reprice]) -> int:
+        """One transaction: each event row and its aggregate rows by the cost difference."""
+        _, upserts = self._sql()
+        changed = 0
+        with transaction.atomic(), connection.cursor() as cursor:
+            for change in changes:
+                rows = GenerationEvent.objects.filter(
+                    id=change.event.id, cost_micros=change.event.cost_micros or 0
+                )
+                local_date = rows.values_list("local_date", flat=True).first()
+                if local_date is None:
+                    continue
+                rows.update(cost_micros=change.cost_micros, price_version=change.price_version)
+                delta = (change.delta_micros, 0, 0, 0, 0, 0)
+                for model, key in _aggregate_keys(change.event, local_date):
+                    cursor.execute(upserts[model], (*key, *delta))
+                changed += 1
+        return changed
 
     def recompute_aggregates(self, *, tenant_id: str | None = None) -> RecomputeReport:
         sums = {name: Sum(name) for name in ("cost_micros", "saved_micros")}

@@ -13,6 +13,26 @@ pytest_plugins = ["tests.costs_store", "tests.stack.figures"]
 
 
 @pytest.fixture(autouse=True)
+def stored_price_versions(request):
+    """Price versions super admins add live in the database (costs.price_versions): a test
+    without database access prices by the shipped files only, and no test sees the versions
+    another test added (the price book's short cache is emptied around each test)."""
+    from costs import pricing
+
+    uses_db = bool(
+        {"db", "transactional_db"} & set(request.fixturenames)
+        or request.node.get_closest_marker("django_db")
+    )
+    loader = pricing.stored_versions_loader
+    if not uses_db:
+        pricing.stored_versions_loader = None
+    pricing.clear_price_cache()
+    yield
+    pricing.stored_versions_loader = loader
+    pricing.clear_price_cache()
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Every test stores generated media in its own temporary folder, never under var/."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -9,6 +9,7 @@ Put it under the code with ``costs.stores.use_repository`` (the ``fake_store`` f
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -105,6 +106,25 @@ class FakeCostRepository(CostRepository):
     def first_usage_date(self) -> date | None:
         with self._lock:
             return min((cell[1] for cell in self.cells), default=None)
+
+    def reprice_events(self, changes) -> int:
+        changed = 0
+        with self._lock:
+            for change in changes:
+                stored = self.events.get(change.event.id)
+                if stored is None or stored[0].cost_micros != change.event.cost_micros:
+                    continue
+                event, day = stored
+                self.events[event.id] = (
+                    dataclasses.replace(
+                        event, cost_micros=change.cost_micros, price_version=change.price_version
+                    ),
+                    day,
+                )
+                cell = _cell(event, day)
+                self.cells[cell] = self.cells[cell] + UsageTotals(cost_micros=change.delta_micros)
+                changed += 1
+        return changed
 
     def recompute_aggregates(self, *, tenant_id: str | None = None) -> RecomputeReport:
         with self._lock:
