@@ -27,7 +27,7 @@ from abtests.pooling import pool_lifts, proportion_lifts, ratio_lifts
 from bakedbot.errors import InvalidInput
 from presets.builtins import BUILTINS_BY_ID, is_builtin_id
 from presets.recommendations import RecommendedPreset, StyleRecommendationPanel, signed_percent
-from presets.selectors import get_style_presets
+from presets.selectors import get_preset_names
 
 # A comparison counts once both arms have this many units of the metric's denominator (the
 # sample-ratio check's minimum too); a preset is recommended once its arms total
@@ -304,7 +304,7 @@ def get_style_recommendations(tenant_id: str, *, metric: str = "ctr") -> StyleRe
     from its own tests only. ``InvalidInput`` (``metric``) for anything else."""
     metric = clean_metric(metric)
     comparisons = comparisons_for(_rows(test__tenant_id=tenant_id), metric)
-    names = {preset.id: preset.name for preset in get_style_presets(tenant_id)}
+    names = get_preset_names(tenant_id, {c.preset_id for c in comparisons})
     return _recommendations(ORGANISATION, metric, comparisons, names)
 
 

@@ -80,7 +80,7 @@ def clean_test_fields(data: Mapping[str, Any], errors: FieldErrors) -> dict[str,
             if field not in errors:
                 cleaned[field] = value
 
-    keep("name", clean_text, max_length=NAME_MAX, required=True)
+    keep("name", clean_text, max_length=NAME_MAX, required=True, label="Test name")
     keep("description", clean_text, max_length=DESCRIPTION_MAX)
     keep("base_prompt", clean_text, max_length=PROMPT_MAX)
     if "primary_metric" in data:
@@ -176,6 +176,8 @@ def clean_variants(
                 raw.get("name"),
                 max_length=VARIANT_NAME_MAX,
                 required=True,
+                # Listed together above the form, each message names its variant.
+                label="Control name" if number == 1 else f"Variant {number} name",
             ),
             "preset_id": found.clean(
                 f"{prefix}.preset_id", clean_text, raw.get("preset_id"), max_length=PRESET_ID_MAX

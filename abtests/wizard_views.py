@@ -33,6 +33,7 @@ from abtests.validation import MAX_VARIANTS, check_variant_content
 from bakedbot.errors import FieldErrors, InvalidInput
 from bakedbot.polling import next_poll_delay
 from bakedbot.tenancy import can_manage_tenant, tenant_member_required, tenant_url
+from presets.selectors import get_preset_names
 
 TEMPLATE = "abtests/wizard.html"
 STASH = "abtests_wizard"
@@ -88,7 +89,10 @@ def _context(request: HttpRequest, test: MediaABTest | None, step: int, **values
         context["metric_labels"] = wizard.METRIC_LABELS
         context["primary_choices"] = MediaABTest.PrimaryMetric.choices
         context["adjustment_choices"] = MediaABTest.Adjustment.choices
-        context["variants"] = list(test.variants.all())
+        variants = list(test.variants.all())
+        # The review names each variant's preset as people know it, not by its id.
+        names = get_preset_names(tenant_id, {v.preset_id for v in variants if v.preset_id})
+        context["variants"] = [(v, names.get(v.preset_id, "")) for v in variants]
     return context
 
 

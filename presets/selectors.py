@@ -5,7 +5,7 @@ A tenant sees the built-ins, its own custom presets, and — only through
 ``PresetNotFound``, whether it is unknown or belongs to another tenant.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -139,6 +139,18 @@ def get_style_preset(tenant_id: str, preset_id: str) -> StylePresetData:
     if row is None:
         raise PresetNotFound(f"No preset {preset_id}")
     return preset_data_from_model(row)
+
+
+def get_preset_names(tenant_id: str, preset_ids: Iterable[str]) -> dict[str, str]:
+    """The names of these presets the tenant may use (built-ins and its own), by id; ids it
+    may not use are left out. Reads only those rows, however large the library."""
+    ids = {str(preset_id) for preset_id in preset_ids}
+    names = {i: BUILTINS_BY_ID[i].name for i in ids if i in BUILTINS_BY_ID}
+    custom = ids - names.keys()
+    if custom:
+        rows = StylePreset.objects.filter(tenant_id=tenant_id, pk__in=custom)
+        names.update(rows.values_list("pk", "name"))
+    return names
 
 
 def get_preset_tags(tenant_id: str) -> list[str]:

@@ -60,7 +60,8 @@ def test_it_validates_step_one_on_the_server(member_a_client):
     )
     html = response.content.decode()
     assert response.status_code == 400
-    assert "This field is required." in html
+    # The message names its field: the errors are listed together above the form.
+    assert "Test name is required." in html and "This field is required." not in html
     assert "The end date cannot be before the start date." in html
     assert 'value="2030-02-10"' in html
     assert not MediaABTest.objects.exists()

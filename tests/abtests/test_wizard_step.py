@@ -289,3 +289,19 @@ def test_the_split_step_saves_bandit_mode(member_a_client, draft_test):
     member_a_client.post(_wizard(draft_test), {"step": "3", "action": "next", **split})
     draft_test.refresh_from_db()
     assert not draft_test.bandit_mode
+
+
+def test_it_names_the_presets_in_the_review(member_a_client, org_a):
+    from tests.presets.factories import make_preset
+
+    mine = make_preset(org_a, name="House green")
+    variants = [
+        {"name": "Control", "preset_id": "builtin-playful"},
+        {"name": "Ours", "preset_id": mine},
+    ]
+    test = make_test(org_a, variants=variants, wizard_step=4)
+    html = member_a_client.get(_wizard(test, 4)).content.decode()
+    review = html.split('data-testid="review"')[1]
+    assert '<td data-testid="review-preset">Playful</td>' in review
+    assert '<td data-testid="review-preset">House green</td>' in review
+    assert "builtin-playful" not in review and mine not in review
