@@ -38,6 +38,8 @@ OWNER_ENTRIES = [
 OPERATIONS_ENTRIES = [
     ("Creative Center", "media:creative", "", "✦"),
     ("Media Costs", "costs:ceo", "?tab=costs", "$"),
+    ("Price versions", "costs:price_versions", "", "¤"),
+    ("Bills", "costs:billing", "", "≋"),
     ("Playbooks", "playbooks:ceo_library", "", "▤"),
     ("API tokens", "api_tokens", "", "◈"),
 ]
