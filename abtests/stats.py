@@ -169,6 +169,14 @@ def _posterior(successes, trials, prior: Prior, arm: str) -> tuple[float, float]
 # ----------------------------------------------------------------------------- frequentist
 
 
+# scipy.stats' distributions cost ~0.2 ms a call in argument checking; the results page makes
+# hundreds of these calls, so the hot ones use the scipy.special functions the distributions
+# themselves evaluate (norm.isf(q) = -ndtri(q), norm.sf(x) = ndtr(-x), beta.ppf = betaincinv).
+@functools.lru_cache(maxsize=64)
+def _z_isf(q: float) -> float:
+    return float(-special.ndtri(q))
+
+
 def two_proportion_ztest(conversions_a, n_a, conversions_b, n_b, alpha=0.05) -> ZTest:
     """z and two-sided p-value with the pooled standard error; Wald interval of ``b - a``
     with the unpooled one. Identical all-or-nothing arms (pooled rate 0 or 1) give z = 0, p = 1."""
@@ -176,7 +184,7 @@ def two_proportion_ztest(conversions_a, n_a, conversions_b, n_b, alpha=0.05) -> 
     conversions_b, n_b = _counts(conversions_b, n_b, "b")
     if n_a == 0 or n_b == 0:
         raise ValueError("two_proportion_ztest needs at least one trial in each arm")
-    z_crit = float(sps.norm.isf(_alpha(alpha) / 2))
+    z_crit = _z_isf(_alpha(alpha) / 2)
     rate_a, rate_b = conversions_a / n_a, conversions_b / n_b
     difference = rate_b - rate_a
     pooled = (conversions_a + conversions_b) / (n_a + n_b)
@@ -185,7 +193,7 @@ def two_proportion_ztest(conversions_a, n_a, conversions_b, n_b, alpha=0.05) -> 
         z, p_value = 0.0, 1.0
     else:
         z = difference / se_pooled
-        p_value = float(2 * sps.norm.sf(abs(z)))
+        p_value = float(2 * special.ndtr(-abs(z)))
     se = math.sqrt(rate_a * (1 - rate_a) / n_a + rate_b * (1 - rate_b) / n_b)
     return ZTest(
         rate_a, rate_b, difference, z, p_value, difference - z_crit * se, difference + z_crit * se
@@ -193,7 +201,7 @@ def two_proportion_ztest(conversions_a, n_a, conversions_b, n_b, alpha=0.05) -> 
 
 
 def _estimate(value: float, se: float, alpha: float) -> Estimate:
-    z_crit = float(sps.norm.isf(_alpha(alpha) / 2))
+    z_crit = _z_isf(_alpha(alpha) / 2)
     return Estimate(value, se, value - z_crit * se, value + z_crit * se)
 
 
@@ -263,8 +271,8 @@ def compare_ratios(
         better = 0.5 if difference == 0 else float((difference < 0) == lower_is_better)
     else:
         z = difference / se_diff
-        p_value = float(2 * sps.norm.sf(abs(z)))
-        better = float(sps.norm.cdf(-z) if lower_is_better else sps.norm.cdf(z))
+        p_value = float(2 * special.ndtr(-abs(z)))
+        better = float(special.ndtr(-z) if lower_is_better else special.ndtr(z))
     return RatioComparison(
         difference=_estimate(difference, se_diff, alpha),
         relative_lift=_estimate(b.value / a.value - 1, lift_se, alpha),
@@ -401,7 +409,9 @@ def beta_credible_interval(successes, trials, level=0.95, prior=(1, 1)) -> Inter
         raise ValueError("level must be between 0 and 1")
     alpha, beta = _posterior(successes, trials, prior, "arm")
     tail = (1 - level) / 2
-    return Interval(float(sps.beta.ppf(tail, alpha, beta)), float(sps.beta.isf(tail, alpha, beta)))
+    return Interval(
+        float(special.betaincinv(alpha, beta, tail)), float(special.betainccinv(alpha, beta, tail))
+    )
 
 
 def _pair(arm) -> tuple[int, int]:

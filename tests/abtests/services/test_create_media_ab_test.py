@@ -43,7 +43,7 @@ def test_it_saves_a_draft_from_the_first_wizard_step_alone(org_a):
     ("overrides", "field", "message"),
     [
         ({"name": "  "}, "name", "required"),
-        ({"name": "x" * 121}, "name", "At most 120"),
+        ({"name": "x" * 121}, "name", "Test name must be at most 120"),
         ({"primary_metric": "revenue"}, "primary_metric", "Choose CTR"),
         ({"metrics": ["clicks", "likes"]}, "metrics", "Unknown metric 'likes'"),
         ({"primary_metric": "cvr", "metrics": ["impressions", "clicks"]}, "metrics", "CVR needs"),
