@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from pydantic import BaseModel, ConfigDict, StrictInt
+from pydantic import BaseModel, ConfigDict
 
 from abtests.recommendations import (
     StyleRecommendations,
@@ -16,13 +16,21 @@ from abtests.recommendations import (
     get_style_recommendations,
 )
 from abtests.services import update_ab_test_metrics
-from bakedbot.api import PathId, TenantId, error_responses, read_tenant, with_rules, write_tenant
+from bakedbot.api import (
+    DOLLARS_PATTERN,
+    MICROS_MAX,
+    JsonInt,
+    PathId,
+    TenantId,
+    error_responses,
+    read_tenant,
+    with_rules,
+    write_tenant,
+)
 from bakedbot.errors import InvalidInput
 from bakedbot.validation import INT64_MAX
 
 router = Router(tags=["abtests"])
-
-COST_MICROS_MAX = 999_999_999_999_999  # the most `cost` can say: $999,999,999.999999
 
 
 def _count(description: str = "") -> Any:
@@ -39,17 +47,15 @@ class MetricsIn(Schema):
         json_schema_extra={"minProperties": 1, "not": {"required": ["cost", "cost_micros"]}},
     )
 
-    impressions: StrictInt = _count()
-    clicks: StrictInt = _count("At most impressions")
-    conversions: StrictInt = _count("At most clicks")
-    engagement: StrictInt = _count("Engaged impressions, at most impressions")
-    cost: str = Field(
-        None, pattern=r"^[0-9]{1,9}(\.[0-9]{1,6})?$", description="Media spend in US dollars"
-    )
-    cost_micros: StrictInt = Field(
+    impressions: JsonInt = _count()
+    clicks: JsonInt = _count("At most impressions")
+    conversions: JsonInt = _count("At most clicks")
+    engagement: JsonInt = _count("Engaged impressions, at most impressions")
+    cost: str = Field(None, pattern=DOLLARS_PATTERN, description="Media spend in US dollars")
+    cost_micros: JsonInt = Field(
         None,
         ge=0,
-        le=COST_MICROS_MAX,
+        le=MICROS_MAX,
         description="The spend in micro-dollars instead of cost (not both)",
     )
 

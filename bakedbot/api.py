@@ -33,7 +33,7 @@ from bakedbot.api_tokens import RateDecision, authenticate_api_token, register_a
 from bakedbot.errors import InvalidInput, Unavailable
 from bakedbot.idempotency import IdempotencyKeyReused
 from bakedbot.models import ApiToken, Organisation
-from bakedbot.validation import INT64_MAX, clean_date
+from bakedbot.validation import DOLLARS_MAX, INT64_MAX, clean_date
 
 logger = logging.getLogger("django.request")
 
@@ -275,6 +275,43 @@ api = BakedBotApi(
 )
 
 
+def _note_unknown_query_parameters(run):
+    """(ninja "view" decorator: before auth and validation) Note on the request the query
+    parameters its operation does not have; ``_refuse_unknown_query_parameters`` refuses them
+    once the caller is known, so an anonymous request still answers 401 first."""
+    operation = run.__self__
+    known = {
+        field.alias or name
+        for model in operation.models
+        if getattr(model, "__ninja_param_source__", None) == "query"
+        for name, field in model.model_fields.items()
+    }
+
+    @functools.wraps(run)
+    def noted(request: HttpRequest, *args, **kwargs):
+        request.unknown_query_parameters = sorted(set(request.GET) - known)
+        return run(request, *args, **kwargs)
+
+    return noted
+
+
+def _refuse_unknown_query_parameters(view):
+    """(ninja "operation" decorator: after auth and validation) A misspelt parameter
+    (``?start=`` for ``?start_date=``) is refused, never silently ignored."""
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args, **kwargs):
+        if unknown := getattr(request, "unknown_query_parameters", None):
+            raise InvalidInput(dict.fromkeys(unknown[:10], "Unknown parameter."))
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(_note_unknown_query_parameters, mode="view")
+api.add_decorator(_refuse_unknown_query_parameters, mode="operation")
+
+
 def error_response(
     request: HttpRequest,
     status: int,
@@ -460,6 +497,11 @@ def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
 # takes what its document says and nothing else (bodies use pydantic's Strict* types for the
 # rest). The years are bounded so that no date arithmetic leaves the calendar.
 
+# Money in: dollars as a decimal string up to DOLLARS_MAX ($999,999,999.99) in micro-dollar steps,
+# or whole micro-dollars up to the same amount. [0-9], not \d: a regex's \d also matches digits
+# of other scripts ("١٢").
+DOLLARS_PATTERN = r"^([0-9]{1,8}(\.[0-9]{1,6})?|[0-9]{9}(\.[0-9]{1,2})?)$"
+MICROS_MAX = int(DOLLARS_MAX * 1_000_000)
 DATE_PATTERN = r"^2[0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 DATETIME_PATTERN = (
     r"^2[0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
@@ -497,14 +539,41 @@ def _query_bool(value: Any) -> bool:
     raise ValueError("Must be true or false.")
 
 
-def _query_int(value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):  # the default
-        return value
-    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,19}", value):
+def query_int(minimum: int, maximum: int) -> Any:
+    """A whole number query parameter in ASCII digits from ``minimum`` to ``maximum`` (the
+    bounds in the document too, also when the parameter is optional)."""
+
+    def parse(value: Any) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):  # the default
+            number = value
+        # "5.0" is the integer 5 to the document (JSON Schema), so to the code too.
+        elif isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,19}(\.0{1,6})?", value):
+            number = int(value.partition(".")[0])
+        else:
+            raise ValueError("Must be a whole number written with the digits 0-9.")
+        if not minimum <= number <= maximum:
+            raise ValueError(f"Must be from {minimum:,} to {maximum:,}.")
+        return number
+
+    return Annotated[
+        int,
+        BeforeValidator(parse),
+        WithJsonSchema({"type": "integer", "minimum": minimum, "maximum": maximum}),
+    ]
+
+
+def _json_integer(value: Any) -> Any:
+    # JSON Schema's integer is a number without a fraction, so 8.0 and 1e3 are ones (the
+    # document says integer, so the code takes them); true, "8" and 8.5 are no integers.
+    if isinstance(value, float) and value.is_integer():
         return int(value)
-    raise ValueError("Must be a whole number written with the digits 0-9.")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("Must be a whole number.")
+    return value
 
 
+# A body's whole number: an int or an integral JSON number, never a bool or a string.
+JsonInt = Annotated[int, BeforeValidator(_json_integer)]
 ApiDate = Annotated[
     date,
     BeforeValidator(_api_date),
@@ -516,8 +585,7 @@ ApiDateTime = Annotated[
     WithJsonSchema({"type": "string", "format": "date-time", "pattern": DATETIME_PATTERN}),
 ]
 # Query parameters arrive as text: "true"/"false" and ASCII digits only.
-QueryBool = Annotated[bool, BeforeValidator(_query_bool)]
-QueryInt = Annotated[int, BeforeValidator(_query_int)]
+QueryBool = Annotated[bool, BeforeValidator(_query_bool), WithJsonSchema({"type": "boolean"})]
 
 
 def with_rules(rules: str):

@@ -18,16 +18,19 @@ from typing import Annotated, Any, Literal
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema, Status
-from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, StrictBool
 
 from bakedbot.api import (
+    DOLLARS_PATTERN,
+    MICROS_MAX,
     ApiDate,
     ApiDateTime,
+    JsonInt,
     QueryBool,
-    QueryInt,
     TenantId,
     error_responses,
     one_of,
+    query_int,
     read_tenant,
     require_platform,
     with_rules,
@@ -42,17 +45,20 @@ from costs.pricing import (
     IMAGE,
     IMAGE_EDIT,
     IMAGE_PROVIDERS,
+    IMAGE_SIZES,
     MAX_IMAGE_COUNT,
+    MAX_TOKENS,
     MAX_VIDEO_SECONDS,
-    MEDIA_TYPES,
     PROVIDER_LABELS,
-    PROVIDERS,
+    TEXT,
+    TEXT_PROVIDERS,
     VIDEO,
     VIDEO_PROVIDERS,
     estimate_media_cost,
-    price_book_versions,
+    file_versions,
 )
 from costs.ranges import DateRange
+from costs.reconciliation import reconcile
 from costs.selectors import (
     get_global_media_costs,
     get_media_costs_by_provider,
@@ -70,15 +76,11 @@ MAX_RANGE_DAYS = 366
 EVENTS_PAGE_MAX = 100
 # Clocks differ: an event may say it happened a little in the future, not more.
 CLOCK_SKEW = timedelta(minutes=5)
-# [0-9], not \d: a regex's \d also matches digits of other scripts ("١٢").
-DOLLARS_PATTERN = r"^[0-9]{1,9}(\.[0-9]{1,6})?$"
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,500}$"
-FIRST_PRICE_DATE = price_book_versions()[0].effective_from.isoformat()
+FIRST_PRICE_DATE = file_versions()[0].effective_from.isoformat()
 KEY_PATTERN = r"^[A-Za-z0-9._:-]{1,100}$"
 PARAMS_MAX_CHARS = 10_000  # the event's params are stored with it (a Firestore document <= 1 MiB)
 
-MediaType = Literal[MEDIA_TYPES]  # type: ignore[valid-type]
-Provider = Literal[PROVIDERS]  # type: ignore[valid-type]
 TenantPeriod = Literal["day", "week", "month", "7d", "30d", "90d", "all"]
 GlobalPeriod = Literal["7d", "30d", "90d", "all"]
 
@@ -159,6 +161,12 @@ class EventOut(BaseModel):
     saved: str
     saved_micros: int
     simulated: bool
+    # The billed dimensions it was priced on ("" / null where they do not apply).
+    image_size: str
+    resolution: str
+    audio: bool | None
+    input_tokens: int | None
+    output_tokens: int | None
 
 
 class EventPageOut(BaseModel):
@@ -168,7 +176,6 @@ class EventPageOut(BaseModel):
     )
 
 
-COST_MICROS_MAX = 999_999_999_999_999  # the most `cost` can say: $999,999,999.999999
 COST_DESCRIPTION = "US dollars charged; omit both cost and cost_micros to price it"
 COST_MICROS_DESCRIPTION = "The cost in micro-dollars instead of cost (not both)"
 EVENT_EXAMPLES = [
@@ -201,10 +208,8 @@ class _EventFields(Schema):
     cache_hit: StrictBool = False
     # Optional fields are left out, never null: the schema says so and the code agrees.
     cost: str = Field(None, pattern=DOLLARS_PATTERN, description=COST_DESCRIPTION)
-    cost_micros: StrictInt = Field(
-        None, ge=0, le=COST_MICROS_MAX, description=COST_MICROS_DESCRIPTION
-    )
-    generation_ms: StrictInt = Field(None, ge=0, le=86_400_000)
+    cost_micros: JsonInt = Field(None, ge=0, le=MICROS_MAX, description=COST_MICROS_DESCRIPTION)
+    generation_ms: JsonInt = Field(None, ge=0, le=86_400_000)
     created_at: ApiDateTime = Field(
         None,
         description="When it happened (default: now): not before the first price book "
@@ -218,6 +223,9 @@ class ImageEventIn(_EventFields):
 
     type: Literal[IMAGE, IMAGE_EDIT]  # type: ignore[valid-type]
     provider: Literal[IMAGE_PROVIDERS]  # type: ignore[valid-type]
+    image_size: Literal[IMAGE_SIZES] = Field(  # type: ignore[valid-type]
+        None, description="Output size, for models priced by size (default 1K)"
+    )
 
 
 class VideoEventIn(_EventFields):
@@ -225,10 +233,25 @@ class VideoEventIn(_EventFields):
 
     type: Literal[VIDEO]  # type: ignore[valid-type]
     provider: Literal[VIDEO_PROVIDERS]  # type: ignore[valid-type]
-    duration_seconds: Annotated[StrictInt, Field(ge=1, le=MAX_VIDEO_SECONDS)]
+    duration_seconds: JsonInt = Field(..., ge=1, le=MAX_VIDEO_SECONDS)
+    resolution: str = Field(
+        None, pattern=r"^[0-9]{3,4}[pk]$", description="As billed, e.g. 720p (default), 1080p, 4k"
+    )
+    audio: StrictBool = Field(None, description="Made with sound (default true)")
 
 
-EventIn = one_of(ImageEventIn, VideoEventIn, json_schema_extra={"examples": EVENT_EXAMPLES})
+class TextEventIn(_EventFields):
+    """A text call (captions): priced by its tokens, both required."""
+
+    type: Literal[TEXT]  # type: ignore[valid-type]
+    provider: Literal[TEXT_PROVIDERS]  # type: ignore[valid-type]
+    input_tokens: JsonInt = Field(..., ge=0, le=MAX_TOKENS)
+    output_tokens: JsonInt = Field(..., ge=0, le=MAX_TOKENS)
+
+
+EventIn = one_of(
+    ImageEventIn, VideoEventIn, TextEventIn, json_schema_extra={"examples": EVENT_EXAMPLES}
+)
 
 
 class CostLineOut(BaseModel):
@@ -535,7 +558,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
 @router.get("/events", response={200: EventPageOut, **error_responses(400, 404)})
 def events(
     request: HttpRequest,
-    limit: Annotated[QueryInt, Query(50, ge=1, le=EVENTS_PAGE_MAX)] = 50,
+    limit: Annotated[query_int(1, EVENTS_PAGE_MAX), Query(50)] = 50,
     cursor: Annotated[
         str | None,
         Query(None, pattern=CURSOR_PATTERN, description="next_cursor of the last page"),
@@ -556,7 +579,9 @@ def events(
 
 
 EVENT_RULES = (
-    "created_at from the first price book "
+    "model, image_size, resolution and audio ones the price book in effect prices for the "
+    "provider (left out: the configured model and the defaults); created_at from the "
+    "first price book "
     f"({FIRST_PRICE_DATE}) to 5 minutes ahead of our clock; params at most "
     f"{PARAMS_MAX_CHARS:,} characters of JSON. The same Idempotency-Key with a different body "
     "answers 422 (idempotency_key_reused) and records nothing."
@@ -615,6 +640,11 @@ def record_event(
         prompt=payload.prompt,
         params=payload.params,
         duration_seconds=getattr(payload, "duration_seconds", None),
+        image_size=getattr(payload, "image_size", None) or "",
+        resolution=getattr(payload, "resolution", None) or "",
+        audio=getattr(payload, "audio", None),
+        input_tokens=getattr(payload, "input_tokens", None),
+        output_tokens=getattr(payload, "output_tokens", None),
         cost_micros=cost_micros,
         success=payload.success,
         error=payload.error,
@@ -650,19 +680,34 @@ ESTIMATE_RULES = (
 @with_rules(ESTIMATE_RULES)
 def estimate(
     request: HttpRequest,
-    type: MediaType,
-    provider: Provider,
+    type: Literal[IMAGE, VIDEO, IMAGE_EDIT],  # type: ignore[valid-type]
+    provider: Literal[IMAGE_PROVIDERS + VIDEO_PROVIDERS],  # type: ignore[valid-type]
     duration_seconds: Annotated[
-        QueryInt | None,
-        Query(None, ge=1, le=MAX_VIDEO_SECONDS, description="Videos (required)"),
+        query_int(1, MAX_VIDEO_SECONDS) | None, Query(None, description="Videos (required)")
     ] = None,
     count: Annotated[
-        QueryInt | None, Query(None, ge=1, le=MAX_IMAGE_COUNT, description="Images (default 1)")
+        query_int(1, MAX_IMAGE_COUNT) | None, Query(None, description="Images (default 1)")
+    ] = None,
+    image_size: Annotated[
+        Literal[IMAGE_SIZES] | None,  # type: ignore[valid-type]
+        Query(None, description="Images priced by size (default 1K)"),
+    ] = None,
+    resolution: Annotated[
+        str | None, Query(None, pattern=r"^[0-9]{3,4}[pk]$", description="Videos (default 720p)")
+    ] = None,
+    audio: Annotated[bool | None, Query(None, description="Videos (default true)")] = None,
+    input_tokens: Annotated[
+        query_int(0, MAX_TOKENS) | None, Query(None, description="Text (required)")
+    ] = None,
+    output_tokens: Annotated[
+        query_int(0, MAX_TOKENS) | None, Query(None, description="Text (required)")
     ] = None,
 ):
-    """What a generation would cost under today's price book (videos by clip plan)."""
+    """What a generation would cost under today's price book, by the provider's configured
+    model and the billed dimensions (videos by clip plan, resolution and audio; images by size;
+    text by tokens)."""
     errors = FieldErrors()
-    kind_providers = VIDEO_PROVIDERS if type == VIDEO else IMAGE_PROVIDERS
+    kind_providers = {VIDEO: VIDEO_PROVIDERS, TEXT: TEXT_PROVIDERS}.get(type, IMAGE_PROVIDERS)
     if provider not in kind_providers:
         message = f"type {type} is made by {', '.join(kind_providers)}."
         errors.add("type", message)
@@ -681,6 +726,14 @@ def estimate(
     options: dict[str, Any] = {"count": count or 1}
     if duration_seconds is not None:
         options["duration_seconds"] = duration_seconds
+    dimensions = {
+        "image_size": image_size,
+        "resolution": resolution,
+        "audio": audio,
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+    }
+    options.update({name: value for name, value in dimensions.items() if value is not None})
     result = estimate_media_cost(type, provider, options)
     return {
         "type": result.type,
@@ -750,7 +803,7 @@ def budget(request: HttpRequest, tenant_id: TenantId = None):
 def alerts(
     request: HttpRequest,
     include_acknowledged: Annotated[QueryBool, Query(True)] = True,
-    limit: Annotated[QueryInt, Query(50, ge=1, le=200)] = 50,
+    limit: Annotated[query_int(1, 200), Query(50)] = 50,
     tenant_id: TenantId = None,
 ):
     """The organisation's budget alerts, newest first."""
@@ -776,6 +829,73 @@ def alerts(
                 "acknowledged_at": alert.acknowledged_at,
             }
             for alert in found
+        ],
+    }
+
+
+class ReconciliationDayOut(BaseModel):
+    date: date  # a UTC day: the providers bill by UTC day
+    provider: str = Field(description="The bill: google (Gemini API) or openai")
+    recorded: str
+    recorded_micros: int
+    billed: str
+    billed_micros: int
+    difference: str = Field(description="Recorded minus billed")
+    difference_micros: int
+    difference_percent: str | None = Field(description="Of the bill, one decimal; null: no bill")
+    flagged: bool = Field(description="Off by more than 2% of the bill")
+
+
+class ReconciliationOut(BaseModel):
+    start_date: date
+    end_date: date
+    currency: str
+    flagged_days: int
+    days: list[ReconciliationDayOut]
+
+
+@router.get(
+    "/global/reconciliation",
+    response={200: ReconciliationOut, **error_responses(400, 403)},
+)
+def global_reconciliation(
+    request: HttpRequest,
+    start_date: Annotated[
+        ApiDate | None, Query(None, description="First UTC day (default: 30 days before the end)")
+    ] = None,
+    end_date: Annotated[
+        ApiDate | None, Query(None, description="Last UTC day (default: today)")
+    ] = None,
+):
+    """What we recorded against what the providers billed, per UTC day and bill (platform tokens
+    only): real (not simulated) generations by the provider keys each bill covers, against the
+    imported bill lines (manage.py costs_import_bill or the Bills page). A day off by more than
+    2% is flagged. 400 names start_date and end_date when the end comes first or the range is
+    too long; 403 for a tenant token."""
+    require_platform(request)
+    window = _date_range(start_date, end_date, today=datetime.now(UTC).date())
+    days = reconcile(start=window.start, end=window.end)
+    return {
+        "start_date": window.start,
+        "end_date": window.end,
+        "currency": "USD",
+        "flagged_days": sum(1 for day in days if day.flagged),
+        "days": [
+            {
+                "date": day.day,
+                "provider": day.provider,
+                "recorded": dollars(day.recorded_micros),
+                "recorded_micros": day.recorded_micros,
+                "billed": dollars(day.billed_micros),
+                "billed_micros": day.billed_micros,
+                "difference": dollars(day.difference_micros),
+                "difference_micros": day.difference_micros,
+                "difference_percent": (
+                    None if day.difference_percent is None else str(day.difference_percent)
+                ),
+                "flagged": day.flagged,
+            }
+            for day in days
         ],
     }
 

@@ -75,7 +75,7 @@ def test_it_refuses_a_cursor_it_did_not_make(api_a, store):
 
 
 def test_it_bounds_the_page_size(api_a, store):
-    for limit in (0, 101, "ten", "²", "①", "1e3", "5.0", "99999999999999999999999"):
+    for limit in (0, 101, "ten", "²", "①", "1e3", "5.5", "99999999999999999999999"):
         response = api_a.get("/events", {"limit": limit})
         assert response.status_code == 400
         assert "limit" in response.json()["error"]["fields"]

@@ -87,7 +87,7 @@ def test_the_same_key_with_another_body_is_refused_like_stripe(api_a, org_a, sto
         ('{"type": "image", "provider": "imagen", "success": 0}', "success"),
         ('{"type": "image", "provider": "imagen", "cost": "١٢"}', "cost"),
         ('{"type": "video", "provider": "veo", "duration_seconds": "8"}', "duration_seconds"),
-        ('{"type": "video", "provider": "veo", "duration_seconds": 8.0}', "duration_seconds"),
+        ('{"type": "video", "provider": "veo", "duration_seconds": 8.5}', "duration_seconds"),
         ('{"type": "image", "provider": "imagen", "cost": null}', "cost"),
     ],
 )
@@ -178,7 +178,7 @@ def test_it_keeps_the_time_the_event_happened(api_a, org_a, store):
         ({"type": "image", "provider": "imagen", "cost": "0.0000001"}, "cost"),
         ({"type": "image", "provider": "imagen", "cost": "NaN"}, "cost"),
         ({"type": "image", "provider": "imagen", "cost_micros": -5}, "cost_micros"),
-        ({"type": "image", "provider": "imagen", "cost_micros": 2.0}, "cost_micros"),
+        ({"type": "image", "provider": "imagen", "cost_micros": 2.5}, "cost_micros"),
         ({"type": "image", "provider": "imagen", "cost": "1", "cost_micros": 1}, "cost"),
         ({"type": "image", "provider": "imagen", "cost": "1", "cost_micros": 1}, "cost_micros"),
         (IMAGE | {"created_at": "2099-01-01T00:00:00Z"}, "created_at"),
