@@ -1,7 +1,7 @@
 """End to end in Chromium, the CEO costs tab explored: filters narrow every figure, a click on a
 provider bar or a day narrows the tab, the forecast, the events explorer's pages, both CSV
-downloads and a reversed range refused in place. Each flow keeps a screenshot (in pytest's
-tmp_path)."""
+downloads and a reversed range refused in place. Each flow keeps a screenshot in
+var/test-artifacts/e2e."""
 
 import csv
 import io
@@ -17,6 +17,16 @@ from costs.money import format_cents
 from costs.services import track_media_generations
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+# Screenshots are kept past the run (pytest's tmp_path is rotated away) in var/test-artifacts/e2e.
+ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "e2e"
+
+
+def _shot(target, name: str, **options) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    target.screenshot(path=str(ARTIFACTS / name), **options)
+
 
 CEO = "/dashboard/ceo?tab=costs"
 
@@ -85,7 +95,7 @@ def _click_bar(page, chart: str, index: int) -> None:
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 2)
 
 
-def test_filters_narrow_every_figure(page, login, live_server, super_admin, org_a, org_b, tmp_path):
+def test_filters_narrow_every_figure(page, login, live_server, super_admin, org_a, org_b):
     _seed(org_a, org_b)
     _open(page, login, live_server, super_admin, "&period=7d")
     assert _card(page, "cost") == "$5.00"
@@ -102,11 +112,11 @@ def test_filters_narrow_every_figure(page, login, live_server, super_admin, org_
     _wait_card(page, "generations", "1")
     assert _card(page, "cost") == "$0.00"
     assert "failed generations only" in page.inner_text("[data-testid=scope]")
-    page.screenshot(path=str(tmp_path / "ceo-filters.png"), full_page=True)
+    _shot(page, "ceo-filters.png", full_page=True)
 
 
 def test_a_click_on_a_provider_bar_or_a_day_narrows_the_tab(
-    page, login, live_server, super_admin, org_a, org_b, tmp_path
+    page, login, live_server, super_admin, org_a, org_b
 ):
     _seed(org_a, org_b)
     _open(page, login, live_server, super_admin, "&period=7d")
@@ -114,7 +124,7 @@ def test_a_click_on_a_provider_bar_or_a_day_narrows_the_tab(
     _click_bar(page, "provider-chart", 4)  # Sora, the fifth provider of the price book
     page.wait_for_url("**provider=sora**")
     _wait_card(page, "cost", "$1.00")
-    page.screenshot(path=str(tmp_path / "ceo-drill-provider.png"), full_page=True)
+    _shot(page, "ceo-drill-provider.png", full_page=True)
 
     page.goto(f"{live_server.url}{CEO}&period=7d")
     page.wait_for_selector("[data-testid=daily-chart] .main-svg")
@@ -123,10 +133,10 @@ def test_a_click_on_a_provider_bar_or_a_day_narrows_the_tab(
     page.wait_for_url(f"**start={day}&end={day}**")
     _wait_card(page, "cost", "$2.00")
     assert _card(page, "generations") == "2"
-    page.screenshot(path=str(tmp_path / "ceo-drill-day.png"), full_page=True)
+    _shot(page, "ceo-drill-day.png", full_page=True)
 
 
-def test_the_forecast(page, login, live_server, super_admin, org_a, org_b, tmp_path):
+def test_the_forecast(page, login, live_server, super_admin, org_a, org_b):
     _seed(org_a, org_b)
     _open(page, login, live_server, super_admin, "&period=month")
     today = timezone.localdate()
@@ -140,11 +150,11 @@ def test_the_forecast(page, login, live_server, super_admin, org_a, org_b, tmp_p
     assert page.inner_text("[data-testid=forecast-projected]") == expected
     assert "Run rate = spend so far this month" in forecast.inner_text()
     assert forecast.locator("tr[data-forecast-tenant]").count() >= 1
-    forecast.screenshot(path=str(tmp_path / "ceo-forecast.png"))
+    _shot(forecast, "ceo-forecast.png")
 
 
 def test_the_events_explorer_pages_in_local_time(
-    page, login, live_server, super_admin, org_a, org_b, tmp_path
+    page, login, live_server, super_admin, org_a, org_b
 ):
     _seed(org_a, org_b, extra_images=60)
     _open(page, login, live_server, super_admin, "&period=7d")
@@ -159,7 +169,7 @@ def test_the_events_explorer_pages_in_local_time(
     )
     # Only the list was replaced: the cards and charts stayed.
     assert _card(page, "generations") == "64"
-    page.screenshot(path=str(tmp_path / "ceo-events-page-2.png"), full_page=True)
+    _shot(page, "ceo-events-page-2.png", full_page=True)
     page.click("[data-testid=events-newest]")
     page.wait_for_function(
         "document.querySelectorAll('#costs-events tr[data-event]').length === 50"
@@ -190,12 +200,10 @@ def test_both_exports(page, login, live_server, super_admin, org_a, org_b, tmp_p
         f"{org_a.pk}-imagen-failed",
     ]
     assert events[0]["generation_ms"] == "41500"
-    page.screenshot(path=str(tmp_path / "ceo-exports.png"), full_page=True)
+    _shot(page, "ceo-exports.png", full_page=True)
 
 
-def test_a_reversed_range_is_refused_in_place(
-    page, login, live_server, super_admin, org_a, org_b, tmp_path
-):
+def test_a_reversed_range_is_refused_in_place(page, login, live_server, super_admin, org_a, org_b):
     _seed(org_a, org_b)
     _open(page, login, live_server, super_admin)
     page.fill("[data-testid=custom-range] input[name=start]", "2026-11-20")
@@ -203,4 +211,4 @@ def test_a_reversed_range_is_refused_in_place(
     page.click("[data-testid=custom-range] button")
     error = page.wait_for_selector("[data-testid=error]")
     assert "end must not be before start" in error.inner_text()
-    page.screenshot(path=str(tmp_path / "ceo-range-error.png"), full_page=True)
+    _shot(page, "ceo-range-error.png", full_page=True)

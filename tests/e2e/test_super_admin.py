@@ -1,7 +1,10 @@
 """End to end in Chromium, a super admin reaches every organisation by clicking: the landing
 page's figures, an organisation page opened without one offers the organisations, the header's
 switcher keeps the page, the sidebar opens each of the organisation's pages, and the template
-library installs for a chosen organisation. Each flow keeps a screenshot (pytest's tmp_path)."""
+library installs for a chosen organisation. Each flow keeps a screenshot in
+var/test-artifacts/e2e."""
+
+from pathlib import Path
 
 import pytest
 
@@ -11,10 +14,20 @@ from playbooks.services import seed_playbook_templates
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+
+# Screenshots are kept past the run (pytest's tmp_path is rotated away) in var/test-artifacts/e2e.
+ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "e2e"
+
+
+def _shot(target, name: str, **options) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    target.screenshot(path=str(ARTIFACTS / name), **options)
+
+
 PAGES = ["Media", "Creative Center", "Presets", "A/B tests", "Playbooks"]
 
 
-def test_the_landing_page_shows_the_platform(page, login, super_admin, org_a, tmp_path):
+def test_the_landing_page_shows_the_platform(page, login, super_admin, org_a):
     track_media_generation(
         MediaGenerationEvent(
             id="e2e-1",
@@ -28,16 +41,16 @@ def test_the_landing_page_shows_the_platform(page, login, super_admin, org_a, tm
     login(page, super_admin)
     assert page.inner_text("[data-testid=home-spend-today]") == "$476.39"
     assert page.inner_text("[data-testid=home-failed-runs]") == "0"
-    page.screenshot(path=str(tmp_path / "super-admin-home.png"), full_page=True)
+    _shot(page, "super-admin-home.png", full_page=True)
 
 
 def test_every_organisation_page_is_one_click_away(
-    page, login, live_server, super_admin, org_a, org_b, tmp_path
+    page, login, live_server, super_admin, org_a, org_b
 ):
     login(page, super_admin)
     response = page.goto(f"{live_server.url}/dashboard/playbooks")
     assert response.status == 403
-    page.screenshot(path=str(tmp_path / "super-admin-picker.png"), full_page=True)
+    _shot(page, "super-admin-picker.png", full_page=True)
     page.click(f"[data-organisation={org_a.pk}] [data-testid=open-organisation]")
     page.wait_for_url(f"**/dashboard/playbooks?tenant={org_a.pk}")
     assert "Alpha Brands" in page.inner_text("[data-testid=org-name]")
@@ -45,10 +58,10 @@ def test_every_organisation_page_is_one_click_away(
         page.click(f"[data-nav='Alpha Brands/{label}']")
         page.wait_for_url(f"**tenant={org_a.pk}")
         assert page.locator("h1").count() >= 1, label
-    page.screenshot(path=str(tmp_path / "super-admin-organisation-pages.png"), full_page=True)
+    _shot(page, "super-admin-organisation-pages.png", full_page=True)
 
 
-def test_the_switcher_keeps_the_page(page, login, live_server, super_admin, org_a, org_b, tmp_path):
+def test_the_switcher_keeps_the_page(page, login, live_server, super_admin, org_a, org_b):
     login(page, super_admin)
     page.goto(f"{live_server.url}/dashboard/presets?tenant={org_a.pk}")
     page.fill("[data-testid=org-switcher] input[name=q]", "Beta")
@@ -59,14 +72,14 @@ def test_the_switcher_keeps_the_page(page, login, live_server, super_admin, org_
     result = page.wait_for_selector(
         f"[data-testid=org-switcher-results] [data-organisation={org_b.pk}]"
     )
-    page.screenshot(path=str(tmp_path / "super-admin-switcher.png"))
+    _shot(page, "super-admin-switcher.png")
     result.query_selector("[data-testid=open-organisation]").click()
     page.wait_for_url(f"**/dashboard/presets?tenant={org_b.pk}")
     assert "Beta Dispensary" in page.inner_text("[data-testid=org-name]")
 
 
 def test_the_library_installs_for_an_organisation(
-    page, login, live_server, super_admin, org_a, org_b, tmp_path
+    page, login, live_server, super_admin, org_a, org_b
 ):
     seed_playbook_templates()
     login(page, super_admin)
@@ -76,4 +89,4 @@ def test_the_library_installs_for_an_organisation(
     form.locator("button").click()
     page.wait_for_url(f"**/dashboard/playbooks/*?tenant={org_b.pk}")
     assert "Playbook installed" in page.inner_text("#toasts")
-    page.screenshot(path=str(tmp_path / "super-admin-install.png"), full_page=True)
+    _shot(page, "super-admin-install.png", full_page=True)
