@@ -12,7 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from bakedbot.errors import FieldErrors
-from bakedbot.validation import clean_decimal, clean_flag, clean_whole_number
+from bakedbot.validation import (
+    NUMBER_MAX_CHARS,
+    clean_decimal,
+    clean_flag,
+    clean_whole_number,
+)
 from costs.money import decimal_to_micros, format_micros
 from costs.periods import BudgetPeriod
 
@@ -56,6 +61,7 @@ class BudgetSettings:
 
 
 PLAIN_NUMBER = "Enter a plain number like 25 or 25.50."
+MAX_LIMIT_MESSAGE = "Must be at most $1,000,000."
 PERCENT = "Enter a whole number from 1 to 100."
 
 
@@ -69,8 +75,12 @@ def _clean_limit(value: object) -> int | None:
         raise ValueError("Enter the amount as text or a Decimal, like 25 or 25.50.")
     if isinstance(value, str):
         text = value.strip()
-        if len(text) > 20 or not _AMOUNT.fullmatch(text):
+        if len(text) > NUMBER_MAX_CHARS or not _AMOUNT.fullmatch(text):
             raise ValueError("Enter a plain number like 25 or 25.50 (no symbols or exponents).")
+        whole = text.lstrip("-").split(".")[0].lstrip("0")
+        if len(whole) > len(str(int(MAX_LIMIT))):
+            # A plain number, only far too large or small (99999999999999999999999): say so.
+            raise ValueError("Must be 0 or more." if text.startswith("-") else MAX_LIMIT_MESSAGE)
         value = text
     elif not isinstance(value, int | Decimal):
         raise ValueError(PLAIN_NUMBER)
@@ -81,7 +91,7 @@ def _clean_limit(value: object) -> int | None:
     if amount < 0:
         raise ValueError("Must be 0 or more.")
     if amount > MAX_LIMIT:
-        raise ValueError("Must be at most $1,000,000.")
+        raise ValueError(MAX_LIMIT_MESSAGE)
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError("Use at most 2 decimal places (whole cents).")
     return decimal_to_micros(amount)

@@ -41,6 +41,7 @@ from costs.budget_selectors import (
     cost_alert_info,
     cost_micros_of,
     find_breach,
+    get_media_budget_status,
     held_micros,
     period_statuses,
 )
@@ -389,6 +390,30 @@ def update_media_budget(
             },
         )
     return budget_config_of(tenant_id, budget)
+
+
+def budget_limits_below_spend(tenant_id: str, updates: Mapping[str, object]) -> dict[str, str]:
+    """The limits ``updates`` would set below what their period has already spent, as
+    ``{field: message}`` for the person to confirm (saving them blocks paid generations until
+    the period resets). Empty when none is, when ``updates`` has bad input (saving reports it)
+    or when the spend cannot be read right now."""
+    budget = MediaBudget.objects.filter(tenant_id=tenant_id).first()
+    current = budget_settings_of(budget) if budget else BudgetSettings()
+    try:
+        cleaned = clean_budget_updates(updates, current)
+        status = get_media_budget_status(tenant_id)
+    except (InvalidInput, CostStoreUnavailable):
+        return {}
+    below = {}
+    for field, period in LIMIT_FIELDS.items():
+        limit = cleaned.limit_micros(period)
+        spent = status.period(period).spent_micros
+        if limit is not None and limit < spent and limit != current.limit_micros(period):
+            below[field] = (
+                f"{format_micros(limit)} is below the {format_micros(spent)} already spent this "
+                f"{period.value}: paid generations stop until the {period.value} resets."
+            )
+    return below
 
 
 def acknowledge_cost_alert(

@@ -19,7 +19,12 @@ from costs.budget_selectors import (
     get_media_budget_status,
     get_media_cost_alerts,
 )
-from costs.budgets import acknowledge_cost_alert, update_media_budget
+from costs.budgets import (
+    acknowledge_cost_alert,
+    budget_limits_below_spend,
+    raise_budget_alerts,
+    update_media_budget,
+)
 from costs.repository import CostStoreUnavailable
 from media.dashboard import (
     ALERTS_SHOWN,
@@ -66,6 +71,13 @@ def media_dashboard(request: HttpRequest) -> HttpResponse:
 @tenant_owner_required
 def media_budget_update(request: HttpRequest) -> HttpResponse:
     updates = budget_updates_from_form(request.POST)
+    below = budget_limits_below_spend(request.tenant.pk, updates)
+    if below and request.POST.get("confirm_below_spend") != "yes":
+        # Asked first: a limit below what is already spent stops paid generations at once.
+        form = {**_budget_form(updates), "below_spend": below}
+        if not request.htmx:
+            return render(request, TEMPLATE, _context(request, **form), status=409)
+        return _budget_panel(request, form, saved=False)
     try:
         update_media_budget(request.tenant.pk, updates, updated_by=request.user)
     except InvalidInput as exc:
@@ -73,6 +85,10 @@ def media_budget_update(request: HttpRequest) -> HttpResponse:
         if not request.htmx:
             return render(request, TEMPLATE, _context(request, **form), status=400)
         return _budget_panel(request, form, saved=False)
+    if below:
+        # The limit is passed already: its alert (and the owners' bell) says so now, not at the
+        # next generation.
+        raise_budget_alerts(tenant_id=request.tenant.pk)
     if not request.htmx:
         messages.success(request, "Budget saved.")
         return redirect(tenant_url(request, "media:dashboard"))

@@ -66,7 +66,10 @@ def test_it_accepts_plain_amounts(value, micros):
         ("25 dollars", "plain number"),
         ("0x10", "plain number"),
         ("١٢", "plain number"),  # Arabic-Indic digits
-        ("1" * 30, "plain number"),
+        ("1" * 30, "at most $1,000,000"),  # a plain number, only too large: says so
+        ("9" * 23, "at most $1,000,000"),
+        ("-" + "9" * 23, "0 or more"),
+        ("1" * 31, "plain number"),  # longer than any number field takes
         (".", "plain number"),
         (12.5, "as text or a Decimal"),
         (True, "as text or a Decimal"),
