@@ -212,3 +212,19 @@ def test_a_reversed_range_is_refused_in_place(page, login, live_server, super_ad
     error = page.wait_for_selector("[data-testid=error]")
     assert "end must not be before start" in error.inner_text()
     _shot(page, "ceo-range-error.png", full_page=True)
+
+
+def test_an_htmx_error_without_a_place_in_the_page_becomes_a_toast(
+    page, login, live_server, super_admin, org_a, org_b
+):
+    _seed(org_a, org_b)
+    _open(page, login, live_server, super_admin)
+    # The events list asks for a page with a forged cursor: the 400 carries no events section.
+    page.evaluate(
+        "htmx.ajax('GET', '/dashboard/ceo?tab=costs&before=forged', "
+        "{target: '#costs-events', swap: 'outerHTML'})"
+    )
+    toast = page.wait_for_selector("[data-testid=htmx-error]")
+    assert "before must be a position" in toast.inner_text()
+    assert page.locator("#costs-events tr[data-event]").count() == 4  # the list stayed
+    _shot(page, "htmx-error-toast.png")
