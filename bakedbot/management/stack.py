@@ -50,6 +50,9 @@ def free_port() -> int:
 
 def require_free_port(port: int, what: str) -> None:
     with socket.socket() as probe:
+        # As the servers themselves bind: connections of a stopped server still in TIME_WAIT do
+        # not make the port taken, a listener does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -298,7 +301,7 @@ class Postgres:
         if result.returncode:
             raise StackError(f"PostgreSQL initdb failed in {self.data_dir}:\n{result.stderr}")
 
-    def connect(self, database: str = "postgres", **options):
+    def connect(self, database: str = "postgres", *, autocommit: bool = True):
         import psycopg
 
         return psycopg.connect(
@@ -306,9 +309,8 @@ class Postgres:
             port=self.port,
             user=DATABASE_USER,
             dbname=database,
-            autocommit=True,
+            autocommit=autocommit,
             connect_timeout=5,
-            **options,
         )
 
     def _wait_until_ready(self) -> None:

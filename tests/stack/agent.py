@@ -32,6 +32,7 @@ from bakedbot.models import Membership, Organisation  # noqa: E402
 from costs.budgets import BudgetExceeded, place_budget_hold, update_media_budget  # noqa: E402
 from costs.domain import MediaGenerationEvent  # noqa: E402
 from costs.models import BudgetHold  # noqa: E402
+from costs.repository import CostStoreUnavailable  # noqa: E402
 from costs.services import record_media_generation  # noqa: E402
 from costs.stores import get_repository  # noqa: E402
 from media.models import GenerationJob, ProviderSlot  # noqa: E402
@@ -227,8 +228,9 @@ def place_hold_retrying(*, tenant: str, estimate: str) -> dict:
         try:
             hold = place_budget_hold(tenant_id=tenant, estimated_cost=estimate, reason="fault")
             return {"hold": hold.id, "failures": failures}
-        except OperationalError as exc:
-            failures.append(str(exc).strip().splitlines()[0])
+        except (OperationalError, CostStoreUnavailable) as exc:
+            # The service answers "not now" (CostStoreUnavailable from the lost connection).
+            failures.append(f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}")
             close_old_connections()
             connection.close()
     return {"hold": None, "failures": failures}

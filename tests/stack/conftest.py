@@ -195,6 +195,8 @@ def stack(png_still):
             MEDIA_BACKOFF_BASE_MS="1",
             MEDIA_CACHE_TTL_SECONDS="0",
             OPENAI_API_KEY="stack-test-key",
+            # The fake serves sora-2 as a gateway would after OpenAI retired it.
+            MEDIA_ALLOW_RETIRED_MODELS="sora-2",
             LOG_LEVEL="WARNING",
         )
         stack = Stack(root, postgres, redis, emulator, sora, env)
@@ -215,4 +217,9 @@ def stack(png_still):
         for server in reversed(started):
             server.stop()
         sora.close()
+        # The servers' logs outlive the run (var/stack-test-logs/) for reading a failure.
+        kept = Path(settings.VAR_DIR) / "stack-test-logs"
+        shutil.rmtree(kept, ignore_errors=True)
+        if logs.exists():
+            shutil.copytree(logs, kept)
         shutil.rmtree(root, ignore_errors=True)
