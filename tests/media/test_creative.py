@@ -17,7 +17,7 @@ def test_it_lists_providers_with_the_retired_ones_unavailable(owner_a_client):
     assert re.search(r'<option value="imagen"\s+disabled>Imagen — unavailable</option>', html)
     assert 'data-testid="provider-unavailable" data-provider="imagen"' in html
     assert "imagen-4.0-generate-001 was retired on 2026-08-17" in html
-    assert 'data-testid="estimate-cost">$0.02<' in html
+    assert 'data-testid="estimate-cost">$0.039<' in html
     assert "No budget limits are set." in html
     assert 'data-testid="preset-picker"' in html
     assert 'hx-get="/dashboard/presets/compose' in html
@@ -36,7 +36,7 @@ def test_it_offers_square_video_and_says_it_is_cropped(owner_a_client):
         'data-testid="square-video-note">1:1 is cropped from the centre of a 16:9 video.<' in html
     )
     estimate = owner_a_client.get(ESTIMATE, params, **HTMX).content.decode()
-    assert 'data-testid="estimate-cost">$1.125<' in estimate
+    assert 'data-testid="estimate-cost">$4.00<' in estimate
     assert "square-video-note" not in owner_a_client.get(PAGE).content.decode()
 
 
