@@ -131,7 +131,9 @@ def test_it_submits_a_gallery_item_and_approves_it_in_the_approval_queue(
     # Rejecting needs a reason.
     gummies = queue.locator("[data-testid=pending-item]", has_text="Gummy Friday")
     gummies.get_by_test_id("reject").click()
-    expect(queue.get_by_test_id("review-error")).to_contain_text("Say why it is rejected")
+    expect(queue.get_by_test_id("review-error")).to_contain_text(
+        "Say why “Gummy Friday” is rejected"
+    )
 
     weekly = queue.locator("[data-testid=pending-item]", has_text="Weekly deals")
     expect(weekly).to_contain_text("Submitted by a scheduled playbook")
