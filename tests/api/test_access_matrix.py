@@ -32,7 +32,12 @@ OPERATIONS = [
     ("get", "/abtests/recommendations", None, "read"),
     ("get", "/global/costs", None, "global"),
     ("get", "/global/reconciliation", None, "global"),
-    ("post", "/abtests/{test_id}/variants/{variant_id}/metrics", {"impressions": 9, "clicks": 1}, "write"),
+    (
+        "post",
+        "/abtests/{test_id}/variants/{variant_id}/metrics",
+        {"impressions": 9, "clicks": 1},
+        "write",
+    ),
     ("post", "/playbooks/{playbook_id}/runs", {}, "write"),
     ("get", "/playbooks/{playbook_id}/runs/{run_id}", None, "read"),
 ]

@@ -21,6 +21,7 @@ def test_it_serves_an_openapi_3_document_with_bearer_auth(db):
         "/api/v1/budget",
         "/api/v1/alerts",
         "/api/v1/global/costs",
+        "/api/v1/global/reconciliation",
         "/api/v1/abtests/recommendations",
         "/api/v1/abtests/{test_id}/variants/{variant_id}/metrics",
         "/api/v1/playbooks/{playbook_id}/runs",

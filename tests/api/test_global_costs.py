@@ -2,27 +2,28 @@
 
 from datetime import UTC, datetime, timedelta
 
+from costs.money import dollars
 from costs.selectors import platform_today
 from tests.api.conftest import record
 
 
 def test_it_reports_the_platform_with_tenants_and_providers(api_platform, org_a, org_b, store):
     now = datetime.now(UTC)
-    record(org_a, 1, at=now, provider="veo", duration_seconds=10)
-    record(org_b, 1, at=now, provider="imagen")
+    veo = record(org_a, 1, at=now, provider="veo", duration_seconds=10).cost_micros
+    imagen = record(org_b, 1, at=now, provider="imagen").cost_micros
     record(org_b, 2, at=now - timedelta(days=10), provider="imagen")  # the previous 7 days
     body = api_platform.get("/global/costs", {"period": "7d"}).json()
     today = platform_today()
     assert body["end_date"] == today.isoformat()
     assert body["start_date"] == (today - timedelta(days=6)).isoformat()
     assert body["previous_end_date"] == (today - timedelta(days=7)).isoformat()
-    assert body["totals"]["cost"] == "1.155" and body["totals"]["count"] == 2
+    assert body["totals"]["cost"] == dollars(veo + imagen) and body["totals"]["count"] == 2
     assert body["previous_totals"]["count"] == 1
     assert [row["tenant_id"] for row in body["by_tenant"]] == [org_a.pk, org_b.pk]
     assert body["by_tenant"][0]["name"] == org_a.name
-    assert sum(row["totals"]["cost_micros"] for row in body["by_tenant"]) == 1_155_000
+    assert sum(row["totals"]["cost_micros"] for row in body["by_tenant"]) == veo + imagen
     providers = {row["provider"]: row for row in body["by_provider"]}
-    assert providers["veo"]["totals"]["cost"] == "1.125"
+    assert providers["veo"]["totals"]["cost"] == dollars(veo)
     assert providers["sora"]["totals"]["count"] == 0
     assert len(body["daily"]) == 7
 

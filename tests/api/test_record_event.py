@@ -7,6 +7,8 @@ import pytest
 from django.db import connection
 
 from costs.models import GenerationEvent
+from costs.money import dollars
+from costs.pricing import estimate_media_cost, price_book
 from costs.selectors import get_media_usage, get_recent_media_events
 from costs.tenants import tenant_today
 from tests.api.conftest import ApiClient
@@ -20,14 +22,17 @@ def _post(api, body, key="gen-1"):
 
 
 def test_it_records_and_prices_an_event(api_a, org_a, store):
-    response = _post(api_a, VIDEO | {"model": "veo-3.1", "generation_ms": 5000})
+    response = _post(api_a, VIDEO | {"model": "veo-3.1-generate-preview", "generation_ms": 5000})
     assert response.status_code == 201
     body = response.json()
-    assert body["cost"] == "1.125" and body["cost_micros"] == 1_125_000
-    assert body["price_version"] == "2026-02-01"
-    assert body["tenant_id"] == org_a.pk and body["model"] == "veo-3.1"
+    price = estimate_media_cost(
+        "video", "veo", {"duration_seconds": 10, "model": "veo-3.1-generate-preview"}
+    ).cost_micros
+    assert body["cost_micros"] == price and body["cost"] == dollars(price)
+    assert body["price_version"] == price_book().version
+    assert body["tenant_id"] == org_a.pk and body["model"] == "veo-3.1-generate-preview"
     [stored] = get_recent_media_events(org_a.pk)
-    assert stored.id == body["id"] and stored.cost_micros == 1_125_000
+    assert stored.id == body["id"] and stored.cost_micros == price
     assert stored.user_id.startswith("api:")
 
 
@@ -39,7 +44,8 @@ def test_it_records_the_same_key_only_once(api_a, org_a, store):
     assert again.json() == first.json()
     assert len(get_recent_media_events(org_a.pk)) == 1
     today = tenant_today(org_a.pk)
-    assert get_media_usage(org_a.pk, today, today).total_cost_micros == 1_125_000
+    total = get_media_usage(org_a.pk, today, today).total_cost_micros
+    assert total == first.json()["cost_micros"] > 0
 
 
 def test_the_same_key_with_another_body_is_refused_like_stripe(api_a, org_a, store):
@@ -137,6 +143,39 @@ def test_it_records_once_when_the_same_key_races(org_a, owner_a, settings):
     assert GenerationEvent.objects.filter(tenant_id=org_a.pk).count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_one_key_with_two_bodies_at_once_records_one_and_refuses_the_other(
+    org_a, owner_a, settings
+):
+    from bakedbot.api_tokens import create_api_token
+    from tests.costs_store import use_store
+
+    use_store(settings, "sql")
+    secret = create_api_token(tenant=org_a, name="race", created_by=owner_a).secret
+    results = []
+    barrier = threading.Barrier(6)
+
+    def send(body):
+        barrier.wait()
+        try:
+            results.append((body["type"], _post(ApiClient(secret), body, key="two").status_code))
+        finally:
+            connection.close()
+
+    bodies = [VIDEO, IMAGE] * 3
+    threads = [threading.Thread(target=send, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    [(winner, _)] = [result for result in results if result[1] == 201]
+    for kind, status in results:
+        if (kind, status) != (winner, 201):
+            assert status == (200 if kind == winner else 422), results
+    [event] = GenerationEvent.objects.filter(tenant_id=org_a.pk)
+    assert event.type == winner
+
+
 def test_it_takes_a_given_cost_in_dollars_or_micros(api_a, store):
     body = _post(api_a, VIDEO | {"cost": "2.5"}, key="dollars").json()
     assert body["cost_micros"] == 2_500_000 and body["cost"] == "2.50"
@@ -148,7 +187,8 @@ def test_it_records_a_failure_and_a_cache_hit_at_no_cost(api_a, store):
     failed = _post(api_a, VIDEO | {"success": False, "error": "quota"}, key="f").json()
     assert failed["cost_micros"] == 0 and failed["error"] == "quota"
     hit = _post(api_a, {"type": "image", "provider": "imagen", "cache_hit": True}, key="c").json()
-    assert hit["cost_micros"] == 0 and hit["saved"] == "0.03"
+    saved = estimate_media_cost("image", "imagen").cost_micros
+    assert hit["cost_micros"] == 0 and hit["saved"] == dollars(saved)
 
 
 def test_it_keeps_the_time_the_event_happened(api_a, org_a, store):
