@@ -18,7 +18,9 @@ def _back(request: HttpRequest, fallback: str) -> str:
     """Where to go after a POST: the notice's own page or the page the bell was on (same site
     only), else ``fallback``."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    # A path on this site: anything else (``²``, ``notifications``) would be taken by redirect()
+    # for a URL name to reverse, and fail.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "bakedbot.middleware.RefuseNulMiddleware",
+    "bakedbot.middleware.ForeignTenantMiddleware",
     "bakedbot.middleware.UnavailableMiddleware",
 ]
 

@@ -78,3 +78,16 @@ def test_it_refuses_get_on_the_writes(owner_a_client, org_a, owner_a):
     notice = Notice.objects.get(user=owner_a)
     assert owner_a_client.get(reverse("notification_read", args=[notice.pk])).status_code == 405
     assert owner_a_client.get(reverse("notifications_read_all")).status_code == 405
+
+
+@pytest.mark.parametrize("target", ["\u00b2", "-1", "NaN", "notifications", "0001-01", "//x.test"])
+def test_it_goes_back_to_its_own_page_for_a_next_that_is_no_path(
+    owner_a_client, org_a, owner_a, target
+):
+    # Not a path: redirect() took it for a URL name to reverse (a 500 for "²").
+    response = owner_a_client.post(reverse("notifications_read_all"), {"next": target})
+    assert (response.status_code, response["Location"]) == (302, PAGE)
+    _post(org_a, key=f"k-{target}", link="/dashboard/creative#approvals")
+    notice = Notice.objects.get(user=owner_a, key=f"k-{target}")
+    response = owner_a_client.post(reverse("notification_read", args=[notice.pk]), {"next": target})
+    assert (response.status_code, response["Location"]) == (302, notice.link)
