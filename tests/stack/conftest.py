@@ -138,9 +138,14 @@ class Stack:
             if not open_jobs and not state["pending_outbox"]:
                 return state
             if time.monotonic() > deadline:
+                workers = {
+                    name: "running" if worker.running() else f"exited {worker.process.returncode}"
+                    for name, worker in self.workers.items()
+                }
+                statuses = sorted({j["status"] for j in open_jobs})
                 raise AssertionError(
-                    f"the queue did not drain: {len(open_jobs)} jobs open, "
-                    f"{state['pending_outbox']} events in the outbox"
+                    f"the queue did not drain: {len(open_jobs)} jobs open ({statuses}), "
+                    f"{state['pending_outbox']} events in the outbox; job workers: {workers}"
                 )
             time.sleep(1)
 

@@ -98,6 +98,14 @@ def test_it_records_every_accepted_request_once_under_load(stack, figures):
             pool.submit(send, *item)
     sending_seconds = time.monotonic() - started
 
+    sent = Counter((kind, status) for kind, _, status, _ in outcomes)
+    figures(
+        "load run: requests sent through gunicorn",
+        {
+            "seconds_sending": round(sending_seconds, 1),
+            "statuses": {f"{kind} {status}": n for (kind, status), n in sorted(sent.items())},
+        },
+    )
     drained = stack.wait_until_drained(tenants=ids)
     after = stack.agent("usage", tenants=ids)
 
