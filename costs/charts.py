@@ -16,6 +16,9 @@ PROVIDER_COLOURS = {
     "imagen": "#9cc9a8",
     "veo": "#c98a2b",
     "sora": "#6b5fb5",
+    # Caption text calls (type ``text``): their own colours, not the "other" grey.
+    "gemini-text": "#3f7fb5",
+    "openai-text": "#b55f8a",
 }
 OTHER_COLOUR = "#8a8f87"
 
