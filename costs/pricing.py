@@ -453,9 +453,6 @@ def price_book_versions() -> tuple[PriceBookVersion, ...]:
     return tuple(by_date[day] for day in sorted(by_date))
 
 
-price_book_versions.cache_clear = file_versions.cache_clear  # type: ignore[attr-defined]
-
-
 def price_book(at: datetime | None = None) -> PriceBookVersion:
     """The version in effect at the aware instant ``at`` (now by default); ``InvalidInput`` on
     ``at`` before the first version."""
