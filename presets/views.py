@@ -30,6 +30,7 @@ from presets.domain import (
     CATEGORIES,
     FONT_SIZES,
     FONT_WEIGHTS,
+    TAG_MAX,
     PresetNotFound,
     compose_prompt,
 )
@@ -167,9 +168,16 @@ def _results_page(request, template: str, target: str, context: dict) -> HttpRes
 def gallery(request):
     category = request.GET.get("category", "")
     query, errors = _search(request)
+    tag = request.GET.get("tag", "").strip().lower()
+    try:
+        clean_text(tag, max_length=TAG_MAX, label="Tag")
+    except ValueError as exc:
+        # No preset has such a tag: say so rather than search for it.
+        errors["tag"] = str(exc)
+        tag = tag[:TAG_MAX]
     filters = {
         "q": query,
-        "tag": request.GET.get("tag", "").strip().lower(),
+        "tag": tag,
         "category": category if category in CATEGORIES else "",
     }
     presets = (

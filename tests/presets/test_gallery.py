@@ -123,3 +123,14 @@ def test_it_refuses_a_search_too_long_to_run_naming_the_field(owner_a_client, or
     assert "Search must be at most 200 characters" in fragment.content.decode()
     longest = owner_a_client.get(GALLERY, {"q": "x" * 200})
     assert longest.status_code == 200 and 'id="err_q"' not in longest.content.decode()
+
+
+def test_it_refuses_a_tag_longer_than_any_tag_naming_the_field(owner_a_client, org_a):
+    make_preset(org_a, name="Summer drop", tags=["summer"])
+    response = owner_a_client.get(GALLERY, {"tag": "x" * 50_000})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert '<p class="field-error" id="err_tag" role="alert">' in html
+    assert "Tag must be at most 30 characters (50,000 given)." in html
+    assert _card_names(html) == []
+    assert owner_a_client.get(GALLERY, {"tag": "summer"}).status_code == 200
