@@ -256,7 +256,11 @@ class SqlCostRepository(CostRepository):
             rows = rows.filter(success=success)
         if before is not None:
             at, event_id = before
-            rows = rows.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=event_id))
+            # The plain range first, so the created_at index seeks to the position instead of
+            # walking every newer row (an export pages through a million events).
+            rows = rows.filter(created_at__lte=at).filter(
+                Q(created_at__lt=at) | Q(created_at=at, id__lt=event_id)
+            )
         limit = max(1, min(limit, RECENT_LIMIT_MAX))
         return [_event_from_row(row) for row in rows.order_by("-created_at", "-id")[:limit]]
 
