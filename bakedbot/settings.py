@@ -209,7 +209,7 @@ FIRESTORE_EMULATOR_HOST = env_str("FIRESTORE_EMULATOR_HOST")
 # (generations/s of its rollup) / shards writes a second, and a read of an open date reads up to
 # that many documents (costs/README.md has the arithmetic; raise them with the traffic).
 FIRESTORE_TENANT_SHARDS = env_int("FIRESTORE_TENANT_SHARDS", 64, minimum=1)
-FIRESTORE_GLOBAL_SHARDS = env_int("FIRESTORE_GLOBAL_SHARDS", 56, minimum=1)
+FIRESTORE_GLOBAL_SHARDS = env_int("FIRESTORE_GLOBAL_SHARDS", 55, minimum=1)
 if COSTS_STORE == "firestore" and not (FIRESTORE_PROJECT or FIRESTORE_EMULATOR_HOST):
     raise ImproperlyConfigured(
         "COSTS_STORE=firestore needs FIRESTORE_PROJECT (or FIRESTORE_EMULATOR_HOST for an emulator)"
