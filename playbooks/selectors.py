@@ -124,6 +124,12 @@ def playbook_list(tenant_id: str) -> QuerySet[Playbook]:
 MEDIA_STEP_TYPES = ("generate_video", "generate_image")
 
 
+def step_label(step_type: str) -> str:
+    """A step type as people read it ("Generate video"); an unknown type as it is stored."""
+    known = STEP_TYPES.types.get(step_type)
+    return known.label if known is not None else step_type
+
+
 def run_list(tenant_id: str, *, playbook: Playbook | None = None, limit: int = 20):
     """The latest runs, each with ``media_steps``: its finished media steps (whose results name
     the provider and model used), for the run history."""

@@ -18,6 +18,7 @@ from playbooks.cron import DST_NOTE
 from playbooks.forms import parse_param_overrides, step_fields
 from playbooks.library import PLAYBOOK_TEMPLATES
 from playbooks.models import Notification, Playbook, PlaybookRun
+from playbooks.selectors import step_label
 from presets.recommendations import style_recommendations
 
 # The run page polls its progress; while nothing changes it slows down to this.
@@ -201,6 +202,8 @@ def playbook_run(request, playbook_id):
 def run_detail(request, run_id):
     run = _run(request, run_id)
     steps = list(run.step_results.all())
+    for step in steps:
+        step.label = step_label(step.step_type)  # "Generate video", not generate_video
     fingerprint = f"{run.status}:" + ",".join(f"{s.status}" for s in steps)
     context = _base_context(
         request,
@@ -211,7 +214,7 @@ def run_detail(request, run_id):
         step_ids=[s.step_id for s in steps],
     )
     template = "playbooks/run_detail.html"
-    if request.htmx:
+    if request.htmx and run.is_active:
         return render(request, template + "#progress", context)
     submissions = selectors.run_submissions(run)
     rejection = selectors.latest_rejection(submissions)
@@ -222,6 +225,10 @@ def run_detail(request, run_id):
         or (rejection.content.review_comment if rejection else ""),
         rerun_from=request.GET.get("from_step", ""),
     )
+    if request.htmx:
+        # The poll that sees the run finish: its progress, and what only a finished run shows
+        # (its content in the Creative Center, "Run again from a step") swapped in beside it.
+        return render(request, template + "#finished", context)
     return render(request, template, context)
 
 
