@@ -42,6 +42,7 @@ from presets.recommendations import style_recommendations
 from presets.selectors import get_preset_picker
 
 TEMPLATE = "media/creative.html"
+# Sent when a job finishes: the gallery and the estimate panel (its budget box) reload on it.
 GALLERY_CHANGED = "media-gallery-changed"
 # The submit form offers exactly the platforms the service accepts.
 PLATFORMS = services.CONTENT_PLATFORMS
