@@ -302,7 +302,10 @@ def creative_job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
 @require_GET
 @tenant_member_required
 def creative_gallery(request: HttpRequest) -> HttpResponse:
-    return render(request, f"{TEMPLATE}#gallery", _gallery_context(request))
+    """The gallery fragment for HTMX; opened at its own address, a page of its own."""
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, f"{TEMPLATE}#gallery", _gallery_context(request))
+    return render(request, "media/gallery.html", _gallery_context(request))
 
 
 def _asset_scope(request: HttpRequest) -> str | None:

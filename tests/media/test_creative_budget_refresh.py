@@ -17,3 +17,13 @@ def test_it_reloads_the_estimate_panel_when_a_job_finishes(owner_a_client):
     assert "media-gallery-changed from:body" in panel
     gallery = re.search(r'<section id="gallery"[^>]*>', html).group(0)
     assert "media-gallery-changed from:body" in gallery
+
+
+def test_it_draws_the_gallery_at_its_own_address_as_a_page(owner_a_client, image_a):
+    from django.urls import reverse
+
+    html = owner_a_client.get(reverse("media:creative_gallery")).content.decode()
+    assert html.startswith("<!doctype html>") and 'data-testid="sidebar"' in html
+    assert 'data-testid="gallery"' in html and "Gallery — " in html
+    fragment = owner_a_client.get(reverse("media:creative_gallery"), HTTP_HX_REQUEST="true")
+    assert "<html" not in fragment.content.decode()
