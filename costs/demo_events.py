@@ -36,12 +36,22 @@ PROMPTS = [
     "Drone shot over a greenhouse at sunrise for the brand story",
     "Customer appreciation day flyer with the store mascot",
 ]
-ERRORS = [
-    "RESOURCE_EXHAUSTED: quota exceeded for image generation (429)",
-    "SAFETY: the image was blocked by the provider's safety filters",
-    "Timeout: the video operation did not finish within 600 s",
-    "UNAVAILABLE: the provider answered 503 three times",
-]
+# Failures that fit what failed (a video never fails for an image quota). Each list has the same
+# length, so the demo's random sequence, and so every other figure, stays as it was.
+ERRORS = {
+    "image": [
+        "RESOURCE_EXHAUSTED: quota exceeded for image generation (429)",
+        "SAFETY: the image was blocked by the provider's safety filters",
+        "INVALID_ARGUMENT: the prompt asked for text the image model cannot render",
+        "UNAVAILABLE: the provider answered 503 three times",
+    ],
+    "video": [
+        "RESOURCE_EXHAUSTED: quota exceeded for video generation (429)",
+        "SAFETY: the video was blocked by the provider's safety filters",
+        "Timeout: the video operation did not finish within 600 s",
+        "UNAVAILABLE: the provider answered 503 three times",
+    ],
+}
 
 
 def _events_for_day(tenant_id: str, day: date, now: datetime) -> list[MediaGenerationEvent]:
@@ -71,7 +81,9 @@ def _events_for_day(tenant_id: str, day: date, now: datetime) -> list[MediaGener
                 prompt=rng.choice(PROMPTS),
                 duration_seconds=rng.choice(DURATIONS[provider]) if media_type == "video" else None,
                 success=not failed,
-                error=rng.choice(ERRORS) if failed else "",
+                error=rng.choice(ERRORS["video" if media_type == "video" else "image"])
+                if failed
+                else "",
                 generation_ms=rng.randrange(60_000, 240_000)
                 if media_type == "video"
                 else rng.randrange(2_500, 14_000),

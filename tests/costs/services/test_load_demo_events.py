@@ -34,3 +34,11 @@ def test_it_loads_90_days_once(sql_store):
         assert usage.failures > 0
     assert all(e.created_at <= NOW + timedelta(days=1) for e in get_repository().recent_events())
     assert get_repository().recompute_aggregates().clean
+
+
+def test_its_failures_fit_what_failed():
+    from costs.demo_events import ERRORS
+
+    assert all("image" not in message for message in ERRORS["video"])
+    assert all("video" not in message for message in ERRORS["image"])
+    assert len(ERRORS["image"]) == len(ERRORS["video"])  # the demo's random sequence unchanged
