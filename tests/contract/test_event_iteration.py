@@ -8,7 +8,12 @@ import pytest
 
 from costs.domain import MediaGenerationEvent
 from costs.ranges import DateRange
-from costs.selectors import EventFilters, get_events_page, iter_media_events
+from costs.selectors import (
+    EventFilters,
+    filtered_period_usage,
+    get_events_page,
+    iter_media_events,
+)
 from costs.services import track_media_generations
 from costs.stores import get_repository
 from tests.factories import OrganisationFactory
@@ -92,3 +97,41 @@ def test_a_page_of_the_explorer_continues_where_the_last_stopped(cost_store, two
     ids = [[row.event.id[-1] for row in page.rows] for page in (first, second, third)]
     assert ids == [["4", "3"], ["2", "1"], ["0"]]
     assert third.next_before is None
+
+
+def test_filtered_figures_agree_on_every_backend(cost_store, two_zones):
+    west, east = two_zones
+    moment = datetime(2026, 11, 10, 6, 30, tzinfo=UTC)
+    track_media_generations(
+        [
+            _event(west, "w", moment, cost_micros=40_000),  # 9 Nov in Los Angeles
+            _event(east, "e", moment, cost_micros=40_000),  # 10 Nov in Tokyo
+            _event(east, "veo", moment, provider="veo", duration_seconds=4, cost_micros=500_000),
+            _event(
+                east,
+                "cut",
+                moment,
+                provider="veo",
+                duration_seconds=8,
+                cost_micros=250_000,
+                success=False,
+                error="cut short",
+            ),
+        ]
+    )
+    start, end = date(2026, 11, 9), date(2026, 11, 10)
+
+    def totals(filters):
+        days, by_tenant = filtered_period_usage(start, end, filters)
+        return (
+            [(day.date.day, day.totals.cost_micros, day.totals.count) for day in days],
+            {tenant: value.cost_micros for tenant, value in by_tenant.items()},
+        )
+
+    assert totals(EventFilters(provider="veo")) == ([(10, 750_000, 2)], {east.pk: 750_000})
+    assert totals(EventFilters(tenant_id=west.pk)) == ([(9, 40_000, 1)], {west.pk: 40_000})
+    assert totals(EventFilters(success=False)) == ([(10, 250_000, 1)], {east.pk: 250_000})
+    assert totals(EventFilters(success=True, provider="gemini-flash")) == (
+        [(9, 40_000, 1), (10, 40_000, 1)],
+        {west.pk: 40_000, east.pk: 40_000},
+    )
