@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from abtests.models import MediaABTest
 from bakedbot.api_tokens import create_api_token
 from bakedbot.demo import DEMO_PASSWORD
-from bakedbot.models import Organisation
+from bakedbot.models import Notice, Organisation
 from costs.models import CostAlert
 from media.models import CreativeContent, GenerationJob, MediaAsset
 from playbooks.models import Notification, Playbook, PlaybookRun, PlaybookTemplate
@@ -106,6 +106,7 @@ def _values(tenant: Organisation, token_id: str) -> tuple[dict[str, str], dict[s
         "playbook_id": _first(Playbook.objects.filter(organisation=tenant)),
         "run_id": _first(PlaybookRun.objects.filter(organisation=tenant)),
         "notification_id": _first(Notification.objects.filter(organisation=tenant), "1"),
+        "notice_id": _first(Notice.objects.filter(organisation=tenant), "1"),
         "token_id": token_id,
         "object_id": "1",
         "id": "1",
