@@ -35,3 +35,9 @@ def pytest_terminal_summary(terminalreporter):
     for nodeid, title, values in _collected:
         terminalreporter.write_line(f"{title}  ({nodeid})")
         terminalreporter.write_line("  " + json.dumps(values, sort_keys=True))
+
+
+def pytest_configure(config):
+    # The stack tier's modules carry xdist_group("stack"); known even when xdist is turned off
+    # (-p no:xdist) so --strict-markers does not refuse them.
+    config.addinivalue_line("markers", "xdist_group(name): run these tests in one xdist worker")
