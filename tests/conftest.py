@@ -32,6 +32,24 @@ def stored_price_versions(request):
     pricing.clear_price_cache()
 
 
+@pytest.fixture
+def first_price_book(monkeypatch, tmp_path_factory):
+    """Price by the first price book only (2026-02-01: one flat price per provider key), for
+    suites about how generations are made, queued, cached and recorded whose figures were
+    written against it. Pricing by model and billed dimension (the 2026-12-01 version) is tested
+    in tests/costs/services/test_pricing_dimensions.py and the suites that name it; text (caption)
+    calls have no price in the first version, so caption steps need the current one."""
+    from costs import pricing
+
+    folder = tmp_path_factory.mktemp("first_price_book")
+    first = pricing.PRICEBOOK_DIR / "2026-02-01.json"
+    (folder / first.name).write_text(first.read_text())
+    monkeypatch.setattr(pricing, "PRICEBOOK_DIR", folder)
+    pricing.file_versions.cache_clear()
+    yield
+    pricing.file_versions.cache_clear()
+
+
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Every test stores generated media in its own temporary folder, never under var/."""

@@ -45,3 +45,8 @@ def test_it_refuses_a_bad_request_naming_the_field(api_a, store, params, field):
     response = api_a.get("/estimate", params)
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
+
+
+@pytest.fixture(autouse=True)
+def _first_price_book(first_price_book):
+    """The figures here are the first price book's (tests/conftest.py: first_price_book)."""

@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from costs.money import dollars
 from costs.selectors import platform_today
 from tests.api.conftest import record
@@ -36,3 +38,8 @@ def test_it_takes_a_custom_range(api_platform, store):
     assert body["previous_start_date"] == "2026-08-31"
     response = api_platform.get("/global/costs", {"period": "month"})
     assert response.status_code == 400 and "period" in response.json()["error"]["fields"]
+
+
+@pytest.fixture(autouse=True)
+def _first_price_book(first_price_book):
+    """The figures here are the first price book's (tests/conftest.py: first_price_book)."""

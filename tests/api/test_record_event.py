@@ -271,3 +271,8 @@ def test_it_bounds_the_params_and_the_body(api_a, org_a, store, settings):
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["body"]
     assert get_recent_media_events(org_a.pk) == []
+
+
+@pytest.fixture(autouse=True)
+def _first_price_book(first_price_book):
+    """The figures here are the first price book's (tests/conftest.py: first_price_book)."""

@@ -396,3 +396,8 @@ def test_bulk_recording_in_several_batches(cost_store, la, tokyo):
         == want
     )
     assert recompute_aggregates().clean
+
+
+@pytest.fixture(autouse=True)
+def _first_price_book(first_price_book):
+    """The figures here are the first price book's (tests/conftest.py: first_price_book)."""

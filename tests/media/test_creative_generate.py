@@ -174,3 +174,8 @@ def test_it_keeps_a_super_admin_in_the_tenant_after_queueing(super_admin_client,
     )
     assert response.status_code == 302 and response["Location"] == f"{PAGE}?tenant={org_a.pk}"
     assert GenerationJob.objects.get().tenant_id == org_a.pk
+
+
+@pytest.fixture(autouse=True)
+def _first_price_book(first_price_book):
+    """The figures here are the first price book's (tests/conftest.py: first_price_book)."""

@@ -59,3 +59,8 @@ def test_it_polls_at_the_fastest_after_a_delay_that_is_not_a_small_number(
     response = owner_a_client.get(JOBS, {"since": fingerprint, "delay": delay}, **HTMX)
     assert response.status_code == 200
     assert 'hx-trigger="load delay:2s"' in response.content.decode()
+
+
+@pytest.fixture(autouse=True)
+def _first_price_book(first_price_book):
+    """The figures here are the first price book's (tests/conftest.py: first_price_book)."""

@@ -55,3 +55,8 @@ def test_it_shows_the_first_page_for_a_page_that_is_not_a_number(owner_a_client,
         response = owner_a_client.get(reverse("media:creative_gallery"), {"page": page}, **HTMX)
         assert response.status_code == 200, page
         assert f'data-asset-id="{image_a.id}"' in response.content.decode()
+
+
+@pytest.fixture(autouse=True)
+def _first_price_book(first_price_book):
+    """The figures here are the first price book's (tests/conftest.py: first_price_book)."""

@@ -142,3 +142,8 @@ def test_the_recompute_command_reports_and_repairs(sql_store, org_a):
     day = date(2026, 11, 20)
     assert get_tenant_spend(org_a.pk, day, day) == Decimal("0.05")
     assert get_media_usage(org_a.pk, day, day).by_provider["imagen"].cost == Decimal("0.03")
+
+
+@pytest.fixture(autouse=True)
+def _first_price_book(first_price_book):
+    """The figures here are the first price book's (tests/conftest.py: first_price_book)."""

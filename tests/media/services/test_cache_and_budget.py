@@ -150,3 +150,8 @@ def test_a_queued_job_holds_its_estimate_until_it_runs(org_a, owner_a, enqueued)
     [hold] = holds(org_a.pk)
     assert (hold.status, hold.amount_micros, job.hold_id) == ("active", 40_000, hold.id)
     assert hold.expires_at > timezone.now() + timedelta(hours=1)
+
+
+@pytest.fixture(autouse=True)
+def _first_price_book(first_price_book):
+    """The figures here are the first price book's (tests/conftest.py: first_price_book)."""

@@ -37,3 +37,8 @@ def test_it_loads_simulated_media_and_an_approval_queue_once(settings):
     assert schedules[RECOVERY_SCHEDULE] == "media.tasks.recover_stale_generation_jobs"
     assert schedules[PURGE_SCHEDULE] == "media.tasks.purge_provider_calls"
     assert lines[-1].startswith("Creative Center: simulated media")
+
+
+@pytest.fixture(autouse=True)
+def _first_price_book(first_price_book):
+    """The figures here are the first price book's (tests/conftest.py: first_price_book)."""

@@ -211,3 +211,8 @@ def test_media_that_cannot_be_stored_is_charged_what_was_recorded(
     job = GenerationJob.objects.get()
     assert (job.status, job.cost_micros, job.failures) == ("failed", 20_000, 0)
     assert (job.asset.status, job.asset.cost_micros) == ("failed", 20_000)
+
+
+@pytest.fixture(autouse=True)
+def _first_price_book(first_price_book):
+    """The figures here are the first price book's (tests/conftest.py: first_price_book)."""

@@ -212,3 +212,8 @@ def test_a_retried_video_reuses_its_clips_and_is_charged_once_whole(
     events = sorted(get_recent_media_events(org_a.pk), key=lambda e: e.created_at)
     assert [(e.success, e.cost_micros) for e in events] == [(False, 0), (True, 1_375_000)]
     assert [h.status for h in holds(org_a.pk)] == ["released", "settled"]
+
+
+@pytest.fixture(autouse=True)
+def _first_price_book(first_price_book):
+    """The figures here are the first price book's (tests/conftest.py: first_price_book)."""

@@ -389,3 +389,8 @@ def test_a_user_ref_that_names_no_user_row_is_kept_as_text(org_a, enqueued, user
     )
     job.refresh_from_db()
     assert (job.created_by, job.user_ref) == (None, user_ref)
+
+
+@pytest.fixture(autouse=True)
+def _first_price_book(first_price_book):
+    """The figures here are the first price book's (tests/conftest.py: first_price_book)."""

@@ -108,3 +108,8 @@ def test_a_square_request_is_its_own_cache_entry(org_a):
     wide, square, again = make("16:9"), make("1:1"), make("1:1")
     assert not square.cache_hit and square.id != wide.id
     assert again.cache_hit and again.id == square.id
+
+
+@pytest.fixture(autouse=True)
+def _first_price_book(first_price_book):
+    """The figures here are the first price book's (tests/conftest.py: first_price_book)."""
