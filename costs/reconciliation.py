@@ -372,8 +372,10 @@ def recorded_by_day(start: date, end: date) -> dict[tuple[date, str], int]:
     return totals
 
 
-def reconcile(*, start: date, end: date) -> list[ReconciliationDay]:
-    """Per UTC day and billing account with a bill imported or spend recorded, oldest first."""
+def reconcile(*, start: date, end: date, billed_only: bool = False) -> list[ReconciliationDay]:
+    """Per UTC day and billing account with a bill imported or spend recorded, oldest first.
+    ``billed_only``: only days with a bill, reading events only from the first billed day to
+    the last (nothing at all without a bill: the CEO tab's section costs no store reads then)."""
     if end < start:
         raise InvalidInput(end_date="end_date must not be before start_date.")
     billed: dict[tuple[date, str], int] = defaultdict(int)
@@ -381,7 +383,13 @@ def reconcile(*, start: date, end: date) -> list[ReconciliationDay]:
         "day", "provider", "amount_micros"
     ):
         billed[(day, provider)] += amount
+    if billed_only:
+        if not billed:
+            return []
+        start, end = min(day for day, _ in billed), max(day for day, _ in billed)
     recorded = recorded_by_day(start, end)
+    if billed_only:
+        recorded = {key: value for key, value in recorded.items() if key in billed}
     return [
         ReconciliationDay(
             day, provider, recorded.get((day, provider), 0), billed.get((day, provider), 0)

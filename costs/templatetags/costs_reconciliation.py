@@ -12,12 +12,7 @@ register = template.Library()
 @register.inclusion_tag("costs/_reconciliation.html")
 def reconciliation_panel(start, end) -> dict:
     try:
-        days = reconcile(start=start, end=end)
+        days = reconcile(start=start, end=end, billed_only=True)
     except CostStoreUnavailable:
         return {"unavailable": True}
-    billed = [day for day in days if day.billed_micros]
-    return {
-        "days": billed,
-        "flagged": [day for day in billed if day.flagged],
-        "unbilled": len(days) - len(billed),
-    }
+    return {"days": days, "flagged": [day for day in days if day.flagged]}

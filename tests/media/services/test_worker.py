@@ -60,14 +60,14 @@ def test_a_real_worker_runs_queued_generations_to_completion(org_a, owner_a, wor
     assert done
     image.refresh_from_db()
     video.refresh_from_db()
-    assert (image.cost_micros, image.attempts) == (20_000, 1)
-    assert (video.cost_micros, video.clips_done, video.clips_total) == (1_250_000, 2, 2)
+    assert (image.cost_micros, image.attempts) == (39_000, 1)
+    assert (video.cost_micros, video.clips_done, video.clips_total) == (4_800_000, 2, 2)
     with video.asset.file.open("rb") as handle:
         assert video_duration(handle.read()) == pytest.approx(12, abs=0.1)
-    assert sorted(e.cost_micros for e in get_recent_media_events(org_a.pk)) == [20_000, 1_250_000]
+    assert sorted(e.cost_micros for e in get_recent_media_events(org_a.pk)) == [39_000, 4_800_000]
     assert sorted(BudgetHold.objects.values_list("status", "actual_micros")) == [
-        ("settled", 20_000),
-        ("settled", 1_250_000),
+        ("settled", 39_000),
+        ("settled", 4_800_000),
     ]
     assert Task.objects.filter(func="media.tasks.run_generation_job", success=True).count() == 2
     assert ProviderSlot.objects.exclude(job_id="").count() == 0
@@ -145,9 +145,9 @@ def test_a_worker_killed_mid_job_leaves_it_to_the_next_worker_without_paying_twi
 
     assert len(fake.seen("POST", VEO_START)) == 1
     job.refresh_from_db()
-    assert (job.attempts, job.retries, job.failures, job.cost_micros) == (2, 1, 0, 750_000)
+    assert (job.attempts, job.retries, job.failures, job.cost_micros) == (2, 1, 0, 3_200_000)
     [event] = get_recent_media_events(org_a.pk)
-    assert (event.success, event.cost_micros, event.simulated) == (True, 750_000, False)
-    assert list(BudgetHold.objects.values_list("status", "actual_micros")) == [("settled", 750_000)]
+    assert (event.success, event.cost_micros, event.simulated) == (True, 3_200_000, False)
+    assert list(BudgetHold.objects.values_list("status", "actual_micros")) == [("settled", 3_200_000)]
     with job.asset.file.open("rb") as handle:
         assert video_duration(handle.read()) == pytest.approx(8, abs=0.1)
