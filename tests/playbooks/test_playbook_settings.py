@@ -33,7 +33,7 @@ def test_it_saves_settings(owner_a_client, playbook):
         "step-6": {"channels": ["in_app"]},
     }
     page = owner_a_client.get(reverse("playbooks:detail", args=[playbook.pk])).content.decode()
-    assert "sora, 10 s video (12 s clips)" in page
+    assert "sora, 10 s video (12 s clips at 720p with audio; 12 s billed)" in page
 
 
 def test_it_refuses_bad_settings_naming_the_field_and_saves_nothing(owner_a_client, playbook):

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_it_shows_each_step_with_its_cost(member_a_client, run):
     page = member_a_client.get(reverse("playbooks:run_detail", args=[run.pk])).content.decode()
     assert page.count('data-step-status="succeeded"') == 6
-    assert 'data-testid="run-total">$1.125<' in page
+    assert 'data-testid="run-total">$4.0018<' in page
     assert 'data-testid="run-caption"' in page and "21+" in page
     assert 'data-testid="run-video"' in page
     assert "hx-trigger" not in page  # finished: no polling
@@ -74,7 +74,7 @@ def test_it_shows_an_image_step_s_tier_and_why(owner_a_client, org_a, install, s
     assert "super tier: gemini-pro at 4K (Imagen was retired on 2026-08-17)" in page
     detail = owner_a_client.get(reverse("playbooks:detail", args=[spotlight.pk])).content.decode()
     assert ">gemini-pro 4K</span>" in detail
-    assert "gemini-pro at 4K image (super tier)" in detail  # the estimate says so too
+    assert "gemini-pro at 4K image (super tier, 4K)" in detail  # the estimate says so too
 
 
 def test_it_is_linked_from_rejected_content_to_its_rerun_form(owner_a_client, owner_a, org_a, run):

@@ -6,6 +6,7 @@ from django.urls import reverse
 from media.selectors import get_approval_queue
 from playbooks.models import PlaybookRun
 from playbooks.runner import execute_playbook_run
+from playbooks.selectors import caption_estimate
 from tests.playbooks.helpers import messages_of, reject_submission
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,8 @@ def test_it_reruns_the_caption_back_into_the_approval_queue(owner_a_client, owne
     assert response["Location"] == reverse("playbooks:run_detail", args=[rerun.pk])
     rerun = execute_playbook_run(rerun.pk)
     assert rerun.status == "succeeded", rerun.error
-    assert rerun.total_cost_micros == 0
+    # Only the new caption is charged (simulated, at the tokens a real one is expected to use).
+    assert rerun.total_cost_micros == caption_estimate("instagram").cost_micros
     (pending,) = get_approval_queue(org_a.pk).pending
     assert pending.content.pk != old_content and pending.content.playbook_run_id == rerun.pk
     video = run.step_results.get(step_id="step-2").result["media_id"]

@@ -141,9 +141,9 @@ def test_the_playbook_media_steps_run_against_the_real_service(org_a):
 
     image, video, submitted = (outcome.result for outcome in outcomes)
     assert image["image_url"].startswith("/dashboard/creative/media/med_")
-    assert image["tracking_event"]["cost_micros"] == outcomes[0].cost_micros == 20_000
+    assert image["tracking_event"]["cost_micros"] == outcomes[0].cost_micros == 39_000
     assert video["duration"] == 10 and video["thumbnail_url"].endswith("/thumbnail")
-    assert outcomes[1].cost_micros == 1_125_000  # clip plan 6 + 4 s
+    assert outcomes[1].cost_micros == 4_000_000  # clip plan 6 + 4 s, 10 s x $0.40
     assert submitted["status"] == "pending"
     content = CreativeContent.objects.get(pk=submitted["content_id"])
     assert sorted(asset.pk for asset in content.media.all()) == sorted(
