@@ -36,7 +36,7 @@ def test_it_generates_an_image_watches_it_and_shows_it_in_the_gallery_with_its_c
 ):
     login(page, owner_a)
     page.goto(f"{live_server.url}/dashboard/creative")
-    expect(page.get_by_test_id("estimate-cost")).to_have_text("$0.02")
+    expect(page.get_by_test_id("estimate-cost")).to_have_text("$0.039")
     expect(page.get_by_test_id("estimate-simulated")).to_be_visible()
     expect(page.locator("#id_provider option[value=imagen]")).to_be_disabled()
     expect(
@@ -46,10 +46,10 @@ def test_it_generates_an_image_watches_it_and_shows_it_in_the_gallery_with_its_c
 
     # Gemini Pro costs more: the estimate follows the provider without a page load.
     page.select_option("#id_provider", "gemini-pro")
-    expect(page.get_by_test_id("estimate-cost")).to_have_text("$0.04")
+    expect(page.get_by_test_id("estimate-cost")).to_have_text("$0.134")
     expect(page.locator(".htmx-request")).to_have_count(0)
     page.select_option("#id_provider", "gemini-flash")
-    expect(page.get_by_test_id("estimate-cost")).to_have_text("$0.02")
+    expect(page.get_by_test_id("estimate-cost")).to_have_text("$0.039")
     expect(page.locator(".htmx-request")).to_have_count(0)
 
     page.fill("#id_base_prompt", "A jar of Blue Dream on a sunlit kitchen counter")
@@ -62,12 +62,12 @@ def test_it_generates_an_image_watches_it_and_shows_it_in_the_gallery_with_its_c
     expect(job_card.locator(".progress")).to_be_visible()
     page.screenshot(path=str(tmp_path / "creative-queued.png"), full_page=True)
     expect(job_card.get_by_test_id("job-status")).to_have_text("Done", timeout=JOB_WAIT_MS)
-    expect(job_card.get_by_test_id("job-note")).to_contain_text("cost $0.02")
+    expect(job_card.get_by_test_id("job-note")).to_contain_text("cost $0.039")
 
     # The finished job refreshes the gallery on its own.
     card = page.get_by_test_id("media-card")
     expect(card).to_have_count(1)
-    expect(card.get_by_test_id("media-cost")).to_have_text("$0.02")
+    expect(card.get_by_test_id("media-cost")).to_have_text("$0.039")
     expect(card.get_by_test_id("media-provider")).to_have_text("Gemini Flash Image")
     expect(card.get_by_test_id("media-status")).to_have_text("Ready")
     expect(card.get_by_test_id("simulated-badge")).to_be_visible()
@@ -84,7 +84,7 @@ def test_it_generates_an_image_watches_it_and_shows_it_in_the_gallery_with_its_c
     job = GenerationJob.objects.get()
     assert (job.status, job.cost_micros, job.simulated, job.params["aspect_ratio"]) == (
         "done",
-        20_000,
+        39_000,
         True,
         "16:9",
     )
@@ -165,7 +165,7 @@ def test_it_shows_the_composed_prompt_for_the_chosen_preset(
     )
     # The preset's default aspect ratio is chosen; the price does not change.
     expect(page.locator("#id_aspect_ratio")).to_have_value(modern.default_aspect_ratio)
-    expect(page.get_by_test_id("estimate-cost")).to_have_text("$0.02")
+    expect(page.get_by_test_id("estimate-cost")).to_have_text("$0.039")
     if modern.negative_prompt:
         expect(composed.get_by_test_id("composed-negative")).to_have_text(modern.negative_prompt)
 

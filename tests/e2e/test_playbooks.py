@@ -47,7 +47,7 @@ def test_an_owner_installs_weekly_deals_video_and_edits_its_schedule(
     page.get_by_test_id("install-weekly-deals-video").click()
     page.wait_for_url(re.compile(r"/dashboard/playbooks/pb_"))
     expect(page.locator(".toast")).to_contain_text("Playbook installed")
-    expect(page.get_by_test_id("estimate-total")).to_have_text("$1.125")
+    expect(page.get_by_test_id("estimate-total")).to_have_text("$4.0018")
     expect(page.get_by_test_id("upcoming").locator("li").first).to_contain_text("09:00")
     expect(page.get_by_test_id("run-now")).to_be_visible()
 
@@ -61,12 +61,12 @@ def test_an_owner_installs_weekly_deals_video_and_edits_its_schedule(
     page.get_by_test_id("save-settings").click()
     expect(page.locator(".toast")).to_contain_text("settings saved")
     expect(page.get_by_test_id("upcoming").locator("li").first).to_contain_text("Tue")
-    expect(page.get_by_test_id("estimate-total")).to_have_text("$1.50")
+    expect(page.get_by_test_id("estimate-total")).to_have_text("$1.2018")  # 12 s x $0.10 + caption
     page.screenshot(path=str(tmp_path / "playbook-detail.png"), full_page=True)
 
     page.goto(f"{live_server.url}/dashboard/playbooks")
     card = page.locator("[data-playbook=weekly-deals-video]")
-    expect(card.get_by_test_id("estimate")).to_have_text("$1.50")
+    expect(card.get_by_test_id("estimate")).to_have_text("$1.2018")
     expect(page.get_by_test_id("install-weekly-deals-video")).to_have_count(0)
     expect(page.get_by_test_id("install-daily-product-spotlight")).to_be_visible()
 
@@ -147,17 +147,19 @@ def test_an_owner_runs_weekly_deals_video_rejects_it_and_reruns_the_caption(
     login(page, owner_a)
     page.goto(f"{live_server.url}/dashboard/playbooks")
     page.get_by_test_id("install-weekly-deals-video").click()
-    expect(page.get_by_test_id("estimate-total")).to_have_text("$1.125")
+    expect(page.get_by_test_id("estimate-total")).to_have_text("$4.0018")
     page.get_by_test_id("run-now").click()
     page.wait_for_url(re.compile(r"/dashboard/playbooks/runs/run_"))
     progress = _wait_for_run(page)
     expect(progress.locator("[data-step-status=succeeded]")).to_have_count(6)
-    expect(progress.get_by_test_id("run-total")).to_have_text("$1.125")
+    # The video's $4.00 and the caption's real text call, priced by the tokens the (fake) OpenAI
+    # answer reported rather than the estimate's expected tokens.
+    expect(progress.get_by_test_id("run-total")).to_have_text("$4.0001")
     video_step = progress.locator("[data-step=step-2]")
     expect(video_step.get_by_test_id("step-provider")).to_contain_text(
         "veo · veo-3.1-generate-preview, 10 s, 9:16"
     )
-    expect(video_step.get_by_test_id("step-cost")).to_have_text("$1.125")
+    expect(video_step.get_by_test_id("step-cost")).to_have_text("$4.00")
     expect(progress.get_by_test_id("run-caption")).to_contain_text("20% off all flower")
     expect(progress.get_by_test_id("run-caption")).to_contain_text("21+")
     page.screenshot(path=str(tmp_path / "playbook-run.png"), full_page=True)
@@ -233,7 +235,10 @@ def test_an_owner_runs_weekly_deals_video_rejects_it_and_reruns_the_caption(
         rerun.pk: "pending",
     }
     assert GenerationJob.objects.count() == 1  # one video, made once
-    assert [e.cost_micros for e in get_recent_media_events(org_a.pk, 10)] == [1_125_000]
+    events = get_recent_media_events(org_a.pk, 10)
+    assert [e.cost_micros for e in events if e.type == "video"] == [4_000_000]
+    # Both captions were paid text calls, each recorded with its tokens.
+    assert [e.simulated for e in events if e.type == "text"] == [False, False]
     first_prompt, second_prompt = (
         seen.json["messages"][-1]["content"]
         for seen in caption_server.seen("POST", "/v1/chat/completions")
