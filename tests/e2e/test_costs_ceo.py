@@ -128,3 +128,8 @@ def test_a_tenant_user_is_refused(page, login, live_server, owner_a, tmp_path):
     response = page.goto(f"{live_server.url}/dashboard/ceo?tab=costs")
     assert response.status == 403
     page.screenshot(path=str(tmp_path / "ceo-costs-refused.png"))
+
+
+@pytest.fixture(autouse=True)
+def _first_price_book(first_price_book):
+    """The figures here are the first price book's (tests/conftest.py: first_price_book)."""
