@@ -344,6 +344,9 @@ class BillingImport(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return f"{self.source} import {self.name} ({self.rows} lines)"
+
 
 class BilledCost(models.Model):
     """One line of a provider's bill: what ``provider`` (``google`` or ``openai``) billed on a
@@ -360,3 +363,6 @@ class BilledCost(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["day", "provider"], name="costs_billed_day")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.day}: {self.amount_micros} micro-dollars"
