@@ -21,7 +21,7 @@ def test_it_follows_provider_duration_and_budget(owner_a_client, org_a):
     assert (
         "veo-3.1-generate-preview second at 720p with audio (8 s + 8 s + 8 s + 6 s clips)" in text
     )
-    assert "30 × $0.40 per second" in text
+    assert "30 \u00d7 $0.40 per second" in text
     assert "veo-3.1-generate-preview · 30 s · 720p with audio" in text
     assert "Price book 2026-12-01" in text
     assert "Made as 4 clips (8 s + 8 s + 8 s + 6 s), joined." in text

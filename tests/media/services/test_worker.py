@@ -148,6 +148,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_the_next_worker_without_paying_twi
     assert (job.attempts, job.retries, job.failures, job.cost_micros) == (2, 1, 0, 3_200_000)
     [event] = get_recent_media_events(org_a.pk)
     assert (event.success, event.cost_micros, event.simulated) == (True, 3_200_000, False)
-    assert list(BudgetHold.objects.values_list("status", "actual_micros")) == [("settled", 3_200_000)]
+    holds = list(BudgetHold.objects.values_list("status", "actual_micros"))
+    assert holds == [("settled", 3_200_000)]
     with job.asset.file.open("rb") as handle:
         assert video_duration(handle.read()) == pytest.approx(8, abs=0.1)
