@@ -71,11 +71,15 @@ def test_it_shows_super_admins_the_operations_section(super_admin_client):
     assert _sidebar_links(html) == [
         "Operations/Creative Center",
         "Operations/Media Costs",
+        "Operations/Price versions",
+        "Operations/Bills",
         "Operations/Playbooks",
         "Operations/API tokens",
     ]
     assert 'href="/dashboard/ceo?tab=costs"' in html
     assert 'href="/dashboard/ceo/playbooks"' in html
+    assert 'href="/dashboard/costs/prices"' in html
+    assert 'href="/dashboard/costs/billing"' in html
 
 
 def test_it_renders_flash_messages_as_toasts(rf, owner_a):

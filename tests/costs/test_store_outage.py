@@ -23,7 +23,12 @@ from media.services import queue_image_generation, run_generation_job
 from tests.api.conftest import ApiClient, _token
 
 pytestmark = pytest.mark.usefixtures("stoppable_firestore")
-PRICE = estimate_media_cost("image", "gemini-flash").cost_micros
+
+
+def _price() -> int:
+    """What one gemini-flash image costs now (the price book reads added versions from the
+    database, so not at import time)."""
+    return estimate_media_cost("image", "gemini-flash").cost_micros
 
 
 def _back(emulator):
@@ -132,16 +137,16 @@ def test_a_paid_generation_waits_in_the_outbox_and_is_recorded_once(
         assert run_generation_job(job.pk) == "done"
 
     job.refresh_from_db()
-    assert (job.status, job.cost_micros, job.event_id) == ("done", PRICE, f"{job.pk}:done")
+    assert (job.status, job.cost_micros, job.event_id) == ("done", _price(), f"{job.pk}:done")
     [waiting] = PendingCostEvent.objects.all()
     assert (waiting.id, waiting.tenant_id, waiting.cost_micros) == (
         job.event_id,
         limited.pk,
-        PRICE,
+        _price(),
     )
     # The hold was settled in the outbox's transaction, to the price: counted once, as spend.
     [hold] = BudgetHold.objects.all()
-    assert (hold.status, hold.actual_micros) == ("settled", PRICE)
+    assert (hold.status, hold.actual_micros) == ("settled", _price())
 
     page = owner_a_client.get("/dashboard/media")
     assert b"1 generation waiting to be recorded" in page.content
@@ -156,8 +161,11 @@ def test_a_paid_generation_waits_in_the_outbox_and_is_recorded_once(
     _back(stoppable_firestore)
     # Back, not drained yet: budgets count the waiting event (no hole in the limit) ...
     status = get_media_budget_status(limited.pk)
-    assert (status.period("day").spent, status.period("day").held) == (micros_to_decimal(PRICE), 0)
-    room = Decimal("1.00") - micros_to_decimal(PRICE)
+    assert (status.period("day").spent, status.period("day").held) == (
+        micros_to_decimal(_price()),
+        0,
+    )
+    room = Decimal("1.00") - micros_to_decimal(_price())
     assert not check_budget_limit(limited.pk, room + Decimal("0.01")).allowed
     assert check_budget_limit(limited.pk, room).allowed
 
@@ -165,11 +173,11 @@ def test_a_paid_generation_waits_in_the_outbox_and_is_recorded_once(
     assert (report.recorded, report.found, report.waiting) == (1, 0, 0)
     # ... and once drained, the store alone: one event, the aggregates once, spend unchanged.
     [event] = get_recent_media_events(limited.pk)
-    assert (event.id, event.cost_micros) == (job.event_id, PRICE)
+    assert (event.id, event.cost_micros) == (job.event_id, _price())
     today = tenant_today(limited.pk)
     usage = get_media_usage(limited.pk, today, today)
-    assert (usage.total_generations, usage.total_cost_micros) == (1, PRICE)
-    assert get_media_budget_status(limited.pk).period("day").spent == micros_to_decimal(PRICE)
+    assert (usage.total_generations, usage.total_cost_micros) == (1, _price())
+    assert get_media_budget_status(limited.pk).period("day").spent == micros_to_decimal(_price())
     assert get_repository().global_usage(today, today).totals.count == 1
     assert BudgetHold.objects.get(pk=hold.pk).status == "settled"
     # Draining again changes nothing.

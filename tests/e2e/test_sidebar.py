@@ -4,7 +4,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 TENANT = ["Media", "Creative Center", "Presets", "A/B tests", "Playbooks"]
 OWNER = [*TENANT, "API tokens"]
-OPERATIONS = ["Creative Center", "Media Costs", "Playbooks", "API tokens"]
+OPERATIONS = [
+    "Creative Center",
+    "Media Costs",
+    "Price versions",
+    "Bills",
+    "Playbooks",
+    "API tokens",
+]
 
 
 def _sidebar(page) -> list[str]:
