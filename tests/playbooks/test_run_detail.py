@@ -20,7 +20,7 @@ def test_it_shows_each_step_with_its_cost(member_a_client, run):
     assert 'data-testid="run-total">$4.0018<' in page
     assert 'data-testid="run-caption"' in page and "21+" in page
     assert 'data-testid="run-video"' in page
-    assert "hx-trigger" not in page  # finished: no polling
+    assert 'hx-trigger="load delay' not in page  # finished: the run stops polling
     assert "Run again from a step" not in page  # members can't re-run
 
 
