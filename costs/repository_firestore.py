@@ -127,6 +127,17 @@ class Groups:
     by_type: dict[str, UsageTotals] = field(default_factory=dict)
     by_tenant: dict[str, UsageTotals] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, delta: UsageTotals, *, provider: str, type: str, tenant_id: str | None) -> Groups:
+        """What one event adds: ``delta`` in total, by its provider and type, and by its tenant
+        when the document counts tenants (``tenant_id`` None where it does not)."""
+        return cls(
+            delta,
+            {provider: delta},
+            {type: delta},
+            {tenant_id: delta} if tenant_id is not None else {},
+        )
+
     def add(self, other: Groups) -> None:
         self.totals = self.totals + other.totals
         for mine, theirs in (
@@ -212,11 +223,11 @@ def _event_groups(data: dict[str, Any], *, with_tenant: bool) -> Groups:
         saved_micros=int(data.get("saved_micros") or 0),
         cache_hits=1 if data.get("cache_hit") else 0,
     )
-    return Groups(
-        totals=delta,
-        by_provider={data["provider"]: delta},
-        by_type={data["type"]: delta},
-        by_tenant={data["tenant_id"]: delta} if with_tenant else {},
+    return Groups.of(
+        delta,
+        provider=data["provider"],
+        type=data["type"],
+        tenant_id=data["tenant_id"] if with_tenant else None,
     )
 
 
@@ -361,23 +372,40 @@ class FirestoreCostRepository(CostRepository):
             ref = self.client.collection(EVENTS).document(event.id)
             batch.create(ref, _event_document(event, local_date))
             paths.append(ref.path)
-            delta = UsageTotals.of_event(event)
-            for path, fields, with_tenant in self.layout.event_targets(
-                event.tenant_id, local_date, now=now, cycle=self._cycle
-            ):
-                groups = Groups(
-                    delta,
-                    {event.provider: delta},
-                    {event.type: delta},
-                    {event.tenant_id: delta} if with_tenant else {},
-                )
-                targets.setdefault(path, (fields, Groups()))[1].add(groups)
+            self._count(targets, event, local_date, UsageTotals.of_event(event), now=now)
+        self._increment(batch, targets, paths)
+        self._commit_batch(batch, paths)
+
+    def _count(
+        self,
+        targets: dict[str, tuple[dict[str, Any], Groups]],
+        event: MediaGenerationEvent,
+        local_date: date,
+        delta: UsageTotals,
+        *,
+        now: datetime,
+    ) -> None:
+        """Add ``delta`` of ``event`` to every aggregate document it is counted in."""
+        for path, fields, with_tenant in self.layout.event_targets(
+            event.tenant_id, local_date, now=now, cycle=self._cycle
+        ):
+            groups = Groups.of(
+                delta,
+                provider=event.provider,
+                type=event.type,
+                tenant_id=event.tenant_id if with_tenant else None,
+            )
+            targets.setdefault(path, (fields, Groups()))[1].add(groups)
+
+    def _increment(
+        self, batch, targets: dict[str, tuple[dict[str, Any], Groups]], paths: list[str]
+    ) -> None:
+        """One merged increment per aggregate document into ``batch``."""
         for path, (fields, groups) in targets.items():
             batch.set(
                 self.client.document(path), {**fields, **_increments(groups.counters())}, merge=True
             )
             paths.append(path)
-        self._commit_batch(batch, paths)
 
     def record(self, event: MediaGenerationEvent, local_date: date) -> bool:
         try:
@@ -645,29 +673,17 @@ class FirestoreCostRepository(CostRepository):
                         option=self.client.write_option(last_update_time=snapshot.update_time),
                     )
                     paths.append(ref.path)
-                    delta = UsageTotals(cost_micros=change.delta_micros)
-                    local_date = date.fromisoformat(data["local_date"])
-                    event = change.event
-                    for path, fields, with_tenant in self.layout.event_targets(
-                        event.tenant_id, local_date, now=now, cycle=self._cycle
-                    ):
-                        groups = Groups(
-                            delta,
-                            {event.provider: delta},
-                            {event.type: delta},
-                            {event.tenant_id: delta} if with_tenant else {},
-                        )
-                        targets.setdefault(path, (fields, Groups()))[1].add(groups)
+                    self._count(
+                        targets,
+                        change.event,
+                        date.fromisoformat(data["local_date"]),
+                        UsageTotals(cost_micros=change.delta_micros),
+                        now=now,
+                    )
                     changed += 1
                 if not paths:
                     continue
-                for path, (fields, groups) in targets.items():
-                    batch.set(
-                        self.client.document(path),
-                        {**fields, **_increments(groups.counters())},
-                        merge=True,
-                    )
-                    paths.append(path)
+                self._increment(batch, targets, paths)
                 self._commit_batch(batch, paths)
         return changed
 
