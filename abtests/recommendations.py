@@ -26,7 +26,12 @@ from abtests.models import MediaABTest, MediaABTestResult
 from abtests.pooling import pool_lifts, proportion_lifts, ratio_lifts
 from bakedbot.errors import InvalidInput
 from presets.builtins import BUILTINS_BY_ID, is_builtin_id
-from presets.recommendations import RecommendedPreset, StyleRecommendationPanel, signed_percent
+from presets.recommendations import (
+    PresetLift,
+    RecommendedPreset,
+    StyleRecommendationPanel,
+    signed_percent,
+)
 from presets.selectors import get_preset_names
 
 # A comparison counts once both arms have this many units of the metric's denominator (the
@@ -57,30 +62,17 @@ class Comparison:
 
 
 @dataclass(frozen=True)
-class PresetEffect:
+class PresetEffect(PresetLift):
     """A preset's pooled lift (``lift`` with its 95% interval), its own unpooled lift
     (``raw_lift``), how far it was pulled towards the overall lift (``pooling``, 0 to 1) and
     the evidence: tests, tests won, units, organisations (platform-wide)."""
 
-    preset_id: str
-    name: str
-    lift: float
-    ci_low: float
-    ci_high: float
     raw_lift: float
     pooling: float
     tests: int
     wins: int
     units: int
     organisations: int
-
-    @property
-    def lift_text(self) -> str:
-        return signed_percent(self.lift)
-
-    @property
-    def interval_text(self) -> str:
-        return f"[{signed_percent(self.ci_low)}, {signed_percent(self.ci_high)}]"
 
     @property
     def raw_lift_text(self) -> str:
@@ -368,7 +360,12 @@ def recommendation_panel(*, tenant_id: str, metric: str, limit: int) -> StyleRec
                 metric_label=label,
                 presets=tuple(
                     RecommendedPreset(
-                        e.preset_id, e.name, e.lift, e.ci_low, e.ci_high, found.evidence(e)
+                        preset_id=e.preset_id,
+                        name=e.name,
+                        lift=e.lift,
+                        ci_low=e.ci_low,
+                        ci_high=e.ci_high,
+                        evidence=found.evidence(e),
                     )
                     for e in found.effects[:limit]
                 ),

@@ -23,16 +23,15 @@ def signed_percent(x: float) -> str:
 
 
 @dataclass(frozen=True)
-class RecommendedPreset:
-    """A preset's expected relative lift on the metric against the control of the tests it
-    ran in (0.18 = +18%), its 95% interval and the evidence in words."""
+class PresetLift:
+    """A preset's expected relative lift on a metric against the control of the tests it ran
+    in (0.18 = +18%) with its 95% interval, and how people read them."""
 
     preset_id: str
     name: str
     lift: float
     ci_low: float
     ci_high: float
-    evidence: str
 
     @property
     def lift_text(self) -> str:
@@ -41,6 +40,13 @@ class RecommendedPreset:
     @property
     def interval_text(self) -> str:
         return f"[{signed_percent(self.ci_low)}, {signed_percent(self.ci_high)}]"
+
+
+@dataclass(frozen=True)
+class RecommendedPreset(PresetLift):
+    """What a picker shows of a preset: its lift and interval, and the evidence in words."""
+
+    evidence: str
 
 
 @dataclass(frozen=True)
