@@ -1,9 +1,9 @@
 """The one way a service says no: ``InvalidInput`` carrying ``{field: message}``; and the one
 way it says "not now": ``Unavailable`` (a store did not answer in time).
 
-Every service refuses bad input by raising it before anything is written. The HTML views turn it
-into field errors (``bakedbot.forms.add_field_errors`` or the ``errors`` dict a template shows),
-and the JSON API answers it in one handler (``bakedbot.api``) as a 400 naming the fields.
+Every service refuses bad input by raising it before anything is written. The HTML views show
+``errors`` next to the fields, and the JSON API answers it in one handler (``bakedbot.api``) as a
+400 naming the fields.
 It is a ``ValueError``, so code that guards a conversion with ``except ValueError`` keeps working.
 """
 

@@ -13,8 +13,6 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bakedbot.errors import FieldErrors
-
 INT64_MAX = 2**63 - 1
 # Longest numeric text accepted: longer than any allowed value, short enough to parse cheaply.
 NUMBER_MAX_CHARS = 30
@@ -200,17 +198,3 @@ def clean_choice(value: Any, choices: Iterable[str], *, label: str = "") -> str:
     if isinstance(value, str) and value in options:
         return value
     raise ValueError(_named(label, f"Must be one of: {', '.join(options)}."))
-
-
-def clean_fields(rules: dict[str, tuple], data: dict[str, Any]) -> dict[str, Any]:
-    """Clean ``data`` by ``{field: (cleaner, options)}``; every field's problem is collected and
-    raised together as ``InvalidInput``. Fields absent from ``data`` are left out."""
-    errors = FieldErrors()
-    cleaned: dict[str, Any] = {}
-    for field, (cleaner, options) in rules.items():
-        if field in data:
-            value = errors.clean(field, cleaner, data[field], **options)
-            if field not in errors:
-                cleaned[field] = value
-    errors.raise_if_any()
-    return cleaned
