@@ -13,31 +13,9 @@ SQL queries per computation (must not grow with the portfolio).
 
 import argparse
 import json
-import os
-import statistics
-import sys
 import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def setup_django(database_dir: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bakedbot.settings")
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-" + "x" * 30)
-    os.environ["DATABASE_URL"] = f"sqlite:///{database_dir}/bench.sqlite3"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from harness import setup_django, timed
 
 
 def seed(tenant_id: str, tests: int, rng) -> None:
@@ -76,21 +54,6 @@ def seed(tenant_id: str, tests: int, rng) -> None:
             )
     MediaABTestVariant.objects.bulk_create(variants)
     MediaABTestResult.objects.bulk_create(results)
-
-
-def timings_ms(fn, runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - began) * 1000)
-    return times
-
-
-def summary(times: list[float]) -> dict:
-    ordered = sorted(times)
-    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-    return {"median_ms": round(statistics.median(times), 2), "p99_ms": round(p99, 2)}
 
 
 def main() -> None:
@@ -132,7 +95,7 @@ def main() -> None:
                 "comparisons": found.comparisons,
                 "presets": len(found.effects),
                 "queries": len(queries),
-                **summary(timings_ms(compute, args.runs)),
+                **timed(compute, args.runs),
             }
         report["large_to_small_median_ratio"] = round(
             report["large"]["median_ms"] / report["small"]["median_ms"], 2
@@ -143,10 +106,10 @@ def main() -> None:
             cache.clear()
             return get_platform_style_recommendations(metric="ctr")
 
-        report["platform_uncached"] = summary(timings_ms(platform_uncached, args.runs))
+        report["platform_uncached"] = timed(platform_uncached, args.runs)
         # Kept until a result changes: what a page or widget pays after the first computation.
-        report["platform_cached"] = summary(
-            timings_ms(lambda: get_platform_style_recommendations(metric="ctr"), args.runs)
+        report["platform_cached"] = timed(
+            lambda: get_platform_style_recommendations(metric="ctr"), args.runs
         )
         print(json.dumps(report, indent=2))
 

@@ -15,47 +15,19 @@ On a fresh SQLite database, through Django's test client with the production mid
 """
 
 import argparse
+import gzip
 import json
-import os
 import re
-import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def setup_django(database_dir: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bakedbot.settings")
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-" + "x" * 30)
-    os.environ["DATABASE_URL"] = f"sqlite:///{database_dir}/bench.sqlite3"
-    os.environ["MEDIA_ROOT"] = f"{database_dir}/media"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def timed(fn, runs: int) -> dict:
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - began) * 1000)
-    times.sort()
-    return {
-        "median_ms": round(statistics.median(times), 2),
-        "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 2),
-    }
+from harness import (
+    create_presets,
+    organisation_with_owner,
+    serve_static_from_finders,
+    setup_django,
+    timed,
+)
 
 
 def body(response) -> bytes:
@@ -70,44 +42,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as database_dir:
         setup_django(database_dir)
-        from django.contrib.auth import get_user_model
-        from django.test import Client
-        from django.test.utils import override_settings
-
         from abtests import services as abtests
-        from bakedbot.models import Membership, Organisation
-        from presets.services import create_style_preset
 
-        # Plain static URLs served from the finders (no collectstatic in a benchmark), through
-        # the same middleware as production.
-        override_settings(
-            STORAGES={
-                "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-            },
-            WHITENOISE_USE_FINDERS=True,
-            WHITENOISE_AUTOREFRESH=True,
-        ).enable()
-
-        def tenant(slug: str):
-            org = Organisation.objects.create(id=f"org_{slug}", name=slug, slug=slug, kind="brand")
-            user = get_user_model().objects.create_user(f"{slug}@example.test")
-            Membership.objects.create(user=user, organisation=org, role="owner")
-            client = Client()
-            client.force_login(user)
-            return org, client
-
-        def presets(org, count: int) -> None:
-            for n in range(count):
-                create_style_preset(
-                    tenant_id=org.pk,
-                    data={
-                        "name": f"Preset {n:04d}",
-                        "style_prompt": "Soft light, clean background. " * 10,
-                        "aspect_ratios": ["1:1", "4:5", "16:9"],
-                        "tags": [f"tag{n % 15}", "bench"],
-                    },
-                )
+        serve_static_from_finders()
 
         def ok(client, url: str, **extra):
             response = client.get(url, **extra)
@@ -118,8 +55,8 @@ def main() -> None:
         pages = {"presets_gallery": "/dashboard/presets", "creative_center": "/dashboard/creative"}
         sized = {}
         for count in (30, 1000):
-            org, client = tenant(f"presets{count}")
-            presets(org, count)
+            org, client = organisation_with_owner(f"presets{count}")
+            create_presets(org.pk, count)
             for name, url in pages.items():
                 ok(client, url)  # templates compiled
                 sized[(name, count)] = timed(lambda c=client, u=url: ok(c, u), args.runs)
@@ -136,7 +73,7 @@ def main() -> None:
         ab = {}
         chart_page = ""
         for variants in (2, 10):
-            org, client = tenant(f"ab{variants}")
+            org, client = organisation_with_owner(f"ab{variants}")
             saved = abtests.create_media_ab_test(
                 tenant_id=org.pk,
                 data={
@@ -185,8 +122,8 @@ def main() -> None:
             "target_ratio": 2,
         }
 
-        org, client = tenant("wire")
-        presets(org, 30)
+        org, client = organisation_with_owner("wire")
+        create_presets(org.pk, 30)
         plain = len(body(ok(client, "/dashboard/creative")))
         gzipped = ok(client, "/dashboard/creative", HTTP_ACCEPT_ENCODING="gzip")
         results["html_compression"] = {
@@ -197,8 +134,6 @@ def main() -> None:
         }
         page = ok(chart_client, chart_page, HTTP_ACCEPT_ENCODING="gzip")
         html = body(page)
-        import gzip
-
         text = gzip.decompress(html).decode() if page.get("Content-Encoding") else html.decode()
         assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', text)
         wire = {f"{chart_page} (html)": len(html)}

@@ -11,15 +11,13 @@ and ``next_slot`` evaluations per second. Prints JSON.
 import argparse
 import json
 import os
-import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parents[2]
+from harness import setup_django, timed
+
 ZONES = [
     "America/Los_Angeles",
     "America/Denver",
@@ -30,21 +28,6 @@ ZONES = [
     "Asia/Tokyo",
     "Australia/Sydney",
 ]
-
-
-def setup_django(database_url: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bakedbot.settings")
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-" + "x" * 30)
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["LOG_LEVEL"] = "WARNING"  # not a line per enqueued task
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def seed(count: int) -> None:
@@ -71,7 +54,8 @@ def main() -> None:
     parser.add_argument("--playbooks", type=int, default=1000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        setup_django(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
+        os.environ["LOG_LEVEL"] = "WARNING"  # not a line per enqueued task
+        setup_django(tmp)
         from playbooks.cron import next_slot
         from playbooks.models import Playbook, PlaybookRun
         from playbooks.scheduler import schedule_due_playbooks
@@ -85,11 +69,10 @@ def main() -> None:
         busy_ms = (time.perf_counter() - started_at) * 1000
         assert len(started) == args.playbooks == PlaybookRun.objects.count()
 
-        idle = []
-        for _ in range(20):
-            t0 = time.perf_counter()
+        def idle_tick():
             assert schedule_due_playbooks(now + timedelta(seconds=30)) == []
-            idle.append((time.perf_counter() - t0) * 1000)
+
+        idle = timed(idle_tick, 20)
 
         zones = [ZoneInfo(zone) for zone in ZONES]
         evaluations = 20_000
@@ -104,7 +87,7 @@ def main() -> None:
                     "playbooks": args.playbooks,
                     "busy_tick_ms": round(busy_ms, 1),
                     "busy_tick_ms_per_playbook": round(busy_ms / args.playbooks, 3),
-                    "idle_tick_median_ms": round(statistics.median(idle), 2),
+                    "idle_tick_median_ms": idle["median_ms"],
                     "next_slot_per_second": round(cron_per_second),
                 },
                 indent=2,
