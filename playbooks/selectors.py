@@ -130,6 +130,28 @@ def step_label(step_type: str) -> str:
     return known.label if known is not None else step_type
 
 
+@dataclass(frozen=True)
+class RunProgress:
+    """A run's steps as its page shows them, each with its ``label``."""
+
+    steps: list[PlaybookStepResult]
+    fingerprint: str  # changes whenever the run's or a step's status does (the page's polling)
+    rerun_from: str  # the step "Run again from a step" offers first: the caption, if any
+
+
+def run_progress(run: PlaybookRun) -> RunProgress:
+    steps = list(run.step_results.all())
+    for step in steps:
+        step.label = step_label(step.step_type)
+    return RunProgress(
+        steps=steps,
+        fingerprint=f"{run.status}:" + ",".join(step.status for step in steps),
+        rerun_from=next(
+            (step.step_id for step in steps if step.step_type == "generate_caption"), ""
+        ),
+    )
+
+
 def run_list(tenant_id: str, *, playbook: Playbook | None = None, limit: int = 20):
     """The latest runs, each with ``media_steps``: its finished media steps (whose results name
     the provider and model used), for the run history."""

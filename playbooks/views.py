@@ -18,7 +18,6 @@ from playbooks.cron import DST_NOTE
 from playbooks.forms import parse_param_overrides, step_fields
 from playbooks.library import PLAYBOOK_TEMPLATES
 from playbooks.models import Notification, Playbook, PlaybookRun
-from playbooks.selectors import step_label
 from presets.recommendations import style_recommendations
 
 # The run page polls its progress; while nothing changes it slows down to this.
@@ -201,17 +200,13 @@ def playbook_run(request, playbook_id):
 @tenant_member_required
 def run_detail(request, run_id):
     run = _run(request, run_id)
-    steps = list(run.step_results.all())
-    for step in steps:
-        step.label = step_label(step.step_type)  # "Generate video", not generate_video
-    fingerprint = f"{run.status}:" + ",".join(f"{s.status}" for s in steps)
+    progress = selectors.run_progress(run)
     context = _base_context(
         request,
         run=run,
-        steps=steps,
-        fingerprint=fingerprint,
-        poll_delay=next_poll_delay(request, fingerprint, slowest=RUN_POLL_SLOWEST_SECONDS),
-        step_ids=[s.step_id for s in steps],
+        steps=progress.steps,
+        fingerprint=progress.fingerprint,
+        poll_delay=next_poll_delay(request, progress.fingerprint, slowest=RUN_POLL_SLOWEST_SECONDS),
     )
     template = "playbooks/run_detail.html"
     if request.htmx and run.is_active:
@@ -223,7 +218,7 @@ def run_detail(request, run_id):
         rejection=rejection,
         rerun_guidance=request.GET.get("guidance")
         or (rejection.content.review_comment if rejection else ""),
-        rerun_from=request.GET.get("from_step", ""),
+        rerun_from=request.GET.get("from_step", "") or progress.rerun_from,
     )
     if request.htmx:
         # The poll that sees the run finish: its progress, and what only a finished run shows
