@@ -101,6 +101,11 @@ def _place_hold(request: GenerationRequest, *, note: str):
     )
 
 
+# ``generate_*`` and ``queue_*_generation`` keep the original system's typed signatures and pass
+# them on as ``**locals()`` (their first statement, so it holds exactly the arguments) to
+# ``prepare_generation``, which takes the same names: one place checks every request.
+
+
 def generate_image(
     tenant_id: str,
     user_id: str | None,
@@ -129,21 +134,7 @@ def generate_image(
     ``BudgetExceeded`` (naming the budget and by how much), ``GenerationBusy`` or the
     provider's ``ProviderError``; on failure the hold is released and the failure recorded.
     """
-    request = prepare_generation(
-        kind=IMAGE,
-        tenant_id=tenant_id,
-        user_id=user_id,
-        provider=provider,
-        prompt=prompt,
-        aspect_ratio=aspect_ratio,
-        preset_id=preset_id,
-        playbook_run_id=playbook_run_id,
-        content_id=content_id,
-        use_cache=use_cache,
-        simulate=simulate,
-        image_size=image_size,
-    )
-    return _generate(request)
+    return _generate(prepare_generation(kind=IMAGE, **locals()))
 
 
 def generate_video(
@@ -166,22 +157,7 @@ def generate_video(
     A duration that is not one clip length is made as the price book's clip plan (each clip its
     own idempotent provider call), joined into one MP4 and trimmed to exactly the duration.
     """
-    request = prepare_generation(
-        kind=VIDEO,
-        tenant_id=tenant_id,
-        user_id=user_id,
-        provider=provider,
-        prompt=prompt,
-        aspect_ratio=aspect_ratio,
-        duration_seconds=duration_seconds,
-        preset_id=preset_id,
-        playbook_run_id=playbook_run_id,
-        content_id=content_id,
-        use_cache=use_cache,
-        simulate=simulate,
-        resolution=resolution,
-    )
-    return _generate(request)
+    return _generate(prepare_generation(kind=VIDEO, **locals()))
 
 
 # --- the queue ---------------------------------------------------------------------------------
@@ -223,21 +199,7 @@ def queue_image_generation(
     image_size: str | None = None,
 ) -> GenerationJob:
     """``generate_image``'s checks and arguments, run by a queue worker."""
-    request = prepare_generation(
-        kind=IMAGE,
-        tenant_id=tenant_id,
-        user_id=user_id,
-        provider=provider,
-        prompt=prompt,
-        aspect_ratio=aspect_ratio,
-        preset_id=preset_id,
-        playbook_run_id=playbook_run_id,
-        content_id=content_id,
-        use_cache=use_cache,
-        simulate=simulate,
-        image_size=image_size,
-    )
-    return queue_generation(request)
+    return queue_generation(prepare_generation(kind=IMAGE, **locals()))
 
 
 def queue_video_generation(
@@ -256,22 +218,7 @@ def queue_video_generation(
     resolution: str | None = None,
 ) -> GenerationJob:
     """``generate_video``'s checks and arguments, run by a queue worker."""
-    request = prepare_generation(
-        kind=VIDEO,
-        tenant_id=tenant_id,
-        user_id=user_id,
-        provider=provider,
-        prompt=prompt,
-        aspect_ratio=aspect_ratio,
-        duration_seconds=duration_seconds,
-        preset_id=preset_id,
-        playbook_run_id=playbook_run_id,
-        content_id=content_id,
-        use_cache=use_cache,
-        simulate=simulate,
-        resolution=resolution,
-    )
-    return queue_generation(request)
+    return queue_generation(prepare_generation(kind=VIDEO, **locals()))
 
 
 def run_generation_job(job_id: str) -> str:
@@ -474,27 +421,33 @@ def _review(
     if content.status != CreativeContent.Status.PENDING:
         errors.add("status", f"This content was already {content.status}.")
     errors.raise_if_any()
+    return _record_review(content, decision=decision, comment=text, reviewer=_user_of(reviewed_by))
+
+
+def _record_review(
+    content: CreativeContent,
+    *,
+    decision: str,
+    comment: str,
+    reviewer: AbstractBaseUser | None,
+) -> ReviewedContent:
+    """Write a checked decision, unless someone reviewed the content since it was checked."""
+    reviewed_at = timezone.now()
     updated = CreativeContent.objects.filter(
         pk=content.pk, status=CreativeContent.Status.PENDING
-    ).update(
-        status=decision,
-        review_comment=text,
-        reviewed_by=_user_of(reviewed_by),
-        reviewed_at=timezone.now(),
-    )
+    ).update(status=decision, review_comment=comment, reviewed_by=reviewer, reviewed_at=reviewed_at)
     if not updated:
         raise InvalidInput(status="Someone reviewed this content a moment ago.")
     # Handled: the "waiting for your approval" notice leaves every owner's bell.
     notice_resolve(organisation_id=content.tenant_id, key=f"approval:{content.pk}")
-    content.refresh_from_db()
     return ReviewedContent(
         id=content.pk,
         tenant_id=content.tenant_id,
         title=content.title,
-        status=content.status,
-        review_comment=content.review_comment,
-        reviewed_by=content.reviewed_by,
-        reviewed_at=content.reviewed_at,
+        status=str(decision),
+        review_comment=comment,
+        reviewed_by=reviewer,
+        reviewed_at=reviewed_at,
     )
 
 
@@ -546,14 +499,11 @@ def review_creative_contents(
                 f"Say why “{title}” is rejected: the comment goes back to whoever submitted it.",
             )
     errors.raise_if_any()
+    reviewer = _user_of(reviewed_by)
     with transaction.atomic():
         return [
-            _review(
-                tenant_id,
-                content_id,
-                decision=decision,
-                reviewed_by=reviewed_by,
-                comment=texts[content_id],
+            _record_review(
+                found[content_id], decision=decision, comment=texts[content_id], reviewer=reviewer
             )
             for content_id in ids
         ]
