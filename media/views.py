@@ -11,6 +11,7 @@ and act for a tenant with ``?tenant=``.
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -137,11 +138,10 @@ def _gallery_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _review_scope(request: HttpRequest) -> str | None:
-    """Super admins review every tenant's content; owners their own tenant's."""
-    if is_super_admin(request.user):
-        return None
-    return request.tenant.pk
+def _scope(request: HttpRequest) -> str | None:
+    """Whose media and content a request may act on: every tenant's for super admins (None),
+    else the user's own tenant's."""
+    return None if is_super_admin(request.user) else request.tenant.pk
 
 
 def _approval_filters(request: HttpRequest) -> selectors.ApprovalFilters:
@@ -308,13 +308,9 @@ def creative_gallery(request: HttpRequest) -> HttpResponse:
     return render(request, "media/gallery.html", _gallery_context(request))
 
 
-def _asset_scope(request: HttpRequest) -> str | None:
-    return None if is_super_admin(request.user) else request.tenant.pk
-
-
 def _serve(request: HttpRequest, asset_id: str, *, thumbnail: bool) -> FileResponse:
     try:
-        asset = selectors.get_media_asset(_asset_scope(request), asset_id)
+        asset = selectors.get_media_asset(_scope(request), asset_id)
     except MediaAsset.DoesNotExist:
         raise Http404("No such media") from None
     stored = asset.thumbnail if thumbnail else asset.file
@@ -382,43 +378,53 @@ def asset_submit(request: HttpRequest, asset_id: str) -> HttpResponse:
             return redirect(tenant_url(request, "media:creative"))
         response = render(request, f"{TEMPLATE}#submit-form", context)
         return reswap(retarget(response, f"#submit-{asset.pk}"), "outerHTML")
-    message = f"“{values['title'].strip()}” is waiting for approval."
-    if not request.htmx:
-        messages.success(request, message)
-        return redirect(tenant_url(request, "media:creative") + "#approvals")
-    response = render(request, f"{TEMPLATE}#approvals", _approvals_context(request, toast=message))
-    return reswap(retarget(response, "#approvals"), "outerHTML")
+    response = _queue_answer(
+        request, message=f"“{values['title'].strip()}” is waiting for approval."
+    )
+    return reswap(retarget(response, "#approvals"), "outerHTML") if request.htmx else response
 
 
-def _review(request: HttpRequest, content_id: str, *, approve: bool) -> HttpResponse:
-    if not can_manage_tenant(request):
-        raise PermissionDenied("Only an owner can approve or reject content")
-    comment = request.POST.get("comment", "")
-    review = services.approve_creative_content if approve else services.reject_creative_content
-    try:
-        content = review(
-            tenant_id=_review_scope(request),
-            content_id=content_id,
-            reviewed_by=request.user,
-            comment=comment,
-        )
-    except CreativeContent.DoesNotExist:
-        raise Http404("No such content") from None
-    except InvalidInput as exc:
-        if not request.htmx:
-            messages.error(request, "; ".join(exc.errors.values()))
-            return redirect(tenant_url(request, "media:creative") + "#approvals")
-        context = _approvals_context(
-            request,
-            review_errors={f"comment-{content_id}": "; ".join(exc.errors.values())},
-            review_comments={content_id: comment},
-        )
-        return render(request, f"{TEMPLATE}#approvals", context)
-    message = f"“{content.title}” {content.status}."
+def _queue_answer(request: HttpRequest, *, message: str) -> HttpResponse:
+    """After a change to the queue: back to it with ``message``, or (HTMX) the queue itself."""
     if not request.htmx:
         messages.success(request, message)
         return redirect(tenant_url(request, "media:creative") + "#approvals")
     return render(request, f"{TEMPLATE}#approvals", _approvals_context(request, toast=message))
+
+
+def _reviewed(
+    request: HttpRequest,
+    review: Callable[[], list[services.ReviewedContent]],
+    *,
+    comments: dict[str, str],
+    error_field: str | None = None,
+    selected: list[str] | None = None,
+) -> HttpResponse:
+    """Run a review and answer it. A refusal comes back by the queue's fields: the service's own,
+    or all of it under ``error_field``."""
+    if not can_manage_tenant(request):
+        raise PermissionDenied("Only an owner can approve or reject content")
+    try:
+        reviewed = review()
+    except CreativeContent.DoesNotExist:
+        raise Http404("No such content") from None
+    except InvalidInput as exc:
+        refusal = "; ".join(exc.errors.values())
+        if not request.htmx:
+            messages.error(request, refusal)
+            return redirect(tenant_url(request, "media:creative") + "#approvals")
+        context = _approvals_context(
+            request,
+            review_errors={error_field: refusal} if error_field else exc.errors,
+            review_comments=comments,
+            review_selected=selected or [],
+        )
+        return render(request, f"{TEMPLATE}#approvals", context)
+    if len(reviewed) == 1:
+        message = f"“{reviewed[0].title}” {reviewed[0].status}."
+    else:
+        message = f"{len(reviewed)} items {reviewed[0].status}."
+    return _queue_answer(request, message=message)
 
 
 @require_POST
@@ -427,8 +433,6 @@ def content_review(request: HttpRequest) -> HttpResponse:
     """The queue's one form: a single item's Approve / Reject button (``approve`` / ``reject``
     carry its id), or the ticked items (``selected``) with ``decision``. Each rejection needs
     its own reason (``comment-<id>``); a refused batch writes nothing."""
-    if not can_manage_tenant(request):
-        raise PermissionDenied("Only an owner can approve or reject content")
     post = request.POST
     decisions = {
         "approve": CreativeContent.Status.APPROVED,
@@ -440,41 +444,46 @@ def content_review(request: HttpRequest) -> HttpResponse:
     else:
         decision, ids = decisions.get(post.get("decision", ""), ""), post.getlist("selected")
     comments = {content_id: post.get(f"comment-{content_id}", "") for content_id in ids[:200]}
-    try:
-        reviewed = services.review_creative_contents(
-            tenant_id=_review_scope(request),
+    return _reviewed(
+        request,
+        lambda: services.review_creative_contents(
+            tenant_id=_scope(request),
             content_ids=ids,
             decision=decision,
             comments=comments,
             reviewed_by=request.user,
-        )
-    except CreativeContent.DoesNotExist:
-        raise Http404("No such content") from None
-    except InvalidInput as exc:
-        if not request.htmx:
-            messages.error(request, "; ".join(exc.errors.values()))
-            return redirect(tenant_url(request, "media:creative") + "#approvals")
-        context = _approvals_context(
-            request, review_errors=exc.errors, review_comments=comments, review_selected=ids
-        )
-        return render(request, f"{TEMPLATE}#approvals", context)
-    if len(reviewed) == 1:
-        message = f"“{reviewed[0].title}” {reviewed[0].status}."
-    else:
-        message = f"{len(reviewed)} items {reviewed[0].status}."
-    if not request.htmx:
-        messages.success(request, message)
-        return redirect(tenant_url(request, "media:creative") + "#approvals")
-    return render(request, f"{TEMPLATE}#approvals", _approvals_context(request, toast=message))
+        ),
+        comments=comments,
+        selected=ids,
+    )
+
+
+def _review_one(request: HttpRequest, content_id: str, *, approve: bool) -> HttpResponse:
+    """The single-item addresses (``comment`` is the reason), answered as the queue's form is."""
+    comment = request.POST.get("comment", "")
+    review = services.approve_creative_content if approve else services.reject_creative_content
+    return _reviewed(
+        request,
+        lambda: [
+            review(
+                tenant_id=_scope(request),
+                content_id=content_id,
+                reviewed_by=request.user,
+                comment=comment,
+            )
+        ],
+        comments={content_id: comment},
+        error_field=f"comment-{content_id}",
+    )
 
 
 @require_POST
 @tenant_or_super_admin_required
 def content_approve(request: HttpRequest, content_id: str) -> HttpResponse:
-    return _review(request, content_id, approve=True)
+    return _review_one(request, content_id, approve=True)
 
 
 @require_POST
 @tenant_or_super_admin_required
 def content_reject(request: HttpRequest, content_id: str) -> HttpResponse:
-    return _review(request, content_id, approve=False)
+    return _review_one(request, content_id, approve=False)
