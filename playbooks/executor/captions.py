@@ -148,13 +148,11 @@ def generate_caption(
 ) -> StepOutcome:
     platform = params["platform"]
     prompt = _prompt(params, context, runtime)
-    written = None
-    key = f"{context.run_id}:caption:{platform}"
-    if not runtime.dry_run:
-        written = written_by_text_provider(prompt=prompt, system=SYSTEM, idempotency_key=key)
+    written = event = None
     # A dry run spends nothing and records nothing (its media steps neither).
-    event = None
     if not runtime.dry_run:
+        key = f"{context.run_id}:caption:{platform}"
+        written = written_by_text_provider(prompt=prompt, system=SYSTEM, idempotency_key=key)
         event = record_caption_cost(
             context=context, platform=platform, prompt=prompt, event_id=key, written=written
         )
