@@ -19,7 +19,8 @@ from abtests.selectors import (
     BanditSuggestion,
     BanditUnavailable,
     analyse_media_ab_test,
-    suggest_bandit_split,
+    bandit_suggestion,
+    variant_counts,
 )
 from abtests.stats import format_probability
 from costs.charts import chart_layout
@@ -355,7 +356,8 @@ def get_results_page(test: MediaABTest, allowed_transitions: list[str]) -> Resul
     started = test.status != MediaABTest.Status.DRAFT
     changes = list(test.split_changes.all())
     results = {r.variant_id: r for r in MediaABTestResult.objects.filter(test=test)}
-    analysis = analyse_media_ab_test(test) if started and test.variants.exists() else None
+    counts = variant_counts(test, results, changes)
+    analysis = analyse_media_ab_test(test, counts) if started and counts else None
     chances = analysis.confidence_by_variant if analysis else {}
     variants = []
     for variant in test.variants.all():
@@ -381,7 +383,7 @@ def get_results_page(test: MediaABTest, allowed_transitions: list[str]) -> Resul
     if test.status == MediaABTest.Status.RUNNING and not test.bandit_mode:
         try:
             # A fixed seed: the same counts always give the same suggestion.
-            bandit = suggest_bandit_split(test.tenant_id, test.pk, rng=0)
+            bandit = bandit_suggestion(test, counts, rng=0)
         except BanditUnavailable as unavailable:
             bandit_note = str(unavailable)
     return ResultsPage(

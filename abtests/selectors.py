@@ -92,11 +92,19 @@ def expected_impressions(
     return expected
 
 
-def variant_counts(test: MediaABTest) -> list[VariantCounts]:
-    results = {r.variant_id: r for r in MediaABTestResult.objects.filter(test=test)}
+def variant_counts(
+    test: MediaABTest,
+    results: Mapping[str, MediaABTestResult] | None = None,
+    changes: list[MediaABTestSplitChange] | None = None,
+) -> list[VariantCounts]:
+    """Each variant's counts for the analysis, in variant order; ``results`` (by variant id)
+    and ``changes`` are read here unless the caller has them already."""
+    if results is None:
+        results = {r.variant_id: r for r in MediaABTestResult.objects.filter(test=test)}
+    if changes is None:
+        changes = list(test.split_changes.all())
     variants = list(test.variants.all())
     current = {v.pk: results[v.pk].impressions if v.pk in results else 0 for v in variants}
-    changes = list(test.split_changes.all())
     expected = expected_impressions(changes, current) if changes else {}
     counts = []
     for variant in variants:
@@ -129,10 +137,13 @@ def analysed_metrics(test: MediaABTest) -> list[str]:
     return [METRIC_FOR_SOURCE[m] for m in test.metrics if m in METRIC_FOR_SOURCE]
 
 
-def analyse_media_ab_test(test: MediaABTest) -> TestAnalysis:
-    """The full analysis of ``test`` from its stored counts (control = first variant)."""
+def analyse_media_ab_test(
+    test: MediaABTest, counts: list[VariantCounts] | None = None
+) -> TestAnalysis:
+    """The full analysis of ``test`` from its stored counts (control = first variant), or from
+    ``counts`` when the caller has read them already."""
     return analyse_test(
-        variant_counts(test),
+        variant_counts(test) if counts is None else counts,
         primary=test.primary_metric,
         metrics=analysed_metrics(test),
         config=analysis_config(test),
@@ -157,12 +168,18 @@ def suggest_bandit_split(
     Raises ``BanditUnavailable`` (with the reason) for a CPC primary metric, which is not a
     Beta-Binomial rate."""
     test = get_media_ab_test(tenant_id, test_id)
+    return bandit_suggestion(test, variant_counts(test), rng=rng, min_weight=min_weight)
+
+
+def bandit_suggestion(
+    test: MediaABTest, counts: list[VariantCounts], *, rng=None, min_weight: float = 0.01
+) -> BanditSuggestion:
+    """``suggest_bandit_split`` for a test already read, from its ``variant_counts``."""
     spec = METRICS[test.primary_metric]
     if spec.kind == RATIO:
         raise BanditUnavailable(
             f"The bandit works on rates (CTR, CVR, engagement rate), not on {spec.label}."
         )
-    counts = variant_counts(test)
     if len(counts) < 2:
         raise BanditUnavailable("A bandit needs at least two variants.")
     arms: Mapping[str, tuple[int, int]] = {

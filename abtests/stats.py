@@ -522,15 +522,37 @@ def thompson_split(
         raise ValueError("thompson_split needs at least one arm")
     if min_weight < 0 or k * min_weight > 1:
         raise ValueError(f"min_weight must be between 0 and 1/{k} for {k} arms")
-    params = np.array(
-        [_posterior(s, n, prior, f"arm {key}") for key, (s, n) in zip(keys, pairs, strict=True)]
+    params = tuple(
+        _posterior(s, n, prior, f"arm {key}") for key, (s, n) in zip(keys, pairs, strict=True)
     )
-    generator = np.random.default_rng(rng)
-    samples = generator.beta(params[:, 0], params[:, 1], size=(draws, k))
-    best = np.bincount(samples.argmax(axis=1), minlength=k) / draws
+    if isinstance(rng, int):
+        best = _seeded_best_shares(params, draws, rng)
+    else:
+        best = _best_shares(params, draws, np.random.default_rng(rng))
     weights = min_weight + (1 - k * min_weight) * best
     weights = weights / weights.sum()
     return _shaped(keys, arms, [float(w) for w in weights])
+
+
+def _best_shares(
+    params: tuple[tuple[float, float], ...], draws: int, generator: np.random.Generator
+) -> np.ndarray:
+    """The share of ``draws`` joint posterior samples in which each arm is best."""
+    alphas, betas = np.array(params).T
+    samples = generator.beta(alphas, betas, size=(draws, len(params)))
+    return np.bincount(samples.argmax(axis=1), minlength=len(params)) / draws
+
+
+# A seed makes the draws a pure function of the posteriors, and the results page suggests a
+# split with a fixed seed on every request until new metrics arrive: remember those answers
+# rather than draw 20,000 samples per arm again.
+@functools.lru_cache(maxsize=_CACHED_INTEGRALS)
+def _seeded_best_shares(
+    params: tuple[tuple[float, float], ...], draws: int, seed: int
+) -> np.ndarray:
+    shares = _best_shares(params, draws, np.random.default_rng(seed))
+    shares.flags.writeable = False
+    return shares
 
 
 def top_two_thompson_split(
