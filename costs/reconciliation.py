@@ -358,13 +358,15 @@ class ReconciliationDay:
 
 def recorded_by_day(start: date, end: date) -> dict[tuple[date, str], int]:
     """Real (not simulated) spend per UTC day and billing account, from the events: a scan of
-    the range's events (``iter_events``), whose cost grows with their number; the bills cover
-    days, so ranges are short."""
+    the range's events (``iter_events``, from the end of ``end`` back to ``start``: nothing
+    newer is read), whose cost grows with their number; the bills cover days, so ranges are
+    short."""
     since = datetime.combine(start, time(), tzinfo=UTC)
-    until = datetime.combine(end + timedelta(days=1), time(), tzinfo=UTC)
+    # Newest first from just before midnight after ``end``: "" sorts before every event id.
+    until = (datetime.combine(end + timedelta(days=1), time(), tzinfo=UTC), "")
     totals: dict[tuple[date, str], int] = defaultdict(int)
-    for event in get_repository().iter_events(since=since):
-        if event.created_at >= until or event.simulated:
+    for event in get_repository().iter_events(since=since, before=until):
+        if event.simulated:
             continue
         account = ACCOUNT_OF.get(event.provider)
         if account is not None:
