@@ -245,6 +245,13 @@ def _rate(value: Any, where: str) -> Decimal:
     return micros_to_decimal(micros)
 
 
+def _required_price(prices: dict[str, Any], key: str, where: str) -> int:
+    """``prices[key]`` as a price; ``InvalidInput`` naming ``where`` when the file leaves it out."""
+    if key not in prices:
+        raise InvalidInput(price_book=f"{where}: missing price")
+    return _price(prices[key], where)
+
+
 def _mapping(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict) or not value:
         raise InvalidInput(price_book=f"{where}: missing price")
@@ -298,12 +305,13 @@ def _parse_model(provider: str, kind: str, model: str, raw: Any) -> ModelPrice:
         clip_seconds = tuple(sorted({_seconds(s, where) for s in seconds}))
         if "per_second" in raw:
             rates: dict[tuple[str, str], int] = {}
-            for resolution, by_audio in _mapping(raw["per_second"], f"{where}, per_second").items():
+            per_second = _mapping(raw["per_second"], f"{where}, per_second")
+            for resolution, by_audio in per_second.items():
+                audio_rates = _mapping(by_audio, f"{where}, {resolution}")
                 for audio in (AUDIO, SILENT):
-                    dimension = f"{where}, {resolution} {audio} per second"
-                    if audio not in _mapping(by_audio, f"{where}, {resolution}"):
-                        raise InvalidInput(price_book=f"{dimension}: missing price")
-                    rates[(resolution, audio)] = _price(by_audio[audio], dimension)
+                    rates[(resolution, audio)] = _required_price(
+                        audio_rates, audio, f"{where}, {resolution} {audio} per second"
+                    )
             return ModelPrice(
                 provider,
                 kind,
@@ -320,13 +328,12 @@ def _parse_model(provider: str, kind: str, model: str, raw: Any) -> ModelPrice:
                     _mapping(by_audio, f"{where}, {resolution}").get(audio),
                     f"{where}, {resolution} {audio}",
                 )
-                prices = {}
-                for clip in clip_seconds:
-                    dimension = f"{where}, {resolution} {audio} {clip} s clip"
-                    if str(clip) not in by_clip:
-                        raise InvalidInput(price_book=f"{dimension}: missing price")
-                    prices[clip] = _price(by_clip[str(clip)], dimension)
-                clip_prices[(resolution, audio)] = prices
+                clip_prices[(resolution, audio)] = {
+                    clip: _required_price(
+                        by_clip, str(clip), f"{where}, {resolution} {audio} {clip} s clip"
+                    )
+                    for clip in clip_seconds
+                }
         return ModelPrice(
             provider,
             kind,

@@ -50,7 +50,7 @@ def price_media_generation(event: MediaGenerationEvent) -> MediaGenerationEvent:
         book = price_book(event.created_at)
     except InvalidInput as exc:
         raise InvalidInput(created_at=exc.message) from None
-    estimate = estimate_media_cost(event.type, event.provider, options, at=event.created_at)
+    estimate = estimate_media_cost(event.type, event.provider, options, book=book)
     changes: dict[str, Any] = {}
     if event.cost_micros is None:
         charged = event.success and not event.cache_hit
