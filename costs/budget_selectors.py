@@ -23,8 +23,7 @@ from costs.budget_validation import BudgetSettings
 from costs.models import BudgetHold, CostAlert, MediaBudget
 from costs.money import decimal_to_micros, format_micros, micros_to_decimal, to_decimal
 from costs.periods import BudgetPeriod, PeriodWindow, current_periods
-from costs.selectors import get_tenant_spend, waiting_spend_by_day, waiting_spend_by_tenant
-from costs.stores import get_repository
+from costs.selectors import get_tenant_spend, spend_by_tenant, tenant_spend_by_day
 
 BudgetState = Literal["ok", "warning", "exceeded"]
 _STATE_RANK = {"ok": 0, "warning": 1, "exceeded": 2}
@@ -275,9 +274,7 @@ def spent_micros_by_window(tenant_id: str, windows: list[PeriodWindow]) -> list[
         return [decimal_to_micros(get_tenant_spend(tenant_id, window.start_date, window.end_date))]
     start = min(window.start_date for window in windows)
     end = max(window.end_date for window in windows)
-    days = get_repository().tenant_daily_spend(tenant_id, start, end)
-    # Paid generations still in the outbox count as spend too (as in ``get_tenant_spend``).
-    days += waiting_spend_by_day(tenant_id, start, end)
+    days = tenant_spend_by_day(tenant_id, start, end)
     return [
         sum(cost for day, cost in days if window.start_date <= day <= window.end_date)
         for window in windows
@@ -474,7 +471,6 @@ def get_budget_usage_by_tenant(
         .values_list("tenant_id", "total")
         .order_by()
     )
-    repository = get_repository()
     spend_by_window: dict[tuple[date, date], dict[str, int]] = {}
     usage = {}
     for budget, settings in budgets:
@@ -485,14 +481,7 @@ def get_budget_usage_by_tenant(
                 continue
             key = (window.start_date, window.end_date)
             if key not in spend_by_window:
-                spend_by_window[key] = {
-                    tenant_id: totals.cost_micros
-                    for tenant_id, totals in repository.usage_by_tenant(*key).items()
-                }
-                # Paid generations still in the outbox count as spend too.
-                spend = spend_by_window[key]
-                for tenant_id, waiting in waiting_spend_by_tenant(*key).items():
-                    spend[tenant_id] = spend.get(tenant_id, 0) + waiting
+                spend_by_window[key] = spend_by_tenant(*key)
             statuses.append(
                 BudgetPeriodStatus(
                     window=window,

@@ -30,13 +30,37 @@ def _check_range(start_date: date, end_date: date) -> None:
         raise InvalidInput(end_date=f"end_date {end_date} is before start_date {start_date}")
 
 
+# What budgets count as spend is the store's aggregates plus the paid generations waiting in the
+# outbox (``costs.outbox``), so an outage of the store never opens a hole in a budget. These three
+# are the only places that add the two.
+
+
 def get_tenant_spend(tenant_id: str, start_date: date, end_date: date) -> Decimal:
     """What ``tenant_id`` spent over its local dates ``start_date``..``end_date`` (inclusive):
     the store's aggregates plus the generations waiting in the outbox (what budgets count)."""
     _check_range(start_date, end_date)
     stored = get_repository().tenant_spend_micros(tenant_id, start_date, end_date)
-    waiting = sum(micros for _, micros in waiting_spend_by_day(tenant_id, start_date, end_date))
+    waiting = sum(micros for _, micros in _waiting_spend_by_day(tenant_id, start_date, end_date))
     return micros_to_decimal(stored + waiting)
+
+
+def tenant_spend_by_day(tenant_id: str, start_date: date, end_date: date) -> list[tuple[date, int]]:
+    """``(local date, cost_micros)`` pairs of the tenant's spend, the store's and the outbox's
+    (a date may appear twice: callers sum them per window)."""
+    stored = get_repository().tenant_daily_spend(tenant_id, start_date, end_date)
+    return stored + _waiting_spend_by_day(tenant_id, start_date, end_date)
+
+
+def spend_by_tenant(start_date: date, end_date: date) -> dict[str, int]:
+    """Each tenant's spend in micro-dollars over local dates ``start_date``..``end_date``, the
+    store's and the outbox's (tenants without either are absent)."""
+    spend = {
+        tenant_id: totals.cost_micros
+        for tenant_id, totals in get_repository().usage_by_tenant(start_date, end_date).items()
+    }
+    for tenant_id, waiting in _waiting_spend_by_tenant(start_date, end_date).items():
+        spend[tenant_id] = spend.get(tenant_id, 0) + waiting
+    return spend
 
 
 # --- the outbox: paid generations waiting to be recorded (costs.outbox) ------------------------
@@ -49,13 +73,11 @@ def pending_event_of(row: PendingCostEvent) -> MediaGenerationEvent:
     return MediaGenerationEvent(**values)
 
 
-def waiting_spend_by_day(
+def _waiting_spend_by_day(
     tenant_id: str, start_date: date, end_date: date
 ) -> list[tuple[date, int]]:
-    """The outbox's cost per local date of the tenant (dates with waiting events only).
-
-    Counted as spend beside the store's aggregates until the drain records each event and
-    deletes its row, so an outage of the store never opens a hole in a budget."""
+    """The outbox's cost per local date of the tenant (dates with waiting events only): counted
+    as spend until the drain records each event and deletes its row."""
     rows = (
         PendingCostEvent.objects.filter(
             tenant_id=tenant_id, local_date__gte=start_date, local_date__lte=end_date
@@ -68,7 +90,7 @@ def waiting_spend_by_day(
     return [(day, int(total or 0)) for day, total in rows]
 
 
-def waiting_spend_by_tenant(start_date: date, end_date: date) -> dict[str, int]:
+def _waiting_spend_by_tenant(start_date: date, end_date: date) -> dict[str, int]:
     """The outbox's cost per tenant over local dates ``start_date``..``end_date``."""
     rows = (
         PendingCostEvent.objects.filter(local_date__gte=start_date, local_date__lte=end_date)
