@@ -41,6 +41,7 @@ from abtests.selectors import (
     assign_variant,
     get_media_ab_test_results,
     get_media_ab_tests,
+    variant_media_jobs,
 )
 from abtests.validation import (
     METRIC_FIELDS,
@@ -675,19 +676,16 @@ def _attach_finished_media(test: MediaABTest) -> tuple[str, ...]:
     event's cost): every image made counts. A job is attached once — the conditional update
     clears the variant's job id in the same statement."""
     attached = []
-    for variant in test.variants.exclude(media_job_id=""):
-        job = get_generation_job(test.tenant_id, variant.media_job_id)
-        if job is None or job.active or not job.media_url:
+    for variant_id, job in variant_media_jobs(test).items():
+        if job.active or not job.media_url:
             continue
-        updated = MediaABTestVariant.objects.filter(
-            pk=variant.pk, media_job_id=variant.media_job_id
-        ).update(
+        updated = MediaABTestVariant.objects.filter(pk=variant_id, media_job_id=job.job.pk).update(
             media_ref=job.media_url,
             media_cost_micros=F("media_cost_micros") + job.job.cost_micros,
             media_job_id="",
         )
         if updated:
-            attached.append(variant.pk)
+            attached.append(variant_id)
     return tuple(attached)
 
 

@@ -22,6 +22,7 @@ from media.selectors import (
     JobView,
     estimate_generation,
     generation_providers,
+    get_generation_job,
     jobs_fingerprint,
 )
 from presets.domain import ASPECT_RATIOS, PresetPicker
@@ -221,7 +222,7 @@ def variant_media_form(test: MediaABTest, variant_id: str) -> VariantForm:
         media_ref=variant.media_ref,
         media_cost_micros=variant.media_cost_micros,
         errors={},
-        job=variant_media_jobs(test).get(variant.pk),
+        job=get_generation_job(test.tenant_id, variant.media_job_id),
     )
 
 

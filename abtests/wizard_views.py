@@ -96,11 +96,16 @@ def _context(request: HttpRequest, test: MediaABTest | None, step: int, **values
     return context
 
 
+def _with_finished_media(request: HttpRequest, test_id: str) -> MediaABTest:
+    """The test, read after attaching the images its variants' jobs finished since the last
+    look: the media worker knows nothing of A/B tests, so the pages showing them attach them."""
+    attach_variant_media(tenant_id=request.tenant.pk, test_id=test_id)
+    return get_media_ab_test(request.tenant.pk, test_id)
+
+
 def _show(request: HttpRequest, test: MediaABTest | None, step: int, *, status=200, **values):
     if test is not None and step == 2:
-        # Images finished since the last look are attached before the step is drawn.
-        attach_variant_media(tenant_id=request.tenant.pk, test_id=test.pk)
-        test = get_media_ab_test(request.tenant.pk, test.pk)
+        test = _with_finished_media(request, test.pk)
     context = _context(request, test, step, **values)
     if request.htmx:
         response = render(request, f"{TEMPLATE}#wizard", context)
@@ -158,8 +163,7 @@ def wizard_step(request: HttpRequest, test_id: str) -> HttpResponse:
 def variant_media(request: HttpRequest, test_id: str, variant_id: str) -> HttpResponse:
     """A variant's image panel: the job's progress while it runs (polled, slowing down while
     nothing changes), then the image and its cost, or why it failed."""
-    attach_variant_media(tenant_id=request.tenant.pk, test_id=test_id)
-    test = get_media_ab_test(request.tenant.pk, test_id)
+    test = _with_finished_media(request, test_id)
     if test.status != MediaABTest.Status.DRAFT:
         return redirect(tenant_url(request, "abtests:detail", test.pk))
     form = wizard.variant_media_form(test, variant_id)
