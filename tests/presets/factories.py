@@ -1,6 +1,6 @@
 """Preset input for tests: a valid flat input, and presets made through the service."""
 
-from presets.services import create_style_preset
+from presets.services import create_style_preset, set_style_preset_public
 
 
 def preset_input(**overrides) -> dict:
@@ -24,3 +24,10 @@ def preset_input(**overrides) -> dict:
 
 def make_preset(tenant, **overrides) -> str:
     return create_style_preset(tenant_id=tenant.pk, data=preset_input(**overrides)).id
+
+
+def make_published_preset(tenant, **overrides) -> str:
+    """A preset of ``tenant``'s, published for other tenants to browse and copy."""
+    preset_id = make_preset(tenant, **overrides)
+    assert set_style_preset_public(tenant_id=tenant.pk, preset_id=preset_id, public=True).is_public
+    return preset_id

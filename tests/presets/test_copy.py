@@ -5,19 +5,13 @@ from django.urls import reverse
 
 from presets.models import StylePreset
 from presets.services import set_style_preset_public
-from tests.presets.factories import make_preset
+from tests.presets.factories import make_published_preset
 
 PUBLISHED = reverse("presets:published")
 
 
-def _publish(org, name):
-    preset_id = make_preset(org, name=name)
-    set_style_preset_public(tenant_id=org.pk, preset_id=preset_id, public=True)
-    return preset_id
-
-
 def test_it_lets_a_member_copy_a_published_preset_into_the_library(member_a_client, org_a, org_b):
-    source_id = _publish(org_b, "Beta glow")
+    source_id = make_published_preset(org_b, name="Beta glow")
     response = member_a_client.post(reverse("presets:copy", args=[source_id]))
     assert response.status_code == 302 and response["Location"] == reverse("presets:gallery")
     copy = StylePreset.objects.get(tenant=org_a)
@@ -27,6 +21,6 @@ def test_it_lets_a_member_copy_a_published_preset_into_the_library(member_a_clie
 
 
 def test_it_answers_404_for_a_withdrawn_preset(member_a_client, org_b):
-    source_id = _publish(org_b, "Gone")
+    source_id = make_published_preset(org_b, name="Gone")
     set_style_preset_public(tenant_id=org_b.pk, preset_id=source_id, public=False)
     assert member_a_client.post(reverse("presets:copy", args=[source_id])).status_code == 404

@@ -2,8 +2,8 @@ import re
 
 from django.urls import reverse
 
-from presets.services import set_style_preset_public, track_preset_usage
-from tests.presets.factories import make_preset
+from presets.services import track_preset_usage
+from tests.presets.factories import make_preset, make_published_preset
 
 GALLERY = reverse("presets:gallery")
 
@@ -33,8 +33,7 @@ def test_it_shows_the_tenants_usage_counts(owner_a_client, org_a, org_b):
 
 
 def test_it_never_shows_another_tenants_presets(owner_a_client, org_b):
-    preset_id = make_preset(org_b, name="Beta secret")
-    set_style_preset_public(tenant_id=org_b.pk, preset_id=preset_id, public=True)
+    make_published_preset(org_b, name="Beta secret")
     html = owner_a_client.get(GALLERY).content.decode()
     assert "Beta secret" not in html
 

@@ -1,29 +1,22 @@
 from django.urls import reverse
 
-from presets.services import set_style_preset_public
-from tests.presets.factories import make_preset
+from tests.presets.factories import make_preset, make_published_preset
 
 PUBLISHED = reverse("presets:published")
 
 
-def _publish(org, name):
-    preset_id = make_preset(org, name=name)
-    set_style_preset_public(tenant_id=org.pk, preset_id=preset_id, public=True)
-    return preset_id
-
-
 def test_it_lists_other_tenants_published_presets_only(user_b_client, org_a, org_b):
-    _publish(org_a, "Alpha public")
+    make_published_preset(org_a, name="Alpha public")
     make_preset(org_a, name="Alpha private")
-    _publish(org_b, "Beta own")
+    make_published_preset(org_b, name="Beta own")
     html = user_b_client.get(PUBLISHED).content.decode()
     assert "Alpha public" in html and f"by {org_a.name}" in html
     assert "Alpha private" not in html and "Beta own" not in html
 
 
 def test_it_searches_by_name_or_organisation(user_b_client, org_a):
-    _publish(org_a, "Neon nights")
-    _publish(org_a, "Forest")
+    make_published_preset(org_a, name="Neon nights")
+    make_published_preset(org_a, name="Forest")
     html = user_b_client.get(PUBLISHED, {"q": "neon"}).content.decode()
     assert "Neon nights" in html and "Forest" not in html
     html = user_b_client.get(PUBLISHED, {"q": "alpha"}).content.decode()
@@ -41,7 +34,7 @@ def test_it_says_when_nothing_is_published(user_b_client):
 
 def test_it_refuses_a_search_too_long_to_run_naming_the_field(user_b_client, org_a):
     # 50,000 characters once made the database give up ("LIKE or GLOB pattern too complex").
-    _publish(org_a, "Neon nights")
+    make_published_preset(org_a, name="Neon nights")
     response = user_b_client.get(PUBLISHED, {"q": "n" * 50_000})
     html = response.content.decode()
     assert response.status_code == 400

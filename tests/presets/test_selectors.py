@@ -9,8 +9,7 @@ from presets.selectors import (
     get_style_presets,
     preview_style_preset,
 )
-from presets.services import set_style_preset_public
-from tests.presets.factories import make_preset
+from tests.presets.factories import make_preset, make_published_preset
 
 
 def test_it_lists_own_custom_presets_by_name_then_the_built_ins(org_a, org_b):
@@ -48,8 +47,7 @@ def test_it_lists_the_tags_of_the_library(org_a, org_b):
 
 
 def test_it_answers_not_found_for_another_tenants_or_unknown_presets(org_a, org_b):
-    preset_id = make_preset(org_a)
-    set_style_preset_public(tenant_id=org_a.pk, preset_id=preset_id, public=True)
+    preset_id = make_published_preset(org_a)
     for tenant_id, wanted in [(org_b.pk, preset_id), (org_a.pk, "nope"), (org_a.pk, "builtin-x")]:
         with pytest.raises(PresetNotFound):
             get_style_preset(tenant_id, wanted)

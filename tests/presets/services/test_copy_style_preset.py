@@ -5,17 +5,10 @@ from presets.models import StylePreset
 from presets.selectors import get_published_presets, get_style_preset
 from presets.services import (
     copy_style_preset,
-    set_style_preset_public,
     track_preset_usage,
     update_style_preset,
 )
-from tests.presets.factories import make_preset
-
-
-def _published(tenant, **overrides) -> str:
-    preset_id = make_preset(tenant, **overrides)
-    assert set_style_preset_public(tenant_id=tenant.pk, preset_id=preset_id, public=True).is_public
-    return preset_id
+from tests.presets.factories import make_preset, make_published_preset
 
 
 def _copy(tenant, source_id: str) -> str:
@@ -23,7 +16,7 @@ def _copy(tenant, source_id: str) -> str:
 
 
 def test_it_copies_a_published_preset_into_an_independent_private_preset(org_a, org_b):
-    source_id = _published(org_a, name="Alpha glow")
+    source_id = make_published_preset(org_a, name="Alpha glow")
     track_preset_usage(tenant_id=org_a.pk, preset_id=source_id)
     copied = copy_style_preset(tenant_id=org_b.pk, source_id=source_id)
     copy = get_style_preset(org_b.pk, copied.id)
@@ -53,7 +46,7 @@ def test_it_copies_a_published_preset_into_an_independent_private_preset(org_a, 
 
 
 def test_it_makes_a_copy_that_survives_its_source(org_a, org_b):
-    source_id = _published(org_a)
+    source_id = make_published_preset(org_a)
     copy_id = _copy(org_b, source_id)
     StylePreset.objects.filter(pk=source_id).delete()
     assert get_style_preset(org_b.pk, copy_id).name == "Summer drop"
@@ -68,7 +61,7 @@ def test_it_refuses_to_copy_another_tenants_private_preset(org_a, org_b):
 
 
 def test_it_gives_the_copy_a_free_name(org_a, org_b):
-    source_id = _published(org_a, name="Glow")
+    source_id = make_published_preset(org_a, name="Glow")
     make_preset(org_b, name="Glow")
     names = [copy_style_preset(tenant_id=org_b.pk, source_id=source_id).name for _ in range(2)]
     assert names == ["Glow (copy)", "Glow (copy 2)"]
