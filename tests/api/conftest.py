@@ -7,6 +7,13 @@ from django.test import Client
 from bakedbot.api_tokens import create_api_token
 from costs.domain import MediaGenerationEvent
 from costs.services import track_media_generation
+from playbooks.models import Playbook
+from playbooks.services import (
+    install_playbook_template,
+    seed_playbook_templates,
+    start_playbook_run,
+)
+from tests.abtests.conftest import make_test, start, variant_ids
 
 
 class ApiClient:
@@ -85,6 +92,24 @@ def record(tenant, n, *, at, provider="gemini-flash", type="image", **fields):
             **fields,
         )
     )
+
+
+def path_ids(tenant) -> dict[str, str]:
+    """Real ids of ``tenant``'s for the API's path parameters: a running A/B test and its first
+    variant, an installed playbook and a run of it (never executed: on_commit does not fire in a
+    test's transaction)."""
+    test = start(make_test(tenant))
+    seed_playbook_templates()
+    installed = install_playbook_template(template_id="weekly-deals-video", org_id=tenant.pk)
+    run = start_playbook_run(
+        playbook=Playbook.objects.get(pk=installed.playbook_id), triggered_by="manual"
+    )
+    return {
+        "test_id": test.pk,
+        "variant_id": variant_ids(test)[0],
+        "playbook_id": installed.playbook_id,
+        "run_id": run.pk,
+    }
 
 
 @pytest.fixture

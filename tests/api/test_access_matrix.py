@@ -10,14 +10,8 @@ from django.test import Client
 
 from abtests.models import MediaABTestMetricSnapshot
 from costs.models import GenerationEvent
-from playbooks.models import Playbook, PlaybookRun
-from playbooks.services import (
-    install_playbook_template,
-    seed_playbook_templates,
-    start_playbook_run,
-)
-from tests.abtests.conftest import make_test, start, variant_ids
-from tests.api.conftest import record
+from playbooks.models import PlaybookRun
+from tests.api.conftest import path_ids, record
 
 # (method, path template, body, kind): kind "read" (tenant-scoped read; tenant_id names the
 # organisation for a platform token), "write" (tenant tokens only) or "global" (platform only).
@@ -46,18 +40,7 @@ OPERATIONS = [
 @pytest.fixture
 def ids(org_a, store):
     record(org_a, 1, at=datetime.now(UTC))
-    test = start(make_test(org_a))
-    seed_playbook_templates()
-    installed = install_playbook_template(template_id="weekly-deals-video", org_id=org_a.pk)
-    run = start_playbook_run(
-        playbook=Playbook.objects.get(pk=installed.playbook_id), triggered_by="manual"
-    )
-    return {
-        "test_id": test.pk,
-        "variant_id": variant_ids(test)[0],
-        "playbook_id": installed.playbook_id,
-        "run_id": run.pk,
-    }
+    return path_ids(org_a)
 
 
 def _written():

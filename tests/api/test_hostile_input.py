@@ -17,14 +17,8 @@ from hypothesis import strategies as st
 from abtests.models import MediaABTestMetricSnapshot
 from bakedbot.models import ApiIdempotencyKey
 from costs.models import GenerationEvent
-from playbooks.models import Playbook, PlaybookRun
-from playbooks.services import (
-    install_playbook_template,
-    seed_playbook_templates,
-    start_playbook_run,
-)
-from tests.abtests.conftest import make_test, start, variant_ids
-from tests.api.conftest import record
+from playbooks.models import PlaybookRun
+from tests.api.conftest import path_ids, record
 
 EXAMPLES_PER_OPERATION = 40
 
@@ -130,18 +124,7 @@ OPERATIONS = _operations()
 def world(org_a, org_b, owner_a, store, settings):
     settings.API_RATE_LIMIT = 1_000_000
     record(org_a, 1, at=datetime.now(UTC))
-    test = start(make_test(org_a))
-    seed_playbook_templates()
-    installed = install_playbook_template(template_id="weekly-deals-video", org_id=org_a.pk)
-    run = start_playbook_run(
-        playbook=Playbook.objects.get(pk=installed.playbook_id), triggered_by="manual"
-    )
-    return {
-        "test_id": test.pk,
-        "variant_id": variant_ids(test)[0],
-        "playbook_id": installed.playbook_id,
-        "run_id": run.pk,
-    }
+    return path_ids(org_a)
 
 
 def _written() -> tuple[int, ...]:

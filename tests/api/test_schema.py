@@ -30,14 +30,7 @@ from schemathesis.openapi.checks import RejectedPositiveData
 from abtests.models import MediaABTestResult
 from bakedbot.validation import INT64_MAX
 from bakedbot.wsgi import application
-from playbooks.models import Playbook
-from playbooks.services import (
-    install_playbook_template,
-    seed_playbook_templates,
-    start_playbook_run,
-)
-from tests.abtests.conftest import make_test, start, variant_ids
-from tests.api.conftest import record
+from tests.api.conftest import path_ids, record
 
 EXAMPLES_PER_OPERATION = 30
 COUNTS = ("impressions", "clicks", "conversions", "engagement")
@@ -191,18 +184,7 @@ def data(org_a, org_b):
     for n, provider in enumerate(["imagen", "veo", "gemini-flash"]):
         record(org_a, n, at=now, provider=provider)
     record(org_b, 1, at=now, provider="sora")
-    test = start(make_test(org_a))
-    seed_playbook_templates()
-    installed = install_playbook_template(template_id="weekly-deals-video", org_id=org_a.pk)
-    run = start_playbook_run(
-        playbook=Playbook.objects.get(pk=installed.playbook_id), triggered_by="manual"
-    )
-    return {
-        "test_id": test.pk,
-        "variant_id": variant_ids(test)[0],
-        "playbook_id": installed.playbook_id,
-        "run_id": run.pk,
-    }
+    return path_ids(org_a)
 
 
 @schema.parametrize()
