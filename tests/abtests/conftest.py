@@ -3,6 +3,7 @@
 import base64
 
 import pytest
+from django.urls import reverse
 
 from abtests import services
 from abtests.models import MediaABTest
@@ -50,6 +51,20 @@ def record(test: MediaABTest, variant_id: str, **metrics):
 
 def variant_ids(test: MediaABTest) -> list[str]:
     return list(test.variants.order_by("position").values_list("pk", flat=True))
+
+
+def wizard_url(test: MediaABTest, step: int | None = None) -> str:
+    url = reverse("abtests:wizard", args=[test.pk])
+    return f"{url}?step={step}" if step else url
+
+
+def variants_post(rows: list[dict[str, str]], action: str = "next", **extra) -> dict[str, str]:
+    """The wizard's step-2 form as the browser posts it."""
+    data = {"step": "2", "action": action, "variant_count": str(len(rows))}
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"variant-{i}-{key}"] = value
+    return data | extra
 
 
 @pytest.fixture

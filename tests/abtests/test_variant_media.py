@@ -7,7 +7,15 @@ from django.urls import reverse
 
 from abtests.models import MediaABTestVariant
 from media.services import run_generation_job
-from tests.abtests.conftest import FLASH_PATH, image_reply, make_test, start, variant_ids
+from tests.abtests.conftest import (
+    FLASH_PATH,
+    image_reply,
+    make_test,
+    start,
+    variant_ids,
+    variants_post,
+    wizard_url,
+)
 from tests.media.providers.fakes import Reply, google_error
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
@@ -18,26 +26,13 @@ ROWS = [
 ]
 
 
-def _wizard(test, step=None):
-    url = reverse("abtests:wizard", args=[test.pk])
-    return f"{url}?step={step}" if step else url
-
-
 def _panel(test, variant_id):
     return reverse("abtests:variant_media", args=[test.pk, variant_id])
 
 
-def _variants_post(rows, action="next", **extra):
-    data = {"step": "2", "action": action, "variant_count": str(len(rows))}
-    for i, row in enumerate(rows):
-        for key, value in row.items():
-            data[f"variant-{i}-{key}"] = value
-    return data | extra
-
-
 def _generate(client, test, index, rows=ROWS, **extra):
     settings = {"provider": "gemini-flash", "aspect_ratio": "1:1"} | extra
-    return client.post(_wizard(test), _variants_post(rows, f"generate-{index}", **settings))
+    return client.post(wizard_url(test), variants_post(rows, f"generate-{index}", **settings))
 
 
 def test_generate_queues_the_image_and_the_wizard_shows_it_once_made(
@@ -61,14 +56,14 @@ def test_generate_queues_the_image_and_the_wizard_shows_it_once_made(
     # A worker runs the job; the wizard then shows the image and what it cost.
     assert run_generation_job(playful.media_job_id) == "done"
     assert len(gemini.requests) == 1
-    html = member_a_client.get(_wizard(test, 2)).content.decode()
+    html = member_a_client.get(wizard_url(test, 2)).content.decode()
     assert 'data-testid="variant-media"' in html and 'data-testid="media-job"' not in html
     control, playful = test.variants.all()
     assert control.media_ref == "" and playful.media_ref.startswith("/dashboard/creative/media/")
     assert playful.media_cost_micros > 0
     # Saving the step again with the same preset and prompt keeps the image.
     rows = [{"id": v.pk, **row} for v, row in zip((control, playful), ROWS, strict=True)]
-    member_a_client.post(_wizard(test), _variants_post(rows))
+    member_a_client.post(wizard_url(test), variants_post(rows))
     playful.refresh_from_db()
     assert playful.media_ref.startswith("/dashboard/creative/media/")
 
@@ -100,7 +95,7 @@ def test_without_javascript_the_panel_url_leads_back_to_the_step(member_a_client
     control, _ = variant_ids(draft_test)
     response = member_a_client.get(_panel(draft_test, control))
     assert response.status_code == 302
-    assert response["Location"] == _wizard(draft_test, 2)
+    assert response["Location"] == wizard_url(draft_test, 2)
 
 
 def test_it_shows_why_an_image_was_not_made(member_a_client, org_a, gemini):

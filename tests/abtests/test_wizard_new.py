@@ -4,12 +4,9 @@ import pytest
 from django.urls import reverse
 
 from abtests.models import MediaABTest
+from tests.abtests.conftest import wizard_url
 
 pytestmark = pytest.mark.django_db
-
-
-def _wizard(test, step):
-    return f"{reverse('abtests:wizard', args=[test.pk])}?step={step}"
 
 
 def test_it_sends_anonymous_users_to_login(client):
@@ -39,7 +36,7 @@ def test_it_creates_a_draft_from_step_one(member_a_client, org_a):
     )
     test = MediaABTest.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == _wizard(test, 2)
+    assert response["Location"] == wizard_url(test, 2)
     assert (test.tenant, test.status, test.wizard_step) == (org_a, "draft", 2)
     assert test.created_by is not None and test.base_prompt == "A jar"
 
@@ -49,7 +46,7 @@ def test_it_keeps_a_super_admin_in_the_organisation(super_admin_client, org_a):
         f"{reverse('abtests:new')}?tenant={org_a.pk}", {"step": "1", "name": "Hero image"}
     )
     test = MediaABTest.objects.get()
-    assert response["Location"] == f"{_wizard(test, 2)}&tenant={org_a.pk}"
+    assert response["Location"] == f"{wizard_url(test, 2)}&tenant={org_a.pk}"
     assert test.tenant == org_a
 
 
