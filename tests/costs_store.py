@@ -8,6 +8,7 @@ never see each other's documents. ``fake_store`` puts the fake under one test th
 ``costs.stores.use_repository``: the store for unit tests of what sits above it.
 """
 
+import contextlib
 import selectors
 import shutil
 import subprocess
@@ -64,37 +65,16 @@ def _wait_until_serving(host: str) -> None:
 def firestore_emulator():
     """``host:port`` of a running emulator (the environment is left alone: clients are built with
     ``costs.repository_firestore.emulator_client``, so other tests never see the variable)."""
-    node = shutil.which("node")
-    if node is None:
+    if shutil.which("node") is None:
         raise RuntimeError("Node.js is needed for the Firestore emulator (see README)")
     if not (TESTS_DIR / "node_modules" / "@firestore-emulator" / "server").is_dir():
         raise RuntimeError("Run `cd tests && npm ci` to install the Firestore emulator")
-    process = subprocess.Popen(
-        [node, str(LAUNCHER), "0", "--exit-with-stdin"],
-        cwd=TESTS_DIR,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    emulator = EmulatorProcess()
     try:
-        line = _read_ready_line(process)
-        if not line.startswith(READY_PREFIX):
-            raise RuntimeError(f"unexpected output from the Firestore emulator: {line!r}")
-        host = line.removeprefix(READY_PREFIX)
-        _wait_until_serving(host)
-        yield host
+        yield emulator.start()
     finally:
         reset_repositories()
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        for stream in (process.stdin, process.stdout, process.stderr):
-            if stream:
-                stream.close()
+        emulator.stop(graceful=True)
 
 
 def use_store(settings, store: str, emulator_host: str = "") -> None:
@@ -145,8 +125,9 @@ def firestore_store(settings, db, firestore_emulator):
 
 
 class EmulatorProcess:
-    """An emulator of one test's own, to stop and start again on the same port (an outage of the
-    cost store): the shared session emulator must keep running for every other test."""
+    """An emulator process on a free loopback port, to stop and start again on the same port: the
+    session's shared one, and a test's own for an outage of the cost store (the shared one must
+    keep running for every other test)."""
 
     def __init__(self) -> None:
         self.port = 0
@@ -173,11 +154,16 @@ class EmulatorProcess:
         _wait_until_serving(self.host)
         return self.host
 
-    def stop(self) -> None:
-        """SIGKILL: the store vanishes mid-flight, as a crashed or unreachable server does."""
+    def stop(self, *, graceful: bool = False) -> None:
+        """SIGKILL: the store vanishes mid-flight, as a crashed or unreachable server does;
+        ``graceful``: SIGTERM first, SIGKILL only if it has not exited within 10 s."""
         process, self.process = self.process, None
         if process is None:
             return
+        if graceful:
+            process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=10)
         process.kill()
         process.wait()
         for stream in (process.stdin, process.stdout, process.stderr):
