@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from media.jobs.events import record_cache_hit
 from media.jobs.holds import close_hold
-from media.jobs.leases import Claim, job_claim, release_lease
+from media.jobs.leases import Claim, job_claim, release_finished
 from media.jobs.results import GeneratedMedia, generated
 from media.models import GenerationJob, MediaAsset
 
@@ -50,7 +50,7 @@ def finish_cache_hit(claim: Claim, asset: MediaAsset) -> GeneratedMedia | None:
     job = claim.job
     event = record_cache_hit(job, cached_from=asset.id, simulated=asset.simulated)
     close_hold(job, 0)
-    finished = release_lease(
+    finished = release_finished(
         claim,
         status=GenerationJob.Status.DONE,
         note="Answered from the duplicate-prompt cache",
@@ -60,9 +60,6 @@ def finish_cache_hit(claim: Claim, asset: MediaAsset) -> GeneratedMedia | None:
         cache_hit=True,
         saved_micros=event.saved_micros,
         clips_done=job.clips_total,
-        hold_id="",
-        hold_expires_at=None,
-        finished_at=timezone.now(),
     )
     if not finished:
         return None

@@ -18,7 +18,7 @@ from django.utils import timezone
 from costs.domain import MediaGenerationEvent
 from media.jobs.events import partial_cost_micros, record_partial
 from media.jobs.holds import close_hold
-from media.jobs.leases import Claim, fenced, release_lease
+from media.jobs.leases import Claim, fenced, release_finished, release_lease
 from media.jobs.produce import Produced
 from media.jobs.queue import job_enqueue
 from media.jobs.results import GeneratedMedia, generated
@@ -79,7 +79,7 @@ def finish_success(
     close_hold(job, event.cost_micros or 0)
     with transaction.atomic():
         asset.save()
-        finished = release_lease(
+        finished = release_finished(
             claim,
             status=GenerationJob.Status.DONE,
             note="Done",
@@ -90,9 +90,6 @@ def finish_success(
             clip_percent=None,
             error="",
             retryable=False,
-            hold_id="",
-            hold_expires_at=None,
-            finished_at=timezone.now(),
         )
         if not finished:
             transaction.set_rollback(True)
@@ -174,7 +171,7 @@ def fail(
     asset.duration_seconds = None
     with transaction.atomic():
         asset.save()
-        release_lease(
+        release_finished(
             claim,
             status=GenerationJob.Status.FAILED,
             note="Failed",
@@ -182,8 +179,5 @@ def fail(
             error=message,
             retryable=retryable,
             cost_micros=charged_micros,
-            hold_id="",
-            hold_expires_at=None,
             clip_percent=None,
-            finished_at=timezone.now(),
         )

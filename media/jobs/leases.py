@@ -89,3 +89,17 @@ def release_lease(claim: Claim, *, status: str, note: str, **values) -> bool:
         lease_expires_at=None,
         **values,
     )
+
+
+def release_finished(claim: Claim, *, status: str, note: str, **values) -> bool:
+    """Leave the job finished (done or failed for good): its lease given up, its hold (closed
+    by the caller) forgotten and its finishing time set; fenced like ``release_lease``."""
+    return release_lease(
+        claim,
+        status=status,
+        note=note,
+        hold_id="",
+        hold_expires_at=None,
+        finished_at=timezone.now(),
+        **values,
+    )
