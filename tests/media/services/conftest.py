@@ -2,6 +2,7 @@
 default or pointed at a scripted HTTP server on loopback, quick retry and poll settings."""
 
 import base64
+import itertools
 
 import pytest
 
@@ -100,3 +101,48 @@ def clip_bytes(png_bytes):
         seconds: render_clip(still_png=png_bytes, duration_seconds=seconds, width=64, height=36)
         for seconds in (4, 6, 8)
     }
+
+
+def _veo_done(fake, name: str, download: str) -> Reply:
+    """A finished Veo operation whose video is at ``download`` on the fake server."""
+    done = {
+        "generateVideoResponse": {"generatedSamples": [{"video": {"uri": fake.url + download}}]}
+    }
+    return Reply(json={"name": name, "done": True, "response": done})
+
+
+def veo_start(fake, clip_bytes):
+    """A start reply for the fake Veo server: each call gets its own operation, done at the
+    second poll, whose download is a real MP4 of the requested clip length."""
+    numbers = itertools.count()
+
+    def start(seen):
+        k = next(numbers)
+        seconds = seen.json["parameters"]["durationSeconds"]
+        name = f"models/veo-3.1-generate-preview/operations/op{k}"
+        download = f"/v1beta/files/f{k}:download?alt=media"
+        fake.on(
+            "GET",
+            f"/v1beta/{name}",
+            Reply(json={"name": name, "done": False}),
+            _veo_done(fake, name, download),
+        )
+        fake.on("GET", download, Reply(body=clip_bytes[seconds], content_type="video/mp4"))
+        return Reply(json={"name": name})
+
+    return start
+
+
+def veo_second_clip_refused(fake, clip_bytes) -> None:
+    """Script the fake Veo server for a video of two clips: the first (8 s) is made, the second's
+    start is refused with a 400 no retry can fix."""
+    name = "models/veo-3.1-generate-preview/operations/op0"
+    download = "/v1beta/files/f0:download?alt=media"
+    fake.on(
+        "POST",
+        VEO_START,
+        Reply(json={"name": name}),
+        Reply(400, json={"error": {"code": 400, "message": "no", "status": "INVALID_ARGUMENT"}}),
+    )
+    fake.on("GET", f"/v1beta/{name}", _veo_done(fake, name, download))
+    fake.on("GET", download, Reply(body=clip_bytes[8], content_type="video/mp4"))

@@ -1,8 +1,6 @@
 """generate_video: a video longer than one clip is made as the price book's clip plan, each clip
 its own idempotent provider call, and joined into one MP4 of exactly the requested length."""
 
-import itertools
-
 import pytest
 from django.core.files.storage import default_storage
 
@@ -17,7 +15,7 @@ from media.services import (
     run_generation_job,
 )
 from tests.media.providers.fakes import Reply
-from tests.media.services.conftest import VEO_START, holds
+from tests.media.services.conftest import VEO_START, holds, veo_second_clip_refused, veo_start
 
 pytestmark = pytest.mark.django_db
 
@@ -26,38 +24,6 @@ def _file_bytes(asset: MediaAsset, *, thumbnail: bool = False) -> bytes:
     stored = asset.thumbnail if thumbnail else asset.file
     with default_storage.open(stored.name, "rb") as handle:
         return handle.read()
-
-
-def veo_start(fake, clip_bytes):
-    """A start reply for the fake Veo server: each call gets its own operation, done at the
-    second poll, whose download is a real MP4 of the requested clip length."""
-    numbers = itertools.count()
-
-    def start(seen):
-        k = next(numbers)
-        seconds = seen.json["parameters"]["durationSeconds"]
-        name = f"models/veo-3.1-generate-preview/operations/op{k}"
-        download = f"/v1beta/files/f{k}:download?alt=media"
-        fake.on(
-            "GET",
-            f"/v1beta/{name}",
-            Reply(json={"name": name, "done": False}),
-            Reply(
-                json={
-                    "name": name,
-                    "done": True,
-                    "response": {
-                        "generateVideoResponse": {
-                            "generatedSamples": [{"video": {"uri": fake.url + download}}]
-                        }
-                    },
-                }
-            ),
-        )
-        fake.on("GET", download, Reply(body=clip_bytes[seconds], content_type="video/mp4"))
-        return Reply(json={"name": name})
-
-    return start
 
 
 @pytest.mark.parametrize(
@@ -135,31 +101,7 @@ def test_each_clip_is_its_own_idempotent_call_to_veo(org_a, owner_a, real_provid
 def test_a_failure_after_some_clips_charges_the_clips_made_and_settles_to_them(
     org_a, owner_a, real_provider, clip_bytes
 ):
-    fake = real_provider("veo")
-    name = "models/veo-3.1-generate-preview/operations/op0"
-    download = "/v1beta/files/f0:download?alt=media"
-    fake.on(
-        "POST",
-        VEO_START,
-        Reply(json={"name": name}),
-        Reply(400, json={"error": {"code": 400, "message": "no", "status": "INVALID_ARGUMENT"}}),
-    )
-    fake.on(
-        "GET",
-        f"/v1beta/{name}",
-        Reply(
-            json={
-                "name": name,
-                "done": True,
-                "response": {
-                    "generateVideoResponse": {
-                        "generatedSamples": [{"video": {"uri": fake.url + download}}]
-                    }
-                },
-            }
-        ),
-    )
-    fake.on("GET", download, Reply(body=clip_bytes[8], content_type="video/mp4"))
+    veo_second_clip_refused(real_provider("veo"), clip_bytes)
 
     with pytest.raises(Exception, match="no"):
         generate_video(

@@ -12,8 +12,7 @@ from costs.stores import use_repository
 from media.models import GenerationJob
 from media.services import generate_video
 from tests.costs.fake_repository import SwitchableFakeRepository
-from tests.media.providers.fakes import Reply
-from tests.media.services.conftest import VEO_START, holds
+from tests.media.services.conftest import holds, veo_second_clip_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -21,20 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_a_failed_videos_paid_clips_wait_in_the_outbox_and_settle_the_hold(
     org_a, owner_a, real_provider, clip_bytes
 ):
-    fake = real_provider("veo")
-    name = "models/veo-3.1-generate-preview/operations/op0"
-    download = "/v1beta/files/f0:download?alt=media"
-    fake.on(
-        "POST",
-        VEO_START,
-        Reply(json={"name": name}),
-        Reply(400, json={"error": {"code": 400, "message": "no", "status": "INVALID_ARGUMENT"}}),
-    )
-    done = {
-        "generateVideoResponse": {"generatedSamples": [{"video": {"uri": fake.url + download}}]}
-    }
-    fake.on("GET", f"/v1beta/{name}", Reply(json={"name": name, "done": True, "response": done}))
-    fake.on("GET", download, Reply(body=clip_bytes[8], content_type="video/mp4"))
+    veo_second_clip_refused(real_provider("veo"), clip_bytes)
     clip = estimate_media_cost("video", "veo", {"duration_seconds": 8}).cost_micros
 
     with use_repository(SwitchableFakeRepository()) as store:

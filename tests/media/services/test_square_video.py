@@ -12,8 +12,7 @@ from costs.pricing import estimate_media_cost
 from media.models import MediaAsset
 from media.providers import video_duration, video_size
 from media.services import generate_video
-from tests.media.services.conftest import VEO_START
-from tests.media.services.test_generate_video import veo_start
+from tests.media.services.conftest import VEO_START, veo_start
 
 pytestmark = pytest.mark.django_db
 
