@@ -4,6 +4,7 @@ from the organisation's tests."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
@@ -94,17 +95,8 @@ def upload_metrics(request: HttpRequest, test_id: PathId, variant_id: PathId, pa
     saved = update_ab_test_metrics(
         tenant_id=tenant, test_id=test_id, variant_id=variant_id, metrics=metrics
     )
-    return {
-        "test_id": saved.test_id,
-        "variant_id": saved.variant_id,
-        "impressions": saved.impressions,
-        "clicks": saved.clicks,
-        "conversions": saved.conversions,
-        "engagement": saved.engagement,
-        "cost_micros": saved.cost_micros,
-        "is_winner": saved.is_winner,
-        "confidence": None if saved.confidence is None else float(saved.confidence),
-    }
+    confidence = None if saved.confidence is None else float(saved.confidence)
+    return asdict(saved) | {"confidence": confidence}
 
 
 class PresetEffectOut(BaseModel):
