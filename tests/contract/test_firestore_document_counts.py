@@ -26,22 +26,9 @@ from tests.factories import OrganisationFactory
 DAY = date(2026, 11, 20)
 
 
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def tally():
     return DocumentTally()
-
-
-@pytest.fixture
-def clock():
-    return Clock(datetime(2026, 11, 20, 18, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -22,19 +22,6 @@ from costs.repository_firestore import (
 DAY = date(2026, 11, 20)
 
 
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock(datetime(2026, 11, 20, 18, tzinfo=UTC))
-
-
 @pytest.fixture
 def repository(firestore_emulator, clock):
     client = emulator_client(firestore_emulator, f"layout-{uuid.uuid4().hex[:10]}")
