@@ -24,6 +24,7 @@ from django.db.models import Count, Max
 from abtests.analysis import METRICS, RATIO, REQUIRED_RAW
 from abtests.models import MediaABTest, MediaABTestResult
 from abtests.pooling import pool_lifts, proportion_lifts, ratio_lifts
+from abtests.validation import METRIC_FIELDS
 from bakedbot.errors import InvalidInput
 from presets.builtins import BUILTINS_BY_ID, is_builtin_id
 from presets.recommendations import (
@@ -45,7 +46,6 @@ ORGANISATION, PLATFORM = "organisation", "platform"
 # The platform view reads every organisation's results, so it is kept (per metric) until any
 # result changes: its cache key carries the results' count and latest update.
 PLATFORM_CACHE_SECONDS = 600
-COUNT_FIELDS = ("impressions", "clicks", "conversions", "engagement", "cost_micros")
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def _rows(**scope) -> Iterable[tuple]:
             "test_id",
             "test__metrics",
             "variant__preset_id",
-            *COUNT_FIELDS,
+            *METRIC_FIELDS,
         )
     )
 
@@ -174,7 +174,7 @@ def _rows(**scope) -> Iterable[tuple]:
 def _values(metric: str, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each arm's metric value (NaN where undefined) and its denominator."""
     spec = METRICS[metric]
-    column = {name: counts[:, i] for i, name in enumerate(COUNT_FIELDS)}
+    column = {name: counts[:, i] for i, name in enumerate(METRIC_FIELDS)}
     denominator = column[spec.denominator].astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(denominator > 0, column[spec.numerator] / denominator, np.nan)
@@ -218,7 +218,7 @@ def comparisons_for(rows: Iterable[tuple], metric: str) -> list[Comparison]:
 
 def _lifts(metric: str, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     spec = METRICS[metric]
-    index = {name: i for i, name in enumerate(COUNT_FIELDS)}
+    index = {name: i for i, name in enumerate(METRIC_FIELDS)}
     if spec.kind != RATIO:
         num, den = index[spec.numerator], index[spec.denominator]
         return proportion_lifts(a[:, num], a[:, den], b[:, num], b[:, den])
