@@ -53,6 +53,24 @@ class MediaDashboard:
     unavailable: str = ""
 
 
+@dataclass(frozen=True)
+class BudgetPanel:
+    """The budget panel's reads: the settings always (Django database), the spend against them
+    unless the cost store did not answer (``unavailable`` says why)."""
+
+    config: MediaBudgetConfig
+    status: MediaBudgetStatus | None
+    unavailable: str = ""
+
+
+def get_budget_panel(tenant_id: str) -> BudgetPanel:
+    try:
+        status = get_media_budget_status(tenant_id)
+    except CostStoreUnavailable as exc:
+        return BudgetPanel(config=get_media_budget(tenant_id), status=None, unavailable=exc.message)
+    return BudgetPanel(config=status.config, status=status)
+
+
 def get_media_dashboard(tenant_id: str) -> MediaDashboard:
     common = {
         "alerts": get_media_cost_alerts(tenant_id, limit=ALERTS_SHOWN),

@@ -15,8 +15,6 @@ from bakedbot.tenancy import (
 )
 from costs.budget_selectors import (
     count_unacknowledged_alerts,
-    get_media_budget,
-    get_media_budget_status,
     get_media_cost_alerts,
 )
 from costs.budgets import (
@@ -25,12 +23,12 @@ from costs.budgets import (
     raise_budget_alerts,
     update_media_budget,
 )
-from costs.repository import CostStoreUnavailable
 from media.dashboard import (
     ALERTS_SHOWN,
     budget_form_fields,
     budget_form_values,
     budget_updates_from_form,
+    get_budget_panel,
     get_media_dashboard,
 )
 
@@ -98,17 +96,12 @@ def media_budget_update(request: HttpRequest) -> HttpResponse:
 def _budget_panel(request: HttpRequest, form: dict | None, *, saved: bool) -> HttpResponse:
     """The budget panel alone, for HTMX: the new limits move the progress bars too. ``form``
     None shows the settings as saved."""
-    status, unavailable = None, ""
-    try:
-        status = get_media_budget_status(request.tenant.pk)
-    except CostStoreUnavailable as exc:
-        unavailable = exc.message  # the settings were saved; only the spend cannot be shown
-    config = status.config if status else get_media_budget(request.tenant.pk)
-    form = form or _budget_form(budget_form_values(config))
+    panel = get_budget_panel(request.tenant.pk)
+    form = form or _budget_form(budget_form_values(panel.config))
     context = {
         "tenant": request.tenant,
-        "status": status,
-        "costs_unavailable": unavailable,
+        "status": panel.status,
+        "costs_unavailable": panel.unavailable,
         "can_edit": True,
         "saved": saved,
         **form,
