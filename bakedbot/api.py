@@ -87,29 +87,13 @@ class ErrorOut(BaseModel):
 
 
 class ApiError(Exception):
-    """Raised by endpoints: answered as the error format with ``status``."""
+    """Raised by endpoints: answered as the error format with ``status`` (bad input is
+    ``InvalidInput``, answered as a 400 naming its fields)."""
 
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        *,
-        fields: dict[str, str] | None = None,
-        code: str | None = None,
-        headers: dict[str, str] | None = None,
-    ):
+    def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status = status
-        self.code = code or STATUS_CODES.get(status, "error")
         self.message = message
-        self.fields = fields or {}
-        self.headers = headers or {}
-
-
-def invalid(fields: dict[str, str], message: str = "") -> ApiError:
-    """A 400 naming the fields at fault."""
-    first = next(iter(fields.items()), ("", ""))
-    return ApiError(400, message or f"{first[0]}: {first[1]}", fields=fields)
 
 
 class RateLimited(Exception):
@@ -392,9 +376,7 @@ def _validation_fields(errors: list[dict]) -> dict[str, str]:
 
 @api.exception_handler(ApiError)
 def _api_error(request, exc: ApiError):
-    return error_response(
-        request, exc.status, exc.message, fields=exc.fields, code=exc.code, headers=exc.headers
-    )
+    return error_response(request, exc.status, exc.message)
 
 
 @api.exception_handler(InvalidInput)
@@ -627,7 +609,7 @@ def read_tenant(request: HttpRequest, tenant_id: str | None) -> str:
             raise ApiError(404, "No such organisation.")
         return who.tenant_id  # type: ignore[return-value]
     if not requested:
-        raise invalid({"tenant_id": "A platform token names the organisation: tenant_id=org_…"})
+        raise InvalidInput(tenant_id="A platform token names the organisation: tenant_id=org_…")
     if not Organisation.objects.filter(pk=requested).exists():
         raise ApiError(404, "No such organisation.")
     return requested
