@@ -79,6 +79,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,500}$"
 FIRST_PRICE_DATE = file_versions()[0].effective_from.isoformat()
 KEY_PATTERN = r"^[A-Za-z0-9._:-]{1,100}$"
+RESOLUTION_PATTERN = r"^[0-9]{3,4}[pk]$"  # a video's billed resolution: 720p, 1080p, 4k
 PARAMS_MAX_CHARS = 10_000  # the event's params are stored with it (a Firestore document <= 1 MiB)
 
 TenantPeriod = Literal["day", "week", "month", "7d", "30d", "90d", "all"]
@@ -235,7 +236,7 @@ class VideoEventIn(_EventFields):
     provider: Literal[VIDEO_PROVIDERS]  # type: ignore[valid-type]
     duration_seconds: JsonInt = Field(..., ge=1, le=MAX_VIDEO_SECONDS)
     resolution: str = Field(
-        None, pattern=r"^[0-9]{3,4}[pk]$", description="As billed, e.g. 720p (default), 1080p, 4k"
+        None, pattern=RESOLUTION_PATTERN, description="As billed, e.g. 720p (default), 1080p, 4k"
     )
     audio: StrictBool = Field(None, description="Made with sound (default true)")
 
@@ -693,7 +694,7 @@ def estimate(
         Query(None, description="Images priced by size (default 1K)"),
     ] = None,
     resolution: Annotated[
-        str | None, Query(None, pattern=r"^[0-9]{3,4}[pk]$", description="Videos (default 720p)")
+        str | None, Query(None, pattern=RESOLUTION_PATTERN, description="Videos (default 720p)")
     ] = None,
     audio: Annotated[bool | None, Query(None, description="Videos (default true)")] = None,
     input_tokens: Annotated[
