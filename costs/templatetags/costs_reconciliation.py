@@ -1,5 +1,6 @@
-"""``{% reconciliation_panel start end %}``: the CEO tab's small recorded-vs-billed section
-(its own include, so the CEO tab needs one line and no view change)."""
+"""``{% reconciliation_panel start end %}``: the CEO tab's small recorded-vs-billed section for
+the billed days of its period (no store read without a bill); a store outage shows in the
+section alone."""
 
 from django import template
 
