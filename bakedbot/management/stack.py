@@ -447,6 +447,60 @@ class FirestoreEmulator:
             self.server.stop()
 
 
+# -- The three together ----------------------------------------------------------------------------
+
+
+@dataclass
+class Backends:
+    """PostgreSQL, Redis and the Firestore emulator of one stack, with their data and logs under
+    ``root``: what gunicorn and the job workers run on."""
+
+    root: Path
+    postgres: Postgres
+    redis: Redis
+    emulator: FirestoreEmulator
+
+    def environment(self, **extra: str) -> dict[str, str]:
+        """``production_environment`` on these servers, with the stack's own secret key."""
+        return production_environment(
+            database_url=self.postgres.url,
+            redis_url=self.redis.url,
+            firestore_host=self.emulator.host,
+            secret_key=stored_secret(self.root / "secret_key"),
+            var_dir=self.root,
+            **extra,
+        )
+
+
+def start_backends(
+    root: Path,
+    started: list,
+    *,
+    postgres_port: int,
+    redis_port: int,
+    firestore_port: int,
+    fast_postgres: bool = False,
+) -> Backends:
+    """Start PostgreSQL, Redis and the Firestore emulator, each put in ``started`` before it
+    starts: the caller stops whichever did start (``stopping``), however this ends."""
+    logs = root / "logs"
+    backends = Backends(
+        root,
+        Postgres(
+            data_dir=postgres_data_dir(root / "postgres"),
+            port=postgres_port,
+            log=logs / "postgres.log",
+            fast=fast_postgres,
+        ),
+        Redis(root / "redis", redis_port, logs / "redis.log"),
+        FirestoreEmulator(firestore_port, logs / "firestore.log"),
+    )
+    for server in (backends.postgres, backends.redis, backends.emulator):
+        started.append(server)
+        server.start()
+    return backends
+
+
 # -- The application on the production settings ----------------------------------------------------
 
 
@@ -571,6 +625,30 @@ def start_gunicorn(
 
 def start_qcluster(environment: dict[str, str], *, log: Path, name: str = "qcluster") -> Server:
     return _spawn(name, [sys.executable, "manage.py", "qcluster"], log=log, env=environment)
+
+
+@dataclass
+class StopRequest:
+    received: bool = False
+
+
+@contextmanager
+def stop_on_signal() -> Iterator[StopRequest]:
+    """Inside the block, SIGINT and SIGTERM (a Ctrl-C) only set ``received``: the command's
+    loop sees it and stops its servers itself. The handlers before the block come back after."""
+    request = StopRequest()
+
+    def receive(signum, frame) -> None:
+        request.received = True
+
+    previous = {
+        number: signal.signal(number, receive) for number in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        yield request
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @contextmanager

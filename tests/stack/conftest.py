@@ -32,11 +32,9 @@ from bakedbot.management.stack import (
     collect_static,
     free_port,
     manage,
-    postgres_data_dir,
-    production_environment,
+    start_backends,
     start_gunicorn,
     start_qcluster,
-    stored_secret,
 )
 from tests.stack.fake_sora import FakeSora
 
@@ -128,6 +126,8 @@ class Stack:
                 if process.poll() is None:
                     process.kill()
                     process.wait()
+                for stream in (process.stdin, process.stdout, process.stderr):
+                    stream.close()
 
     def wait_until_drained(self, *, tenants: list[str], seconds: float = 240) -> dict:
         """Wait until every job of ``tenants`` has finished and the cost outbox is empty."""
@@ -170,26 +170,15 @@ def stack(png_still):
     sora = FakeSora(png_still)
     started: list = []
     try:
-        postgres = Postgres(
-            data_dir=postgres_data_dir(root / "postgres"),
-            port=free_port(),
-            log=logs / "postgres.log",
-            fast=True,
+        backends = start_backends(
+            root,
+            started,
+            postgres_port=free_port(),
+            redis_port=free_port(),
+            firestore_port=free_port(),
+            fast_postgres=True,
         )
-        started.append(postgres)
-        postgres.start()
-        redis = Redis(root / "redis", free_port(), logs / "redis.log")
-        started.append(redis)
-        redis.start()
-        emulator = FirestoreEmulator(free_port(), logs / "firestore.log")
-        started.append(emulator)
-        emulator.start()
-        env = production_environment(
-            database_url=postgres.url,
-            redis_url=redis.url,
-            firestore_host=emulator.host,
-            secret_key=stored_secret(root / "secret_key"),
-            var_dir=root,
+        env = backends.environment(
             # Collected once and reused while the static files are unchanged (see collect_static).
             STATIC_ROOT=str(Path(settings.VAR_DIR) / "stack-static"),
             # The load run sends far more than a real integration's 120 requests a minute.
@@ -204,7 +193,7 @@ def stack(png_still):
             MEDIA_ALLOW_RETIRED_MODELS="sora-2",
             LOG_LEVEL="WARNING",
         )
-        stack = Stack(root, postgres, redis, emulator, sora, env)
+        stack = Stack(root, backends.postgres, backends.redis, backends.emulator, sora, env)
         manage(env, "migrate", "--noinput", log=logs / "setup.log")
         collect_static(env, log=logs / "setup.log")
         for name in JOB_WORKERS:

@@ -2,7 +2,6 @@
 Firestore emulator — PostgreSQL, Redis, the emulator, gunicorn (4 workers) and 2 ``qcluster``
 processes on the production settings. Ctrl-C stops everything it started."""
 
-import signal
 import time
 from pathlib import Path
 
@@ -10,19 +9,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from bakedbot.management.stack import (
-    FirestoreEmulator,
-    Postgres,
-    Redis,
     StackError,
     collect_static,
     manage,
-    postgres_data_dir,
-    production_environment,
     require_free_port,
+    start_backends,
     start_gunicorn,
     start_qcluster,
+    stop_on_signal,
     stopping,
-    stored_secret,
 )
 
 
@@ -49,39 +44,19 @@ class Command(BaseCommand):
             "Redis": options["redis_port"],
             "the Firestore emulator": options["firestore_port"],
         }
-        stop_requested = False
-
-        def stop(signum, frame):
-            nonlocal stop_requested
-            stop_requested = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
         try:
             # Every port first: a taken one stops the target before anything starts.
             for what, port in ports.items():
                 require_free_port(port, what)
-            with stopping([]) as started:
-                postgres = Postgres(
-                    data_dir=postgres_data_dir(root / "postgres"),
-                    port=options["postgres_port"],
-                    log=logs / "postgres.log",
+            with stop_on_signal() as stop, stopping([]) as started:
+                backends = start_backends(
+                    root,
+                    started,
+                    postgres_port=options["postgres_port"],
+                    redis_port=options["redis_port"],
+                    firestore_port=options["firestore_port"],
                 )
-                started.append(postgres)
-                postgres.start()
-                redis = Redis(root / "redis", options["redis_port"], logs / "redis.log")
-                started.append(redis)
-                redis.start()
-                emulator = FirestoreEmulator(options["firestore_port"], logs / "firestore.log")
-                started.append(emulator)
-                emulator.start()
-                environment = production_environment(
-                    database_url=postgres.url,
-                    redis_url=redis.url,
-                    firestore_host=emulator.host,
-                    secret_key=stored_secret(root / "secret_key"),
-                    var_dir=root,
-                )
+                environment = backends.environment()
                 self.stdout.write("Migrating, collecting static files, loading the demo data…")
                 manage(environment, "migrate", "--noinput", log=logs / "setup.log")
                 collect_static(environment, log=logs / "setup.log")
@@ -103,10 +78,10 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Web app on http://localhost:{options['web_port']}/ (gunicorn, "
                     f"{options['web_workers']} workers; {options['job_workers']} job workers); "
-                    f"PostgreSQL {postgres.url}, Redis {redis.url}, Firestore emulator "
-                    f"{emulator.host}. Logs in {logs}. Ctrl-C stops everything."
+                    f"PostgreSQL {backends.postgres.url}, Redis {backends.redis.url}, Firestore "
+                    f"emulator {backends.emulator.host}. Logs in {logs}. Ctrl-C stops everything."
                 )
-                while not stop_requested:
+                while not stop.received:
                     dead = [
                         s for s in started if getattr(s, "server", s).process.poll() is not None
                     ]
@@ -117,5 +92,3 @@ class Command(BaseCommand):
                 self.stdout.write("Stopping the stack…")
         except StackError as exc:
             raise CommandError(str(exc)) from None
-        finally:
-            signal.signal(signal.SIGINT, signal.SIG_DFL)

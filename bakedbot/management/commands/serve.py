@@ -1,9 +1,10 @@
-import signal
 import subprocess
 import sys
 import time
 
 from django.core.management.base import BaseCommand
+
+from bakedbot.management.stack import stop_on_signal
 
 
 class Command(BaseCommand):
@@ -14,26 +15,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, addrport, **options):
         manage = [sys.executable, sys.argv[0]]
-        # Each child gets its own session so a Ctrl-C reaches it once, from us, not twice.
-        worker = subprocess.Popen([*manage, "qcluster"], start_new_session=True)
-        web = subprocess.Popen([*manage, "runserver", addrport], start_new_session=True)
-        stopping = False
-
-        def stop(signum, frame):
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
-        while not stopping and worker.poll() is None and web.poll() is None:
-            time.sleep(0.2)
-        self.stdout.write("Stopping the web server and the job worker…")
-        web.terminate()
-        worker.terminate()
-        for process in (web, worker):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        if not stopping:
+        with stop_on_signal() as stop:
+            # Each child gets its own session so a Ctrl-C reaches it once, from us, not twice.
+            worker = subprocess.Popen([*manage, "qcluster"], start_new_session=True)
+            web = subprocess.Popen([*manage, "runserver", addrport], start_new_session=True)
+            while not stop.received and worker.poll() is None and web.poll() is None:
+                time.sleep(0.2)
+            self.stdout.write("Stopping the web server and the job worker…")
+            web.terminate()
+            worker.terminate()
+            for process in (web, worker):
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        if not stop.received:
             raise SystemExit("The web server or the job worker exited; both are stopped.")
