@@ -150,6 +150,25 @@ class Stack:
             time.sleep(1)
 
 
+UNGROUPED = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Under ``--dist loadgroup`` pytest-xdist keeps a group on one worker by ending its tests'
+    node ids in ``@<group>``. Where it cannot (pytest-xdist#1386, on pytest 9.2) every worker
+    would start a stack of its own: the ``stack`` fixture refuses to start one instead."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    lost = [i.nodeid for i in items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
+    if lost:
+        config.stash[UNGROUPED] = (
+            f"pytest-xdist did not keep the stack tier on one worker ({lost[0]} has no group) "
+            f"under pytest {pytest.__version__}: install the pytest that pyproject.toml pins "
+            "(make install)."
+        )
+
+
 @pytest.fixture(scope="session")
 def png_still() -> bytes:
     import io
@@ -162,8 +181,10 @@ def png_still() -> bytes:
 
 
 @pytest.fixture(scope="session")
-def stack(png_still):
+def stack(png_still, pytestconfig):
     """The running stack (see the module docstring); stopped at the end of the session."""
+    if UNGROUPED in pytestconfig.stash:
+        pytest.fail(pytestconfig.stash[UNGROUPED])
     root = Path(settings.VAR_DIR) / f"stack-test-{os.getpid()}"
     shutil.rmtree(root, ignore_errors=True)
     logs = root / "logs"
