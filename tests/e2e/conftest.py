@@ -1,6 +1,7 @@
 """Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright against a live server."""
 
 import os
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -8,6 +9,8 @@ from playwright.sync_api import sync_playwright
 from tests.factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
+# Screenshots kept past the run (pytest's tmp_path is rotated away).
+ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "e2e"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -50,3 +53,14 @@ def login(live_server):
         page.wait_for_url(f"{live_server.url}/dashboard")
 
     return _login
+
+
+@pytest.fixture
+def shot():
+    """``shot(page_or_locator, "name.png", **options)``: a screenshot kept in ARTIFACTS."""
+
+    def _shot(target, name: str, **options) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        target.screenshot(path=str(ARTIFACTS / name), **options)
+
+    return _shot

@@ -19,15 +19,6 @@ from costs.services import track_media_generations
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-# Screenshots are kept past the run (pytest's tmp_path is rotated away) in var/test-artifacts/e2e.
-ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "e2e"
-
-
-def _shot(target, name: str, **options) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    target.screenshot(path=str(ARTIFACTS / name), **options)
-
-
 CEO = "/dashboard/ceo?tab=costs"
 
 
@@ -95,7 +86,7 @@ def _click_bar(page, chart: str, index: int) -> None:
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 2)
 
 
-def test_filters_narrow_every_figure(page, login, live_server, super_admin, org_a, org_b):
+def test_filters_narrow_every_figure(page, login, live_server, super_admin, org_a, org_b, shot):
     _seed(org_a, org_b)
     _open(page, login, live_server, super_admin, "&period=7d")
     assert _card(page, "cost") == "$5.00"
@@ -112,11 +103,11 @@ def test_filters_narrow_every_figure(page, login, live_server, super_admin, org_
     _wait_card(page, "generations", "1")
     assert _card(page, "cost") == "$0.00"
     assert "failed generations only" in page.inner_text("[data-testid=scope]")
-    _shot(page, "ceo-filters.png", full_page=True)
+    shot(page, "ceo-filters.png", full_page=True)
 
 
 def test_a_click_on_a_provider_bar_or_a_day_narrows_the_tab(
-    page, login, live_server, super_admin, org_a, org_b
+    page, login, live_server, super_admin, org_a, org_b, shot
 ):
     _seed(org_a, org_b)
     _open(page, login, live_server, super_admin, "&period=7d")
@@ -124,7 +115,7 @@ def test_a_click_on_a_provider_bar_or_a_day_narrows_the_tab(
     _click_bar(page, "provider-chart", 4)  # Sora, the fifth provider of the price book
     page.wait_for_url("**provider=sora**")
     _wait_card(page, "cost", "$1.00")
-    _shot(page, "ceo-drill-provider.png", full_page=True)
+    shot(page, "ceo-drill-provider.png", full_page=True)
 
     page.goto(f"{live_server.url}{CEO}&period=7d")
     page.wait_for_selector("[data-testid=daily-chart] .main-svg")
@@ -133,10 +124,10 @@ def test_a_click_on_a_provider_bar_or_a_day_narrows_the_tab(
     page.wait_for_url(f"**start={day}&end={day}**")
     _wait_card(page, "cost", "$2.00")
     assert _card(page, "generations") == "2"
-    _shot(page, "ceo-drill-day.png", full_page=True)
+    shot(page, "ceo-drill-day.png", full_page=True)
 
 
-def test_the_forecast(page, login, live_server, super_admin, org_a, org_b):
+def test_the_forecast(page, login, live_server, super_admin, org_a, org_b, shot):
     _seed(org_a, org_b)
     _open(page, login, live_server, super_admin, "&period=month")
     today = timezone.localdate()
@@ -150,11 +141,11 @@ def test_the_forecast(page, login, live_server, super_admin, org_a, org_b):
     assert page.inner_text("[data-testid=forecast-projected]") == expected
     assert "Run rate = spend so far this month" in forecast.inner_text()
     assert forecast.locator("tr[data-forecast-tenant]").count() >= 1
-    _shot(forecast, "ceo-forecast.png")
+    shot(forecast, "ceo-forecast.png")
 
 
 def test_the_events_explorer_pages_in_local_time(
-    page, login, live_server, super_admin, org_a, org_b
+    page, login, live_server, super_admin, org_a, org_b, shot
 ):
     _seed(org_a, org_b, extra_images=60)
     _open(page, login, live_server, super_admin, "&period=7d")
@@ -169,14 +160,14 @@ def test_the_events_explorer_pages_in_local_time(
     )
     # Only the list was replaced: the cards and charts stayed.
     assert _card(page, "generations") == "64"
-    _shot(page, "ceo-events-page-2.png", full_page=True)
+    shot(page, "ceo-events-page-2.png", full_page=True)
     page.click("[data-testid=events-newest]")
     page.wait_for_function(
         "document.querySelectorAll('#costs-events tr[data-event]').length === 50"
     )
 
 
-def test_both_exports(page, login, live_server, super_admin, org_a, org_b, tmp_path):
+def test_both_exports(page, login, live_server, super_admin, org_a, org_b, tmp_path, shot):
     _seed(org_a, org_b)
     _open(page, login, live_server, super_admin, f"&period=7d&tenant={org_a.pk}")
     with page.expect_download() as summary_info:
@@ -200,10 +191,12 @@ def test_both_exports(page, login, live_server, super_admin, org_a, org_b, tmp_p
         f"{org_a.pk}-imagen-failed",
     ]
     assert events[0]["generation_ms"] == "41500"
-    _shot(page, "ceo-exports.png", full_page=True)
+    shot(page, "ceo-exports.png", full_page=True)
 
 
-def test_a_reversed_range_is_refused_in_place(page, login, live_server, super_admin, org_a, org_b):
+def test_a_reversed_range_is_refused_in_place(
+    page, login, live_server, super_admin, org_a, org_b, shot
+):
     _seed(org_a, org_b)
     _open(page, login, live_server, super_admin)
     page.fill("[data-testid=custom-range] input[name=start]", "2026-11-20")
@@ -211,11 +204,11 @@ def test_a_reversed_range_is_refused_in_place(page, login, live_server, super_ad
     page.click("[data-testid=custom-range] button")
     error = page.wait_for_selector("[data-testid=error]")
     assert "end must not be before start" in error.inner_text()
-    _shot(page, "ceo-range-error.png", full_page=True)
+    shot(page, "ceo-range-error.png", full_page=True)
 
 
 def test_an_htmx_error_without_a_place_in_the_page_becomes_a_toast(
-    page, login, live_server, super_admin, org_a, org_b
+    page, login, live_server, super_admin, org_a, org_b, shot
 ):
     _seed(org_a, org_b)
     _open(page, login, live_server, super_admin)
@@ -227,4 +220,4 @@ def test_an_htmx_error_without_a_place_in_the_page_becomes_a_toast(
     toast = page.wait_for_selector("[data-testid=htmx-error]")
     assert "before must be a position" in toast.inner_text()
     assert page.locator("#costs-events tr[data-event]").count() == 4  # the list stayed
-    _shot(page, "htmx-error-toast.png")
+    shot(page, "htmx-error-toast.png")

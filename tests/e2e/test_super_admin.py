@@ -4,8 +4,6 @@ switcher keeps the page, the sidebar opens each of the organisation's pages, and
 library installs for a chosen organisation. Each flow keeps a screenshot in
 var/test-artifacts/e2e."""
 
-from pathlib import Path
-
 import pytest
 
 from costs.domain import MediaGenerationEvent
@@ -15,19 +13,10 @@ from playbooks.services import seed_playbook_templates
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-# Screenshots are kept past the run (pytest's tmp_path is rotated away) in var/test-artifacts/e2e.
-ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "e2e"
-
-
-def _shot(target, name: str, **options) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    target.screenshot(path=str(ARTIFACTS / name), **options)
-
-
 PAGES = ["Media", "Creative Center", "Presets", "A/B tests", "Playbooks"]
 
 
-def test_the_landing_page_shows_the_platform(page, login, super_admin, org_a):
+def test_the_landing_page_shows_the_platform(page, login, super_admin, org_a, shot):
     track_media_generation(
         MediaGenerationEvent(
             id="e2e-1",
@@ -41,16 +30,16 @@ def test_the_landing_page_shows_the_platform(page, login, super_admin, org_a):
     login(page, super_admin)
     assert page.inner_text("[data-testid=home-spend-today]") == "$476.39"
     assert page.inner_text("[data-testid=home-failed-runs]") == "0"
-    _shot(page, "super-admin-home.png", full_page=True)
+    shot(page, "super-admin-home.png", full_page=True)
 
 
 def test_every_organisation_page_is_one_click_away(
-    page, login, live_server, super_admin, org_a, org_b
+    page, login, live_server, super_admin, org_a, org_b, shot
 ):
     login(page, super_admin)
     response = page.goto(f"{live_server.url}/dashboard/playbooks")
     assert response.status == 403
-    _shot(page, "super-admin-picker.png", full_page=True)
+    shot(page, "super-admin-picker.png", full_page=True)
     page.click(f"[data-organisation={org_a.pk}] [data-testid=open-organisation]")
     page.wait_for_url(f"**/dashboard/playbooks?tenant={org_a.pk}")
     assert "Alpha Brands" in page.inner_text("[data-testid=org-name]")
@@ -58,10 +47,10 @@ def test_every_organisation_page_is_one_click_away(
         page.click(f"[data-nav='Alpha Brands/{label}']")
         page.wait_for_url(f"**tenant={org_a.pk}")
         assert page.locator("h1").count() >= 1, label
-    _shot(page, "super-admin-organisation-pages.png", full_page=True)
+    shot(page, "super-admin-organisation-pages.png", full_page=True)
 
 
-def test_the_switcher_keeps_the_page(page, login, live_server, super_admin, org_a, org_b):
+def test_the_switcher_keeps_the_page(page, login, live_server, super_admin, org_a, org_b, shot):
     login(page, super_admin)
     page.goto(f"{live_server.url}/dashboard/presets?tenant={org_a.pk}")
     page.fill("[data-testid=org-switcher] input[name=q]", "Beta")
@@ -72,14 +61,14 @@ def test_the_switcher_keeps_the_page(page, login, live_server, super_admin, org_
     result = page.wait_for_selector(
         f"[data-testid=org-switcher-results] [data-organisation={org_b.pk}]"
     )
-    _shot(page, "super-admin-switcher.png")
+    shot(page, "super-admin-switcher.png")
     result.query_selector("[data-testid=open-organisation]").click()
     page.wait_for_url(f"**/dashboard/presets?tenant={org_b.pk}")
     assert "Beta Dispensary" in page.inner_text("[data-testid=org-name]")
 
 
 def test_the_library_installs_for_an_organisation(
-    page, login, live_server, super_admin, org_a, org_b
+    page, login, live_server, super_admin, org_a, org_b, shot
 ):
     seed_playbook_templates()
     login(page, super_admin)
@@ -89,4 +78,4 @@ def test_the_library_installs_for_an_organisation(
     form.locator("button").click()
     page.wait_for_url(f"**/dashboard/playbooks/*?tenant={org_b.pk}")
     assert "Playbook installed" in page.inner_text("#toasts")
-    _shot(page, "super-admin-install.png", full_page=True)
+    shot(page, "super-admin-install.png", full_page=True)
