@@ -15,7 +15,8 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bakedbot.models import Membership, Notice
+from bakedbot.models import Notice
+from bakedbot.selectors import organisation_users
 
 BELL_SIZE = 8  # notices listed in the bell's menu; the notifications page lists up to PAGE_SIZE
 PAGE_SIZE = 100
@@ -66,10 +67,8 @@ def notice_post(
     it as it is (no duplicate, not made unread again)."""
     if kind not in Notice.Kind.values or audience not in AUDIENCES:
         raise ValueError(f"Unknown notice kind {kind!r} or audience {audience!r}")
-    people = Membership.objects.filter(organisation_id=organisation_id, user__is_active=True)
-    if audience == "owners":
-        people = people.filter(role=Membership.Role.OWNER)
-    user_ids = set(people.values_list("user_id", flat=True))
+    people = organisation_users(organisation_id, owners_only=audience == "owners")
+    user_ids = {user.pk for user in people}
     user_ids -= set(
         Notice.objects.filter(key=key, user_id__in=user_ids).values_list("user_id", flat=True)
     )

@@ -17,6 +17,8 @@ Nothing is serialised that SQLite did not already serialise: it allows one write
 
 import threading
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db.backends.sqlite3 import base
 from django.db.utils import OperationalError
@@ -111,8 +113,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
             and query.lstrip()[:6].upper() in _WRITES
         )
 
-    def queued(self) -> "_Queued":
-        return _Queued(self)
+    @contextmanager
+    def queued(self) -> Iterator[None]:
+        """Holds the process's write lock around one statement in autocommit mode."""
+        self._acquire_write_lock()
+        try:
+            yield
+        finally:
+            self._release_write_lock()
 
     def create_cursor(self, name=None):
         cursor = self.connection.cursor(factory=QueuedCursor)
@@ -147,16 +155,3 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super()._close()
         finally:
             self._release_write_lock()
-
-
-class _Queued:
-    """Holds the process's write lock around one statement in autocommit mode."""
-
-    def __init__(self, wrapper: DatabaseWrapper) -> None:
-        self.wrapper = wrapper
-
-    def __enter__(self) -> None:
-        self.wrapper._acquire_write_lock()
-
-    def __exit__(self, *exc) -> None:
-        self.wrapper._release_write_lock()
