@@ -18,18 +18,9 @@ from costs.pricing import (
     price_book,
 )
 
-
-@pytest.fixture(autouse=True)
-def first_version_only(tmp_path_factory, monkeypatch):
-    """This suite is the original system's: it prices by the first version (2026-02-01), which
-    never changes, whatever later versions say (those are tested in test_pricing_dimensions)."""
-    folder = tmp_path_factory.mktemp("first")
-    first = pricing.PRICEBOOK_DIR / "2026-02-01.json"
-    (folder / first.name).write_text(first.read_text())
-    monkeypatch.setattr(pricing, "PRICEBOOK_DIR", folder)
-    pricing.file_versions.cache_clear()
-    yield
-    pricing.file_versions.cache_clear()
+# This suite is the original system's: it prices by the first version (2026-02-01), which never
+# changes, whatever later versions say (those are tested in test_pricing_dimensions).
+pytestmark = pytest.mark.usefixtures("first_price_book")
 
 
 @pytest.mark.parametrize(
