@@ -150,6 +150,14 @@ class BudgetPeriodStatus:
 
 
 @dataclass(frozen=True)
+class BudgetCheck:
+    """``check_budget_limit``: whether the generation fits, and if not, why (for people)."""
+
+    allowed: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class MediaBudgetStatus:
     tenant_id: str
     time_zone: str
@@ -163,6 +171,12 @@ class MediaBudgetStatus:
 
     def period(self, period: BudgetPeriod | str) -> BudgetPeriodStatus:
         return next(p for p in self.periods if p.period == BudgetPeriod(period))
+
+    def check(self, estimated_cost: Decimal | int | str) -> BudgetCheck:
+        """``check_budget_limit`` answered from this status, without reading the store again
+        (a form that shows the status and the check together)."""
+        requested = cost_micros_of(estimated_cost, field="estimated_cost")
+        return _budget_check(self.config, self.periods, requested)
 
 
 @dataclass(frozen=True)
@@ -372,14 +386,6 @@ def find_breach(
     return None
 
 
-@dataclass(frozen=True)
-class BudgetCheck:
-    """``check_budget_limit``: whether the generation fits, and if not, why (for people)."""
-
-    allowed: bool
-    reason: str | None = None
-
-
 def check_budget_limit(tenant_id: str, estimated_cost: Decimal | int | str) -> BudgetCheck:
     """Would a generation of ``estimated_cost`` dollars pass now?
 
@@ -400,7 +406,16 @@ def check_budget_limit(tenant_id: str, estimated_cost: Decimal | int | str) -> B
         held=held_micros(tenant_id, now=now),
         only_limited=True,
     )
-    breach = find_breach(statuses, requested)
+    return _budget_check(config, statuses, requested)
+
+
+def _budget_check(
+    config: MediaBudgetConfig, statuses: Iterable[BudgetPeriodStatus], requested_micros: int
+) -> BudgetCheck:
+    """The hard limits' answer: refused with the first breach's reason, when limits are on."""
+    if not (config.has_limits and config.hard_limit_enabled):
+        return BudgetCheck(allowed=True)
+    breach = find_breach(statuses, requested_micros)
     return BudgetCheck(allowed=True) if breach is None else BudgetCheck(False, breach.message)
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from bakedbot.errors import InvalidInput
 from bakedbot.selectors import organisation_names
-from costs.budget_selectors import MediaBudgetStatus, check_budget_limit, get_media_budget_status
+from costs.budget_selectors import MediaBudgetStatus, get_media_budget_status
 from costs.money import micros_to_decimal
 from costs.pricing import VIDEO, MediaCostEstimate
 from costs.repository import CostStoreUnavailable
@@ -110,10 +110,10 @@ def estimate_generation(
         return GenerationEstimate(
             kind, provider, None, exc.errors, False, None, False, budget, unavailable
         )
-    if unavailable:
+    if budget is None:
         allowed, reason = False, unavailable
     else:
-        check = check_budget_limit(tenant_id, request.estimate.cost)
+        check = budget.check(request.estimate.cost)
         allowed, reason = check.allowed, check.reason
     return GenerationEstimate(
         kind,
