@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.factories import PASSWORD
+from tests.media.qcluster import Workers
 
 CHROMIUM = "/usr/bin/chromium"
 # Screenshots kept past the run (pytest's tmp_path is rotated away).
@@ -64,3 +65,19 @@ def shot():
         target.screenshot(path=str(ARTIFACTS / name), **options)
 
     return _shot
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Generated media in the test's own folder, for the live server and its workers."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def worker(media_root):
+    """A real django-q2 worker running the queued generations (simulated providers)."""
+    pool = Workers(media_root=media_root)
+    pool.start()
+    yield pool
+    pool.stop_all()

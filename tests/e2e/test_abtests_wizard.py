@@ -5,25 +5,10 @@ back without losing anything, starts it, enters metrics and sees the winner."""
 import pytest
 
 from abtests.models import MediaABTest
-from tests.media.qcluster import Workers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 JOB_WAIT_MS = 90_000
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def worker(media_root):
-    pool = Workers(media_root=media_root)
-    pool.start()
-    yield pool
-    pool.stop_all()
 
 
 def _step(page, number):

@@ -13,12 +13,6 @@ from media.services import generate_image, generate_video, submit_content_for_ap
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 def _submit(org, title, *, platform="instagram", video=False):
     make = generate_video if video else generate_image
     options = {"duration_seconds": 4} if video else {}

@@ -10,25 +10,10 @@ from playwright.sync_api import expect
 from media.models import CreativeContent, GenerationJob
 from media.services import generate_image, submit_content_for_approval
 from presets.selectors import get_style_preset
-from tests.media.qcluster import Workers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 JOB_WAIT_MS = 90_000
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def worker(media_root):
-    pool = Workers(media_root=media_root)
-    pool.start()
-    yield pool
-    pool.stop_all()
 
 
 def test_it_generates_an_image_watches_it_and_shows_it_in_the_gallery_with_its_cost(

@@ -96,12 +96,6 @@ def _chat_reply(seen: Seen) -> Reply:
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def caption_server():
     server = FakeProvider()
     server.on("POST", "/v1/chat/completions", _chat_reply, _chat_reply)
