@@ -22,6 +22,7 @@ HOSTILE_VALUES: tuple[str, ...] = (
     "\u2460",
     "\u0661\u0662",
     "\uff11\uff12",
+    "\u00b2\u2070\u00b2\u2076-01-01",
     # Past a signed 64-bit integer, past a double, not finite, negative zero, negatives.
     "9223372036854775808",
     "-9223372036854775809",
@@ -34,19 +35,26 @@ HOSTILE_VALUES: tuple[str, ...] = (
     "-1",
     "0",
     "0.0000001",
+    "5.5",
     "1,000",
+    # Words a lenient parser takes for a bool or a null.
+    "true",
+    "null",
     # The ends of the calendar, and past them.
     "0001-01-01",
     "9999-12-31",
     "0000-00-00",
     "10000-01-01",
     "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-14:00",
+    "2026-02-30",
     # Control characters.
     "\x00",
     "a\x00b",
     "\t",
     "\r",
     "\r\n=1+1",
+    "\t=1+1",
     "\x1b[31m",
     # Markup, LIKE wildcards, paths, unicode.
     "<script>alert(1)</script>",
@@ -57,6 +65,7 @@ HOSTILE_VALUES: tuple[str, ...] = (
     "\u00e9\u2713\U0001f642",
     "\u202e",
     "\ufeff",
+    "\ud7ff",
     # Very long text, plain and as a LIKE pattern.
     "A" * LONG,
     "%_" * (LONG // 2),

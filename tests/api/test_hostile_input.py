@@ -19,41 +19,10 @@ from bakedbot.models import ApiIdempotencyKey
 from costs.models import GenerationEvent
 from playbooks.models import PlaybookRun
 from tests.api.conftest import path_ids, record
+from tests.hostile import HOSTILE_VALUES
 
 EXAMPLES_PER_OPERATION = 40
 
-HOSTILE_TEXT = [
-    "²",
-    "①",
-    "١٢",
-    "²⁰²⁶-01-01",
-    "9223372036854775808",
-    "-9223372036854775809",
-    "1e309",
-    "-1e309",
-    "NaN",
-    "Infinity",
-    "0",
-    "-1",
-    "5.5",
-    "0001-01-01",
-    "9999-12-31",
-    "0001-01-01T00:00:00+14:00",
-    "9999-12-31T23:59:59-14:00",
-    "2026-02-30",
-    "\x00",
-    "a\x00b",
-    "\t=1+1",
-    "\r\n",
-    "\u202e",
-    "\ud7ff",
-    "",
-    " ",
-    "true",
-    "null",
-    "A" * 50_000,
-    "%" * 300,
-]
 HOSTILE_NUMBERS = [
     2**63,
     -(2**63) - 1,
@@ -70,7 +39,7 @@ HOSTILE_NUMBERS = [
     True,
 ]
 hostile_scalars = st.one_of(
-    st.sampled_from(HOSTILE_TEXT),
+    st.sampled_from(HOSTILE_VALUES),
     st.sampled_from(HOSTILE_NUMBERS),
     st.none(),
     st.text(max_size=40),
@@ -80,11 +49,11 @@ hostile_json = st.recursive(
     hostile_scalars,
     lambda inner: st.one_of(
         st.lists(inner, max_size=3),
-        st.dictionaries(st.sampled_from(HOSTILE_TEXT), inner, max_size=3),
+        st.dictionaries(st.sampled_from(HOSTILE_VALUES), inner, max_size=3),
     ),
     max_leaves=6,
 )
-hostile_query_value = st.one_of(st.sampled_from(HOSTILE_TEXT), st.text(max_size=40))
+hostile_query_value = st.one_of(st.sampled_from(HOSTILE_VALUES), st.text(max_size=40))
 
 
 def _document() -> dict:
