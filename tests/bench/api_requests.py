@@ -11,34 +11,13 @@ p99 per endpoint, a walk through every page of the events, and requests per seco
 
 import argparse
 import json
-import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def setup_django(database_url: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bakedbot.settings")
-    os.environ["DEBUG"] = "0"  # production settings: no SQL logging
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-" + "x" * 30)
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ["COSTS_STORE"] = "sql"
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["API_RATE_LIMIT"] = str(10**9)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from harness import setup_django
 
 
 def seed() -> str:
@@ -97,7 +76,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        setup_django(f"sqlite:///{scratch}/bench.sqlite3")
+        setup_django(database_url=f"sqlite:///{scratch}/bench.sqlite3", API_RATE_LIMIT=str(10**9))
         from django.db import connection
         from django.test import Client
 

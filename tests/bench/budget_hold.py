@@ -19,37 +19,17 @@ waiters poll SQLite's lock with sleeps growing to 100 ms, so a few wait hundreds
 
 import argparse
 import json
-import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from harness import setup_django
+
 TARGET_MEDIAN_MS = 5.0
 TARGET_P99_MS_SQLITE_8_THREADS = 50.0
-
-
-def setup_django(database_url: str, engine: str = "") -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bakedbot.settings")
-    os.environ["DEBUG"] = "0"  # production settings: no SQL logging
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-" + "x" * 30)
-    os.environ["COSTS_STORE"] = "sql"
-    os.environ["DATABASE_URL"] = database_url
-    import django
-    from django.conf import settings
-
-    if engine:
-        settings.DATABASES["default"]["ENGINE"] = engine
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def seed() -> str:
@@ -152,7 +132,10 @@ def main() -> None:
     parser.add_argument("--engine", default="", help="a Django database ENGINE to use instead")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-budget-") as scratch:
-        setup_django(args.database_url or f"sqlite:///{scratch}/bench.sqlite3", args.engine)
+        setup_django(
+            database_url=args.database_url or f"sqlite:///{scratch}/bench.sqlite3",
+            engine=args.engine,
+        )
         from django.db import connection
 
         tenant_id = seed()

@@ -17,7 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from costs_query import TENANTS, bench_arguments, seed, seed_and_measure, setup_django
+from costs_query import TENANTS, bench_arguments, seed, seed_and_measure
+from harness import setup_django
 
 URL = "/dashboard/ceo?tab=costs&period=90d"
 

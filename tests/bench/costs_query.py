@@ -11,7 +11,6 @@ not grow with the event count).
 
 import argparse
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -21,7 +20,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from harness import setup_django
+
 TENANTS = 200
 DAYS = 90
 ZONES = ["America/Los_Angeles", "America/Denver", "America/New_York", "Pacific/Honolulu"]
@@ -33,22 +33,6 @@ PROVIDERS = [
     ("video", "veo", 10),
     ("video", "sora", 5),
 ]
-
-
-def setup_django(database_dir: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bakedbot.settings")
-    os.environ["DEBUG"] = "0"  # production settings: no SQL logging
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-" + "x" * 30)
-    os.environ["COSTS_STORE"] = "sql"
-    os.environ["DATABASE_URL"] = f"sqlite:///{database_dir}/bench.sqlite3"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def seed(events: int) -> float:

@@ -8,31 +8,11 @@ prints JSON. Target: >= 1,000 events/s on a 2-core machine.
 
 import argparse
 import json
-import os
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def setup_django(database_dir: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bakedbot.settings")
-    # Production settings: with DEBUG on, Django also logs every SQL statement it runs.
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-" + "x" * 30)
-    os.environ["COSTS_STORE"] = "sql"
-    os.environ["DATABASE_URL"] = f"sqlite:///{database_dir}/bench.sqlite3"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from harness import setup_django
 
 
 def main() -> None:

@@ -25,7 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench.costs_query import run_child, seed, setup_django
+from harness import setup_django
+
+from tests.bench.costs_query import run_child, seed
 
 URL = "/dashboard/ceo/events.csv?period=all"
 

@@ -12,24 +12,39 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def setup_django(directory: str) -> None:
-    """Production settings (``DEBUG`` off: no SQL logging) on a database, and media files, in
-    ``directory``, answering Django's test client; then migrate."""
+def setup_django(
+    directory: str | Path | None = None,
+    *,
+    database_url: str = "",
+    engine: str = "",
+    migrate: bool = True,
+    **environment: str,
+) -> None:
+    """Production settings (``DEBUG`` off: no SQL logging) on the SQL cost store, with a database
+    (``database_url``, else SQLite) and media files in ``directory``, answering Django's test
+    client; ``environment`` adds or overrides settings, ``engine`` swaps the database backend;
+    then migrate (unless ``migrate=False``: the caller migrates once its server is up)."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bakedbot.settings")
-    os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-" + "x" * 30)
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory}/bench.sqlite3"
-    os.environ["MEDIA_ROOT"] = f"{directory}/media"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    os.environ.update(DEBUG="0", COSTS_STORE="sql")
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
+    if directory is not None:
+        os.environ["MEDIA_ROOT"] = f"{directory}/media"
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{directory}/bench.sqlite3"
+    os.environ.update(environment)
     import django
+    from django.conf import settings
 
+    if engine:
+        settings.DATABASES["default"]["ENGINE"] = engine
     django.setup()
-    from django.core.management import call_command
+    if migrate:
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+        call_command("migrate", verbosity=0)
 
 
 def serve_static_from_finders() -> None:

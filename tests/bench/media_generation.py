@@ -10,30 +10,11 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def setup_django(tmp: Path) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bakedbot.settings")
-    os.environ["DEBUG"] = "0"  # production settings: no SQL logging
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-" + "x" * 30)
-    os.environ["COSTS_STORE"] = "sql"
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    os.environ["MEDIA_ROOT"] = str(tmp / "media")
-    for key in ("GEMINI_API_KEY", "OPENAI_API_KEY"):
-        os.environ.pop(key, None)  # simulate mode: nothing leaves the machine
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from harness import setup_django
 
 
 def timed(function, runs: int) -> dict:
@@ -66,6 +47,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-media-") as tmp:
+        for key in ("GEMINI_API_KEY", "OPENAI_API_KEY"):
+            os.environ.pop(key, None)  # simulate mode: nothing leaves the machine
         setup_django(Path(tmp))
         from bakedbot.models import Organisation
         from media import selectors

@@ -27,6 +27,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from harness import setup_django
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
@@ -35,18 +37,6 @@ from bakedbot.management.stack import Postgres, free_port, postgres_data_dir  # 
 TARGET_P99_MS = 50.0
 TENANT = "org_bench_pg"
 SPREAD_TENANTS = 32
-
-
-def setup_django(database_url: str) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bakedbot.settings")
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-" + "x" * 30)
-    os.environ["COSTS_STORE"] = "sql"
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
 
 
 def seed() -> None:
@@ -197,7 +187,7 @@ def main() -> None:
     )
     try:
         postgres.start()
-        setup_django(postgres.url)
+        setup_django(database_url=postgres.url, migrate=False)
         seed()
         from django.db import connection
 

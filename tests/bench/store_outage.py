@@ -22,12 +22,10 @@ import os
 import signal
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from harness import serve_static_from_finders, setup_django
 
 REQUESTS = {
     "api POST /events": ("api", "post", "/events"),
@@ -45,32 +43,16 @@ GENERATE = {
 }
 
 
-def setup_django(timeout: int) -> None:
-    sys.path.insert(0, str(ROOT))
+def setup(timeout: int) -> None:
+    """Production settings with the store deadline under test, in a throw-away folder."""
     folder = tempfile.mkdtemp(prefix="bench-outage-")
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="bakedbot.settings",
-        DEBUG="0",
-        SECRET_KEY="benchmark-only-secret-key-" + "x" * 30,
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="0",
-        COSTS_STORE="sql",
-        DATABASE_URL=f"sqlite:///{folder}/db.sqlite3",
+    setup_django(
+        folder,
         VAR_DIR=folder,
         COSTS_STORE_TIMEOUT_SECONDS=str(timeout),
         LOG_LEVEL="CRITICAL",
     )
-    import django
-    from django.conf import settings
-
-    django.setup()
-    # Production settings otherwise; pages name their static files without collectstatic.
-    settings.STORAGES["staticfiles"]["BACKEND"] = (
-        "django.contrib.staticfiles.storage.StaticFilesStorage"
-    )
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    serve_static_from_finders()
 
 
 def clients():
@@ -134,7 +116,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--timeout", type=int, default=5, help="COSTS_STORE_TIMEOUT_SECONDS")
     options = parser.parse_args()
-    setup_django(options.timeout)
+    setup(options.timeout)
 
     from django.conf import settings
     from django.db import connection
