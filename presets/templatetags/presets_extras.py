@@ -11,9 +11,3 @@ def aspect_css(ratio: str) -> str:
     """``16:9`` as the CSS ``aspect-ratio`` value ``16 / 9``."""
     width, _, height = ratio.partition(":")
     return f"{width} / {height}"
-
-
-@register.filter
-def get_field(mapping, key: str):
-    """``values|get_field:name``: a dict entry whose key is in a variable."""
-    return mapping.get(key, "")
