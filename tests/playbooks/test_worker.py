@@ -114,6 +114,13 @@ def test_a_real_worker_runs_a_scheduled_playbook_when_its_time_comes(org_a, owne
     assert [r.status for r in run.step_results.all()] == ["succeeded"] * 3
     assert "20% off all flower" in run.step_results.get(step_id="step-2").result["caption"]
     assert Notification.objects.filter(user=owner_a, run=run).exists()
-    assert Task.objects.filter(func="playbooks.tasks.run_playbook", success=True).exists()
-    assert Task.objects.filter(func="playbooks.tasks.schedule_due_playbooks").count() >= 2
+    # django-q2 saves a task's result after the task returns: wait for the rows, not the run.
+    assert _wait_for(
+        lambda: Task.objects.filter(func="playbooks.tasks.run_playbook", success=True).exists(),
+        "the run task's result",
+    )
+    assert _wait_for(
+        lambda: Task.objects.filter(func="playbooks.tasks.schedule_due_playbooks").count() >= 2,
+        "both scheduler ticks' results",
+    )
     assert PlaybookRun.objects.count() == 1
