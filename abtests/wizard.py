@@ -25,7 +25,7 @@ from media.selectors import (
     get_generation_job,
     jobs_fingerprint,
 )
-from presets.domain import ASPECT_RATIOS, PresetPicker
+from presets.domain import ASPECT_RATIOS, PresetPicker, picker_search_name
 from presets.selectors import get_preset_picker
 
 STEPS = ((1, "Basics"), (2, "Variants"), (3, "Audience split"), (4, "Metrics and review"))
@@ -65,6 +65,10 @@ def basics_from_test(test: MediaABTest | None) -> dict[str, str]:
     return {k: "" if v is None else str(v) for k, v in values.items()}
 
 
+def preset_field(index: int) -> str:
+    return f"variant-{index}-preset_id"
+
+
 def variants_from_post(post: QueryDict) -> list[dict[str, str]]:
     try:
         count = min(clean_whole_number(post.get("variant_count", "0")), MAX_VARIANTS)
@@ -74,7 +78,7 @@ def variants_from_post(post: QueryDict) -> list[dict[str, str]]:
         {
             "id": post.get(f"variant-{i}-id", ""),
             "name": post.get(f"variant-{i}-name", ""),
-            "preset_id": post.get(f"variant-{i}-preset_id", ""),
+            "preset_id": post.get(preset_field(i), ""),
             "custom_prompt": post.get(f"variant-{i}-custom_prompt", ""),
         }
         for i in range(count)
@@ -174,14 +178,23 @@ class VariantForm:
         return jobs_fingerprint([self.job]) if self.job else ""
 
 
+def preset_searches_from_post(post: QueryDict, count: int) -> list[str]:
+    """What each variant row's preset search box holds (its picker's Search button, pressed
+    without JavaScript)."""
+    return [post.get(picker_search_name(preset_field(i)), "") for i in range(count)]
+
+
 def variant_forms(
     tenant_id: str,
     test: MediaABTest | None,
     rows: list[dict[str, str]],
     errors: dict[str, str],
+    searches: list[str] | None = None,
 ) -> list[VariantForm]:
+    """The variant rows' forms; ``searches`` (by row) narrows each row's preset picker."""
     stored = {v.pk: v for v in test.variants.all()} if test else {}
     jobs = variant_media_jobs(test) if test else {}
+    searches = searches or []
     forms = []
     for i, row in enumerate(rows):
         prefix = f"variants.{i + 1}."
@@ -194,7 +207,10 @@ def variant_forms(
                 preset_id=row["preset_id"],
                 custom_prompt=row["custom_prompt"],
                 picker=get_preset_picker(
-                    tenant_id, selected_id=row["preset_id"], field_name=f"variant-{i}-preset_id"
+                    tenant_id,
+                    selected_id=row["preset_id"],
+                    field_name=preset_field(i),
+                    search=searches[i] if i < len(searches) else "",
                 ),
                 media_ref=old.media_ref if old else "",
                 media_cost_micros=old.media_cost_micros if old else 0,

@@ -74,7 +74,9 @@ def _context(request: HttpRequest, test: MediaABTest | None, step: int, **values
         context["basics"] = values.get("basics") or wizard.basics_from_test(test)
     elif step == 2:
         rows = values.get("rows") or wizard.variants_from_test(test)
-        context["variant_forms"] = wizard.variant_forms(tenant_id, test, rows, errors)
+        context["variant_forms"] = wizard.variant_forms(
+            tenant_id, test, rows, errors, values.get("searches")
+        )
         context["variant_count"] = len(rows)
         context["generation"] = wizard.generation_settings(tenant_id, values.get("post"))
         # Which presets tend to win on the metric this test will most likely decide on.
@@ -203,6 +205,10 @@ def _post_basics(request, test, action):
 
 def _post_variants(request, test, action):
     rows = wizard.variants_from_post(request.POST)
+    if request.POST.get("preset_search"):
+        # A picker's Search button (without JavaScript): the step again, nothing saved.
+        searches = wizard.preset_searches_from_post(request.POST, len(rows))
+        return _show(request, test, 2, rows=rows, post=request.POST, searches=searches)
     try:
         if action == "add" and len(rows) < MAX_VARIANTS:
             name = wizard.next_variant_name(rows)

@@ -14,6 +14,11 @@ urlpatterns = [
     path("dashboard/creative", views.creative_center, name="creative"),
     path("dashboard/creative/estimate", views.creative_estimate, name="creative_estimate"),
     path("dashboard/creative/generate", views.creative_generate, name="creative_generate"),
+    path(
+        "dashboard/creative/preset-search",
+        views.creative_preset_search,
+        name="creative_preset_search",
+    ),
     path("dashboard/creative/jobs", views.creative_jobs, name="creative_jobs"),
     path(
         "dashboard/creative/jobs/<str:job_id>/retry",

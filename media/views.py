@@ -47,6 +47,9 @@ TEMPLATE = "media/creative.html"
 GALLERY_CHANGED = "media-gallery-changed"
 # The submit form offers exactly the platforms the service accepts.
 PLATFORMS = services.CONTENT_PLATFORMS
+# The longest address the picker's search goes back to the page by: gunicorn refuses a request
+# line over 4,094 bytes by default.
+ADDRESS_MAX = 4000
 
 
 # --- the generation form -----------------------------------------------------------------------
@@ -77,6 +80,8 @@ def _form_values(data: QueryDict, *, strict: bool) -> dict[str, Any]:
         "aspect_ratio": aspect_ratio,
         "duration_seconds": data.get("duration_seconds", "8" if kind == VIDEO else ""),
         "preset_id": data.get("preset_id", ""),
+        # The preset picker's search box (a library too large to list whole).
+        "preset_q": data.get("preset_q", ""),
         "use_cache": "on" in cache_values if cache_values else True,
     }
 
@@ -109,7 +114,9 @@ def _composer(request: HttpRequest, values: dict[str, Any], **extra: Any) -> dic
         "form": values,
         "form_errors": {},
         "estimate": estimate,
-        "preset_picker": get_preset_picker(tenant.pk, selected_id=values["preset_id"]),
+        "preset_picker": get_preset_picker(
+            tenant.pk, selected_id=values["preset_id"], search=values["preset_q"]
+        ),
         "style_recommendations": style_recommendations(tenant_id=tenant.pk),
         "cache_window": _cache_window(settings.MEDIA_CACHE_TTL_SECONDS),
         "square_video_note": SQUARE_VIDEO_NOTE,
@@ -169,6 +176,16 @@ def _approvals_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _page_context(request: HttpRequest, values: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """The whole page for a tenant: the generation form with ``values``, jobs, gallery, queue."""
+    return {
+        **_composer(request, values, **extra),
+        **_jobs_context(request),
+        **_gallery_context(request),
+        **_approvals_context(request),
+    }
+
+
 @require_GET
 @tenant_or_super_admin_required
 def creative_center(request: HttpRequest) -> HttpResponse:
@@ -181,16 +198,37 @@ def creative_center(request: HttpRequest) -> HttpResponse:
             "tenants": list_organisations(),
         }
         return render(request, TEMPLATE, context)
-    values = _form_values(request.GET, strict=False)
-    context = {
-        **_composer(request, values),
-        **_jobs_context(request),
-        **_gallery_context(request),
-        **_approvals_context(request),
-    }
+    context = _page_context(request, _form_values(request.GET, strict=False))
     if request.htmx and request.htmx.target == "composer":
         return render(request, f"{TEMPLATE}#composer", context)
     return render(request, TEMPLATE, context)
+
+
+@require_POST
+@tenant_member_required
+def creative_preset_search(request: HttpRequest) -> HttpResponse:
+    """The preset picker's Search button without JavaScript: the generation form comes back
+    with the presets matching its search box and everything typed kept, as a GET of the page
+    (a reload repeats nothing). Nothing is generated."""
+    values = _form_values(request.POST, strict=False)
+    url = tenant_url(
+        request,
+        "media:creative",
+        kind=values["kind"],
+        provider=values["provider"],
+        base_prompt=values["base_prompt"],
+        aspect_ratio=values["aspect_ratio"],
+        duration_seconds=values["duration_seconds"] if values["kind"] == VIDEO else "",
+        preset_id=values["preset_id"],
+        preset_q=values["preset_q"],
+        use_cache="on" if values["use_cache"] else "off",
+    )
+    if len(url) <= ADDRESS_MAX:
+        return redirect(f"{url}#picker-preset_id")
+    # Too long for an address (a long prompt, say): the page itself, still with nothing written.
+    context = _page_context(request, values)
+    refused = context["preset_picker"].search_error
+    return render(request, TEMPLATE, context, status=400 if refused else 200)
 
 
 @require_GET
@@ -232,15 +270,10 @@ def creative_generate(request: HttpRequest) -> HttpResponse:
         # No hold could be placed, so nothing was queued: the person tries again later.
         blocked, status = exc.message, 503
     if errors or blocked:
-        context = _composer(request, values, form_errors=errors, blocked=blocked)
         if not request.htmx:
-            full = {
-                **context,
-                **_jobs_context(request),
-                **_gallery_context(request),
-                **_approvals_context(request),
-            }
-            return render(request, TEMPLATE, full, status=status)
+            context = _page_context(request, values, form_errors=errors, blocked=blocked)
+            return render(request, TEMPLATE, context, status=status)
+        context = _composer(request, values, form_errors=errors, blocked=blocked)
         response = render(request, f"{TEMPLATE}#composer", context)
         return reswap(retarget(response, "#composer"), "outerHTML")
     message = (

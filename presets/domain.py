@@ -25,6 +25,8 @@ PROMPT_MAX = 1000
 TAGS_MAX = 20
 TAG_MAX = 30
 FONT_FAMILY_MAX = 60
+# A search of the library: longer than any preset or organisation name (80) with room to spare.
+SEARCH_MAX = 200
 
 HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # Font families end up in a style attribute: letters, digits, spaces and hyphens only.
@@ -130,10 +132,22 @@ class PresetPicker:
     none_selected: bool
     custom_total: int = 0  # the tenant's custom presets matching ``search``; a page is listed
     search: str = ""
+    search_error: str = ""  # why the search text was refused (it was not applied)
+    more: int = 0  # matches beyond those listed: "refine your search"
 
     @property
     def searchable(self) -> bool:
-        return bool(self.search) or self.custom_total > len(self.custom)
+        return bool(self.search or self.search_error) or self.custom_total > len(self.custom)
+
+    @property
+    def search_name(self) -> str:
+        return picker_search_name(self.field_name)
+
+
+def picker_search_name(field_name: str) -> str:
+    """The name of a picker's search box in its host form: ``preset_id`` searches with
+    ``preset_q``, ``variant-0-preset_id`` with ``variant-0-preset_q``."""
+    return f"{field_name.removesuffix('_id')}_q"
 
 
 class ComposedPrompt(NamedTuple):

@@ -12,10 +12,12 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from bakedbot.validation import clean_text
 from presets.builtins import BUILTIN_PRESETS, BUILTINS_BY_ID, is_builtin_id
 from presets.domain import (
     BUILT_IN,
     CUSTOM,
+    SEARCH_MAX,
     ColorPalette,
     PickerOption,
     PresetNotFound,
@@ -211,8 +213,14 @@ def get_preset_picker(
     """Context for ``{% include "presets/_picker.html" with picker=... %}``: the built-ins and
     the first ``limit`` of the tenant's custom presets matching ``search`` (by name), plus the
     selected one wherever it sorts, as radio options named ``field_name``; a library larger than
-    that is searched (``presets:picker``), never listed whole. An unknown or another tenant's
-    ``selected_id`` selects nothing (or "No preset" when ``allow_none``)."""
+    that is searched (its search box is named ``picker.search_name``), never listed whole, and
+    ``more`` says how many matches are left out. A search longer than ``SEARCH_MAX`` is not
+    applied (``search_error`` says why). An unknown or another tenant's ``selected_id`` selects
+    nothing (or "No preset" when ``allow_none``)."""
+    try:
+        search, search_error = clean_text(search, max_length=SEARCH_MAX, label="Search"), ""
+    except ValueError as exc:
+        search, search_error = "", str(exc)
     page = get_style_presets_page(tenant_id, category=CUSTOM, search=search, per_page=limit)
     custom = list(page.presets)
     chosen = None
@@ -231,7 +239,9 @@ def get_preset_picker(
         allow_none=allow_none,
         none_selected=allow_none and not selected,
         custom_total=page.total,
-        search=search.strip(),
+        search=search,
+        search_error=search_error,
+        more=page.total - len(page.presets),
     )
 
 

@@ -30,9 +30,11 @@ from presets.domain import (
     CATEGORIES,
     FONT_SIZES,
     FONT_WEIGHTS,
+    SEARCH_MAX,
     TAG_MAX,
     PresetNotFound,
     compose_prompt,
+    picker_search_name,
 )
 from presets.selectors import (
     get_preset_picker,
@@ -72,8 +74,6 @@ COLOUR_FIELDS = (
     ("secondary_color", "Secondary"),
     ("accent_color", "Accent"),
 )
-# Longer than any preset name or organisation name (80) with room to spare.
-SEARCH_MAX = 200
 FONT_SUGGESTIONS = (
     "Inter",
     "Helvetica",
@@ -136,10 +136,7 @@ def _dialog(request, *, preset=None, values: dict, errors=None, status: int = 20
 def _search(request: HttpRequest) -> tuple[str, dict[str, str]]:
     """The ``q`` search text and its field errors. Bounded: a pattern of thousands of characters
     is no name anyone typed, and the database refuses it as too complex."""
-    return _search_text(request.GET.get("q", ""))
-
-
-def _search_text(query: str) -> tuple[str, dict[str, str]]:
+    query = request.GET.get("q", "")
     try:
         return clean_text(query, max_length=SEARCH_MAX, label="Search"), {}
     except ValueError as exc:
@@ -336,19 +333,19 @@ PICKER_FIELD = re.compile(r"[A-Za-z0-9_-]{1,60}")
 @require_GET
 @tenant_member_required
 def picker(request):
-    """The picker's custom presets matching ``picker_q`` (the picker's search box, for a library
-    too large to list): the options fragment, the checked one kept."""
+    """The picker's custom presets matching its search box (``picker_field``'s search name,
+    ``preset_q`` for ``preset_id``): the options fragment HTMX swaps in as the person types, the
+    checked one kept. Without JavaScript the host page searches itself (the picker's Search
+    button)."""
     field_name = request.GET.get("picker_field", "")
     if not PICKER_FIELD.fullmatch(field_name):
         return HttpResponseBadRequest("picker_field: letters, digits, - and _ only.")
-    query, errors = _search_text(request.GET.get("picker_q", ""))
     context = {
         "picker": get_preset_picker(
             request.tenant.pk,
             selected_id=request.GET.get(field_name, "")[:64],
             field_name=field_name,
-            search="" if errors else query,
-        ),
-        "errors": errors,
+            search=request.GET.get(picker_search_name(field_name), ""),
+        )
     }
     return render(request, "presets/_picker.html#custom-options", context)

@@ -2,10 +2,14 @@
 the draft, Back and Next keeping what was entered, a draft resumed at its step, and who may do
 what. (Generating a variant's image: ``test_variant_media.py``.)"""
 
+import re
+
 import pytest
 from django.urls import reverse
 
+from presets.selectors import PICKER_SIZE
 from tests.abtests.conftest import make_test, variant_ids, variants_post, wizard_url
+from tests.presets.factories import make_preset
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -221,6 +225,60 @@ def test_it_refuses_an_action_for_a_row_that_is_not_there(member_a_client, org_a
     html = response.content.decode()
     assert "That variant row is not on the form; reload the page." in html
     assert "typed</textarea>" in html  # what was typed is kept
+    assert not test.variants.exists()
+
+
+def _picker_names(html: str, row: int) -> list[str]:
+    """The custom presets row ``row``'s picker lists."""
+    custom = html.split(f'id="picker-custom-variant-{row}-preset_id"')[1].split(">Built-in<")[0]
+    return re.findall(r'class="preset-option-name"[^>]*>([^<]+)<', custom)
+
+
+def test_a_pickers_search_button_lists_its_matches_without_javascript(
+    member_a_client, org_a, org_b
+):
+    for n in range(PICKER_SIZE + 8):
+        make_preset(org_a, name=f"Look {n:02d}")
+    make_preset(org_b, name="Look 19 of Summit")
+    test = make_test(org_a, variants=[], wizard_step=2)
+    rows = [
+        {"name": "Control", "preset_id": "builtin-modern", "custom_prompt": "typed first"},
+        {"name": "Moody", "preset_id": "", "custom_prompt": "typed second"},
+    ]
+    step = wizard_url(test, 2)
+    html = member_a_client.get(step).content.decode()
+    assert "Look 19" not in html
+    assert 'name="preset_search" value="variant-1-preset_id"' in html
+    assert 'name="variant-1-preset_q"' in html
+    # The browser sends the pressed button, not the hidden default Next.
+    data = variants_post(rows, "") | {
+        "preset_search": "variant-1-preset_id",
+        "variant-1-preset_q": "look 19",
+    }
+    del data["action"]
+    response = member_a_client.post(wizard_url(test), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert _picker_names(html, 1) == ["Look 19"]
+    assert 'name="variant-1-preset_q" value="look 19"' in html
+    assert len(_picker_names(html, 0)) == PICKER_SIZE  # the other row is not searched
+    assert "typed first</textarea>" in html and "typed second</textarea>" in html
+    assert 'name="variant-1-name" value="Moody"' in html
+    assert re.search(r'name="variant-0-preset_id" value="builtin-modern"[^>]*checked', html)
+    assert "of Summit" not in html
+    test.refresh_from_db()
+    assert not test.variants.exists() and test.wizard_step == 2  # nothing saved
+
+
+@pytest.mark.parametrize("query", ["²", "A" * 50_000, "%"])
+def test_a_hostile_picker_search_keeps_the_step(member_a_client, org_a, query):
+    make_preset(org_a, name="Look")
+    test = make_test(org_a, variants=[], wizard_step=2)
+    rows = [{"name": "Control", "preset_id": "", "custom_prompt": "typed"}]
+    data = variants_post(rows) | {"preset_search": "x", "variant-0-preset_q": query}
+    response = member_a_client.post(wizard_url(test), data)
+    assert response.status_code == 200
+    assert "typed</textarea>" in response.content.decode()
     assert not test.variants.exists()
 
 

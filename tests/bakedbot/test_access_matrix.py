@@ -53,6 +53,7 @@ ACCESS: dict[str, str] = {
     "media:creative": MEMBER_PAGE,
     "media:creative_estimate": MEMBER_PAGE,
     "media:creative_generate": MEMBER_PAGE,
+    "media:creative_preset_search": MEMBER_PAGE,
     "media:creative_jobs": MEMBER_PAGE,
     "media:creative_job_retry": MEMBER_PAGE,
     "media:creative_gallery": MEMBER_PAGE,

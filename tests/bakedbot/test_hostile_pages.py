@@ -153,6 +153,9 @@ CEO = {
 WIZARD = {
     "step": F("1", "2", "3", "4"),
     "action": F("next", "back", "add", "equal", "start", "remove-0", "generate-0", "remove-"),
+    # A variant's preset picker: its Search button and search box.
+    "preset_search": F("", "variant-0-preset_id"),
+    "variant-0-preset_q": F("walk", ""),
     # Step 1
     "name": F("Walk test"),
     "description": F("Made by the walk."),
@@ -234,9 +237,14 @@ PAGE_FIELDS: dict[str, Page] = {
     "media:dashboard": Page(),
     "media:budget_update": Page(post=BUDGET_FORM),
     "media:alert_acknowledge": Page(),
-    "media:creative": Page(get={**IMAGE, "page": F("1", "2"), "since": F(), "delay": F("2")}),
+    "media:creative": Page(
+        get={**IMAGE, "preset_q": F("walk", ""), "page": F("1", "2"), "since": F(), "delay": F("2")}
+    ),
     "media:creative_estimate": Page(get=IMAGE),
     "media:creative_generate": Page(post=IMAGE),
+    "media:creative_preset_search": Page(
+        post={**IMAGE, "preset_q": F("walk", ""), "preset_search": F("preset_id")}
+    ),
     "media:creative_jobs": Page(get={"since": F(), "delay": F("1", "2", "8")}),
     "media:creative_job_retry": Page(),
     "media:creative_gallery": Page(get={"page": F("1", "2", "3")}),
@@ -269,7 +277,7 @@ PAGE_FIELDS: dict[str, Page] = {
         }
     ),
     "presets:picker": Page(
-        get={"picker_field": F("preset_id"), "picker_q": F("walk", ""), "preset_id": F("")}
+        get={"picker_field": F("preset_id"), "preset_q": F("walk", ""), "preset_id": F("")}
     ),
     "presets:create": Page(post=PRESET_FORM),
     "presets:published": Page(get={"q": F("walk")}),

@@ -1,6 +1,7 @@
 """The Creative Center in a real browser, with a real django-q2 worker behind it: generate an
 image in simulate mode and watch it go from the queue to the gallery with its cost; submit it
-and approve it in the approval queue; pick a style preset and see the prompt that will be sent."""
+and approve it in the approval queue; pick a style preset and see the prompt that will be sent;
+with JavaScript off, search a large preset library and generate with the preset found."""
 
 import re
 
@@ -10,6 +11,7 @@ from playwright.sync_api import expect
 from media.models import CreativeContent, GenerationJob
 from media.services import generate_image, submit_content_for_approval
 from presets.selectors import get_style_preset
+from tests.presets.factories import make_preset
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -156,3 +158,72 @@ def test_it_shows_the_composed_prompt_for_the_chosen_preset(
 
     page.locator(".preset-option", has_text="No preset").click()
     expect(composed.get_by_test_id("composed-text")).to_have_text("Our new vape line")
+
+
+def test_it_searches_the_presets_and_picks_one_with_javascript_off(
+    browser, login, live_server, member_a, org_a, media_root, shot
+):
+    looks = {f"Look {n:02d}": make_preset(org_a, name=f"Look {n:02d}") for n in range(20)}
+    context = browser.new_context(
+        viewport={"width": 1360, "height": 900}, java_script_enabled=False
+    )
+    page = context.new_page()
+    try:
+        login(page, member_a)
+        page.goto(f"{live_server.url}/dashboard/creative")
+        picker = page.get_by_test_id("preset-picker")
+        expect(picker.locator(".preset-option", has_text="Look 19")).to_have_count(0)
+        page.fill("#id_base_prompt", "Our new vape line")
+        page.select_option("#id_aspect_ratio", "16:9")
+
+        # Enter in the search box searches (the picker's button is the form's first).
+        search = page.get_by_test_id("picker-search")
+        search.fill("look 1")
+        search.press("Enter")
+        page.wait_for_url(re.compile(r"preset_q=look\+1"))
+        expect(picker.get_by_test_id("picker-count")).to_have_text("10 matches.")
+        search.fill("Look 19")
+        page.get_by_test_id("picker-search-button").click()
+        page.wait_for_url(re.compile(r"preset_q=Look\+19"))
+        expect(picker.get_by_test_id("preset-option")).to_have_count(1 + 9)  # + the built-ins
+        expect(page.locator("#id_base_prompt")).to_have_value("Our new vape line")
+        expect(page.locator("#id_aspect_ratio")).to_have_value("16:9")
+
+        picker.locator(".preset-option", has_text="Look 19").click()
+        shot(page, "creative-preset-search-without-javascript.png", full_page=True)
+        page.get_by_test_id("generate").click()
+        page.wait_for_url(f"{live_server.url}/dashboard/creative")
+        expect(page.get_by_text("Image queued.")).to_be_visible()
+    finally:
+        context.close()
+    job = GenerationJob.objects.get()
+    assert (job.preset_id, job.prompt, job.params["aspect_ratio"]) == (
+        looks["Look 19"],
+        "Our new vape line",
+        "16:9",
+    )
+
+
+def test_it_searches_the_presets_as_one_types_with_javascript(
+    page, login, live_server, member_a, org_a, media_root
+):
+    for n in range(20):
+        make_preset(org_a, name=f"Look {n:02d}")
+    login(page, member_a)
+    page.goto(f"{live_server.url}/dashboard/creative")
+    picker = page.get_by_test_id("preset-picker")
+    search = page.get_by_test_id("picker-search")
+    search.fill("Look 19")
+    expect(picker.get_by_test_id("picker-count")).to_have_text("1 match.")
+    picker.locator(".preset-option", has_text="Look 19").click()
+    # Enter searches in place: it neither generates nor leaves the page.
+    search.fill("Look 0")
+    search.press("Enter")
+    expect(picker.get_by_test_id("picker-count")).to_have_text("10 matches.")
+    search.fill("Look 15")
+    page.get_by_test_id("picker-search-button").click()
+    expect(picker.get_by_test_id("picker-count")).to_have_text("1 match.")
+    chosen = picker.locator(".preset-option", has_text="Look 19").locator("input")
+    expect(chosen).to_be_checked()  # the chosen one stays listed and checked
+    assert page.url == f"{live_server.url}/dashboard/creative"
+    assert not GenerationJob.objects.exists()

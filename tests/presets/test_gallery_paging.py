@@ -66,7 +66,7 @@ def test_it_lists_a_page_of_the_picker_and_searches_the_rest(owner_a_client, org
     assert len(picker.custom) == PICKER_SIZE + 1 and picker.custom[0].selected  # + the chosen one
     assert picker.searchable and picker.custom_total == PICKER_SIZE + 8
     html = owner_a_client.get(
-        PICKER, {"picker_field": "preset_id", "picker_q": "Look 19", "preset_id": ids[0]}, **HTMX
+        PICKER, {"picker_field": "preset_id", "preset_q": "Look 19", "preset_id": ids[0]}, **HTMX
     ).content.decode()
     names = re.findall(r'class="preset-option-name"[^>]*>([^<]+)<', html)
     assert names == ["Look 00", "Look 19"]  # the checked one stays, then the match
@@ -81,7 +81,7 @@ def test_it_keeps_the_picker_to_members_of_the_organisation(client, user_b_clien
     mine = make_preset(org_a, name="Alpha only")
     response = client.get(PICKER, {"picker_field": "preset_id"})
     assert response.status_code == 302 and reverse("login") in response["Location"]
-    html = user_b_client.get(PICKER, {"picker_field": "preset_id", "picker_q": "Alpha"})
+    html = user_b_client.get(PICKER, {"picker_field": "preset_id", "preset_q": "Alpha"})
     assert "Alpha only" not in html.content.decode()
     assert (
         user_b_client.get(PICKER, {"picker_field": "preset_id", "tenant": org_a.pk}).status_code
