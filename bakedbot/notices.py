@@ -1,6 +1,6 @@
 """The bell: notices for people, kept here at the bottom layer so every app can post them —
-costs (budget alerts), media (content waiting for approval) and playbooks (failed runs) call
-these services; none of them knows another's models.
+costs (budget alerts), media (content waiting for approval) and playbooks (failed runs, notify
+steps) call these services; none of them knows another's models.
 
 A notice is about something (its ``key``); each person has at most one per key, so posting the
 same thing twice changes nothing, and when the thing is handled (``notice_resolve``) it leaves

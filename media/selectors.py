@@ -365,6 +365,13 @@ def get_playbook_run_content(tenant_id: str, playbook_run_id: str) -> list[Conte
     return _content_views(items)
 
 
+def content_awaiting_approval(tenant_id: str, content_id: str) -> bool:
+    """Whether this content of the tenant is still in the approval queue (not yet reviewed)."""
+    return CreativeContent.objects.filter(
+        tenant_id=tenant_id, pk=content_id, status=CreativeContent.Status.PENDING
+    ).exists()
+
+
 def get_approval_queue(
     tenant_id: str | None, filters: ApprovalFilters = ApprovalFilters()
 ) -> ApprovalQueue:

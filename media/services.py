@@ -337,6 +337,12 @@ def _user_of(user: UserRef) -> AbstractBaseUser | None:
     return get_user_model().objects.filter(pk=int(text)).first() if is_ascii_digits(text) else None
 
 
+def approval_notice_key(content_id: str) -> str:
+    """The bell's key for content waiting for approval: one notice per person, resolved when the
+    content is reviewed. A playbook's notify step about the content posts under the same key."""
+    return f"approval:{content_id}"
+
+
 def submit_content_for_approval(
     *,
     tenant_id: str,
@@ -391,7 +397,7 @@ def submit_content_for_approval(
         content.media.set(media)
         notice_post(
             organisation_id=tenant_id,
-            key=f"approval:{content.pk}",
+            key=approval_notice_key(content.pk),
             kind="approval",
             title=f"Waiting for your approval: {clean_title}",
             body=f"For {clean_platform}",
@@ -439,7 +445,7 @@ def _record_review(
     if not updated:
         raise InvalidInput(status="Someone reviewed this content a moment ago.")
     # Handled: the "waiting for your approval" notice leaves every owner's bell.
-    notice_resolve(organisation_id=content.tenant_id, key=f"approval:{content.pk}")
+    notice_resolve(organisation_id=content.tenant_id, key=approval_notice_key(content.pk))
     return ReviewedContent(
         id=content.pk,
         tenant_id=content.tenant_id,

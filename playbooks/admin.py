@@ -2,7 +2,6 @@ from django.contrib import admin
 
 from playbooks.models import (
     Deal,
-    Notification,
     Playbook,
     PlaybookRun,
     PlaybookStepResult,
@@ -52,8 +51,3 @@ class ProductAdmin(admin.ModelAdmin):
 class DealAdmin(admin.ModelAdmin):
     list_display = ["title", "organisation", "starts_on", "ends_on", "active"]
     list_filter = ["organisation", "active"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["title", "user", "organisation", "created_at", "read_at"]

@@ -1,6 +1,7 @@
 """Playbook templates (global), installed playbooks, their runs and step results, plus the small
-stores the step executors read: the tenant's products and deals, in-app notifications, and the
-scheduler's state (heartbeat and, for tests and demos only, a clock override)."""
+stores the step executors read: the tenant's products and deals, and the scheduler's state
+(heartbeat and, for tests and demos only, a clock override). In-app notices are the bell's
+(``bakedbot.notices``)."""
 
 from functools import partial
 
@@ -203,31 +204,6 @@ class Deal(models.Model):
 
     class Meta:
         ordering = ["starts_on", "title"]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class Notification(models.Model):
-    """An in-app notification for one user (sent by the ``notify`` step)."""
-
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="notifications"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="playbook_notifications"
-    )
-    run = models.ForeignKey(
-        PlaybookRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
-    )
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    link = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.title

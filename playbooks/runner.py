@@ -103,7 +103,7 @@ def _run_step(run, row, step, position, context, runtime) -> bool:
     row.started_at = clock.now()
     row.save(update_fields=["status", "started_at"])
     began = time.monotonic()
-    runtime.now = row.started_at
+    runtime.now, runtime.step_id = row.started_at, row.step_id
     try:
         checked = validate_step(step, position)
         outcome = STEP_TYPES.get(checked["type"]).execute(checked["params"], context, runtime)

@@ -15,7 +15,6 @@ from playbooks.captions import expected_caption_tokens
 from playbooks.cron import upcoming
 from playbooks.executor import STEP_TYPES, StepError, image_provider_for_tier, validate_step
 from playbooks.models import (
-    Notification,
     Playbook,
     PlaybookRun,
     PlaybookStepResult,
@@ -175,12 +174,6 @@ def upcoming_runs(playbook: Playbook, now: datetime, n: int = 3) -> list[datetim
         return []
     zone = playbook.organisation.tz
     return [slot.astimezone(zone) for slot in upcoming(playbook.schedule, zone, now, n)]
-
-
-def unread_notifications(tenant_id: str, user, limit: int = 5):
-    return Notification.objects.filter(
-        organisation_id=tenant_id, user=user, read_at__isnull=True
-    ).order_by("-created_at")[:limit]
 
 
 def effective_steps(playbook: Playbook) -> list[dict]:

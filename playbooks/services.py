@@ -22,7 +22,6 @@ from playbooks.executor import StepError, validate_step
 from playbooks.library import PLAYBOOK_TEMPLATES
 from playbooks.models import (
     Agent,
-    Notification,
     Playbook,
     PlaybookRun,
     PlaybookStepResult,
@@ -447,9 +446,3 @@ def rerun_playbook_run(
         rerun_of=run,
         rerun_from_step=from_step,
     )
-
-
-def notification_mark_read(*, notification: Notification, now: datetime) -> None:
-    if notification.read_at is None:
-        notification.read_at = now
-        notification.save(update_fields=["read_at"])

@@ -13,11 +13,6 @@ urlpatterns = [
     ),
     path("dashboard/playbooks/runs/<str:run_id>", views.run_detail, name="run_detail"),
     path("dashboard/playbooks/runs/<str:run_id>/rerun", views.run_rerun, name="run_rerun"),
-    path(
-        "dashboard/playbooks/notifications/<int:notification_id>/read",
-        views.notification_read,
-        name="notification_read",
-    ),
     path("dashboard/playbooks/<str:playbook_id>", views.playbook_detail, name="detail"),
     path(
         "dashboard/playbooks/<str:playbook_id>/settings",

@@ -17,7 +17,7 @@ from playbooks import clock, selectors, services
 from playbooks.cron import DST_NOTE
 from playbooks.forms import parse_param_overrides, step_fields
 from playbooks.library import PLAYBOOK_TEMPLATES
-from playbooks.models import Notification, Playbook, PlaybookRun
+from playbooks.models import Playbook, PlaybookRun
 from presets.recommendations import style_recommendations
 
 # The run page polls its progress; while nothing changes it slows down to this.
@@ -81,7 +81,6 @@ def playbook_list(request):
             playbooks=playbooks,
             library=library,
             runs=selectors.run_list(request.tenant.pk),
-            notifications=selectors.unread_notifications(request.tenant.pk, request.user),
         ),
     )
 
@@ -243,18 +242,6 @@ def run_rerun(request, run_id):
         return _redirect(request, "playbooks:run_detail", run.pk)
     messages.success(request, f"Re-running from {new_run.rerun_from_step}.")
     return _redirect(request, "playbooks:run_detail", new_run.pk)
-
-
-@require_POST
-@tenant_member_required
-def notification_read(request, notification_id):
-    notification = get_object_or_404(
-        Notification, pk=notification_id, organisation=request.tenant, user=request.user
-    )
-    services.notification_mark_read(notification=notification, now=clock.now())
-    if request.htmx:
-        return HttpResponse("")
-    return _redirect(request, "playbooks:list")
 
 
 # --- super admin -------------------------------------------------------------------------------

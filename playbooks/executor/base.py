@@ -47,6 +47,7 @@ class StepRuntime:
     dry_run: bool
     now: datetime
     rerun: bool = False
+    step_id: str = ""  # the step being executed (the runner sets it with ``now``)
 
     def result_of(self, context: PlaybookExecutionContext, *types: str) -> dict | None:
         """The latest earlier step result of one of these step types, or None."""

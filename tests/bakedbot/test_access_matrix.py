@@ -88,7 +88,6 @@ ACCESS: dict[str, str] = {
     "playbooks:template_run": OWNER_PAGE,
     "playbooks:run_detail": MEMBER_PAGE,
     "playbooks:run_rerun": OWNER_PAGE,
-    "playbooks:notification_read": MEMBER_PAGE,
     "playbooks:detail": MEMBER_PAGE,
     "playbooks:settings": OWNER_PAGE,
     "playbooks:toggle": OWNER_PAGE,

@@ -314,7 +314,6 @@ PAGE_FIELDS: dict[str, Page] = {
         get={"guidance": F("Brighter"), "from_step": F(""), "since": F(), "delay": F("2")}
     ),
     "playbooks:run_rerun": Page(post={"from_step": F(""), "guidance": F("Brighter, please.")}),
-    "playbooks:notification_read": Page(),
     "playbooks:detail": Page(),
     "playbooks:settings": Page(
         post={"enabled": F("on", ""), "schedule": F("0 9 * * 1", "")}, dynamic=_playbook_params

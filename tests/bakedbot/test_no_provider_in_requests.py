@@ -26,7 +26,7 @@ from bakedbot.demo import DEMO_PASSWORD
 from bakedbot.models import Notice, Organisation
 from costs.models import CostAlert
 from media.models import CreativeContent, GenerationJob, MediaAsset
-from playbooks.models import Notification, Playbook, PlaybookRun, PlaybookTemplate
+from playbooks.models import Playbook, PlaybookRun, PlaybookTemplate
 from presets.models import StylePreset
 from tests.media.providers.fakes import FakeProvider
 
@@ -105,7 +105,6 @@ def _values(tenant: Organisation, token_id: str) -> tuple[dict[str, str], dict[s
         "template_id": _first(PlaybookTemplate.objects.order_by("pk")),
         "playbook_id": _first(Playbook.objects.filter(organisation=tenant)),
         "run_id": _first(PlaybookRun.objects.filter(organisation=tenant)),
-        "notification_id": _first(Notification.objects.filter(organisation=tenant), "1"),
         "notice_id": _first(Notice.objects.filter(organisation=tenant), "1"),
         "token_id": token_id,
         "object_id": "1",

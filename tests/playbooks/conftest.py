@@ -5,7 +5,6 @@ speaking its wire format (``veo_server``, ``text_server``)."""
 
 import pytest
 
-from playbooks.models import Notification
 from playbooks.runner import execute_playbook_run
 from playbooks.services import (
     install_playbook_template,
@@ -94,11 +93,6 @@ def playbook(org_a, install):
 def run(playbook, shop, run_now):
     """A finished run of the Weekly Deals playbook (its content awaiting approval)."""
     return run_now(start_playbook_run(playbook=playbook, triggered_by="manual"))
-
-
-@pytest.fixture
-def notification(org_a, member_a, run):
-    return Notification.objects.create(organisation=org_a, user=member_a, run=run, title="Hi")
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ TENANT_URLS = [
     ("playbooks:run", "post", True, "playbook"),
     ("playbooks:run_detail", "get", False, "run"),
     ("playbooks:run_rerun", "post", True, "run"),
-    ("playbooks:notification_read", "post", False, "notification"),
 ]
 
 

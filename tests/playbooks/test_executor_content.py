@@ -1,6 +1,7 @@
 """generate_video (each provider), generate_image (by tier), generate_caption (per platform, within
-limits), review, submit_approval and notify — each step on its own, the media steps through the
-real generation service (simulated, or a provider on a local fake server)."""
+limits), review, submit_approval and notify (its bell and e-mail: test_notify_bell.py) — each step
+on its own, the media steps through the real generation service (simulated, or a provider on a
+local fake server)."""
 
 import base64
 import io
@@ -10,6 +11,7 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from bakedbot.errors import InvalidInput
+from bakedbot.notices import get_bell
 from costs.pricing import estimate_media_cost
 from media.models import GenerationJob, MediaAsset
 from media.providers import video_duration, video_size
@@ -18,7 +20,6 @@ from media.services import generate_image as media_generate_image
 from playbooks.captions import PLATFORMS, caption_length, hashtags_in
 from playbooks.executor import StepError
 from playbooks.executor.media import image_provider_for_tier
-from playbooks.models import Notification
 from tests.media.providers.fakes import Reply
 from tests.playbooks.helpers import context_for, execute, runtime_for
 
@@ -422,54 +423,10 @@ def test_submit_approval_without_media_fails(org_a):
 NOTIFY = {"id": "step-6", "type": "notify", "params": {}}
 
 
-@pytest.fixture
-def run_id(org_a, install):
-    from playbooks.services import start_playbook_run
-
-    return start_playbook_run(
-        playbook=install("weekly-deals-video", org_a), triggered_by="manual"
-    ).pk
-
-
-def test_notify_in_app_and_by_email(org_a, owner_a, member_a, mailoutbox, run_id):
-    results = {
-        **_results(),
-        "step-5": {
-            "content_id": "content_1",
-            "title": "Weekly",
-            "platform": "instagram",
-            "status": "pending",
-        },
-    }
-    context = context_for(org_a, step_results=results, run_id=run_id)
-    result = execute(NOTIFY, context, runtime_for(org_a, STEPS)).result
-    assert result["notified"] == 2 and result["emailed"] == 2
-    assert result["title"] == "Test playbook: content awaiting your approval"
-    assert sorted(Notification.objects.values_list("user__username", flat=True)) == sorted(
-        [owner_a.username, member_a.username]
-    )
-    assert sorted(m.to[0] for m in mailoutbox) == sorted([owner_a.email, member_a.email])
-    assert "/dashboard/creative" in mailoutbox[0].body
-
-
-def test_notify_owners_only_in_app_only_with_a_message(
-    org_a, owner_a, member_a, mailoutbox, run_id
-):
-    step = {
-        "id": "s",
-        "type": "notify",
-        "params": {"audience": "owners", "channels": ["in_app"], "message": "Prices moved"},
-    }
-    result = execute(step, context_for(org_a, run_id=run_id), runtime_for(org_a)).result
-    assert (result["notified"], result["emailed"]) == (1, 0)
-    assert Notification.objects.get().body == "Prices moved"
-    assert mailoutbox == []
-
-
 def test_notify_in_a_dry_run_tells_no_one(org_a, owner_a, mailoutbox):
     result = execute(NOTIFY, context_for(org_a), runtime_for(org_a, dry_run=True)).result
     assert result["would_notify"] == 1
-    assert Notification.objects.count() == 0 and mailoutbox == []
+    assert get_bell(user=owner_a).notices == () and mailoutbox == []
 
 
 def test_notify_rejects_unknown_channels(org_a):

@@ -14,12 +14,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Schedule, Task
 from django_q.tasks import async_task
 
+from bakedbot.notices import get_bell
 from playbooks.clock import set_clock_override
-from playbooks.models import Notification, PlaybookRun, SchedulerState
+from playbooks.models import PlaybookRun, SchedulerState
 from playbooks.scheduler import SCHEDULE_NAME, ensure_scheduler_schedule
 from playbooks.services import install_playbook_template, seed_playbook_templates
 from tests.playbooks.helpers import make_shop
@@ -113,7 +115,9 @@ def test_a_real_worker_runs_a_scheduled_playbook_when_its_time_comes(org_a, owne
     assert run.scheduled_for == datetime(2026, 11, 23, 9, tzinfo=LA)
     assert [r.status for r in run.step_results.all()] == ["succeeded"] * 3
     assert "20% off all flower" in run.step_results.get(step_id="step-2").result["caption"]
-    assert Notification.objects.filter(user=owner_a, run=run).exists()
+    # Its notify step rang the owner's bell, linking to the run.
+    [notice] = get_bell(user=owner_a).notices
+    assert notice.link == reverse("playbooks:run_detail", args=[run.pk])
     # django-q2 saves a task's result after the task returns: wait for the rows, not the run.
     assert _wait_for(
         lambda: Task.objects.filter(func="playbooks.tasks.run_playbook", success=True).exists(),

@@ -1,12 +1,13 @@
 """Whole runs through the real media generation service in simulate mode: the Weekly Deals
 workflow end to end (a real video of the requested length, a caption within limits, the Creative
-Center's approval queue, notifications), cost tracking of each step in the cost core, failures
+Center's approval queue, the bell), cost tracking of each step in the cost core, failures
 mid-run, bad step types and parameters, budget blocks, dry runs: ``runner.execute_playbook_run``,
 the worker's entry."""
 
 import pytest
 from django.core.files.storage import default_storage
 
+from bakedbot.notices import get_bell
 from costs.budgets import update_media_budget
 from costs.models import BudgetHold
 from costs.pricing import estimate_media_cost
@@ -16,7 +17,7 @@ from media.providers import video_duration, video_size
 from media.selectors import get_approval_queue, get_playbook_run_content
 from playbooks.captions import PLATFORMS, caption_length, expected_caption_tokens, hashtags_in
 from playbooks.library import PLAYBOOK_TEMPLATES
-from playbooks.models import Notification, PlaybookTemplate
+from playbooks.models import PlaybookTemplate
 from playbooks.selectors import caption_estimate, estimate_playbook_run_cost
 from playbooks.services import (
     playbook_steps,
@@ -80,8 +81,12 @@ def test_weekly_deals_runs_end_to_end(org_a, owner_a, member_a, shop, install, r
     assert [view.asset.pk for view in pending.media] == [asset.pk]
     assert content.title.startswith("Weekly Deals Video · ")
 
-    assert rows["step-6"].result["notified"] == 2
-    assert Notification.objects.filter(user=owner_a, run=run).exists()
+    # The queue rang the owner's bell; the notify step (audience: everyone) adds the member's,
+    # under the same key: one notice each, which leaves both bells once the content is reviewed.
+    assert (rows["step-6"].result["notified"], rows["step-6"].result["new_notices"]) == (2, 1)
+    for user in (owner_a, member_a):
+        [notice] = get_bell(user=user).notices
+        assert notice.kind == "approval" and notice.link == "/dashboard/creative#approvals"
     assert len(mailoutbox) == 2 and "/dashboard/creative" in mailoutbox[0].body
     assert all(row.duration_ms >= 0 and row.finished_at for row in rows.values())
     assert run.started_at <= run.finished_at
@@ -234,8 +239,9 @@ def test_competitor_alert_end_to_end(
     assert run.status == "succeeded", run.error
     job = GenerationJob.objects.get(playbook_run_id=run.pk)
     assert "Blue Dream 3.5g" in job.prompt and job.kind == "video"
-    note = Notification.objects.get(user=owner_a)
+    [note] = get_bell(user=owner_a).notices
     assert note.title == "Competitor Price Alert: price alert"
+    assert note.link == f"/dashboard/playbooks/runs/{run.pk}"
     assert "1 product(s) priced more than 5% above" in note.body
     assert get_playbook_run_content(org_a.pk, run.pk) == []  # internal alert: no approval
 
@@ -326,7 +332,7 @@ def test_a_dry_run_simulates_and_submits_nothing(
     assert asset.simulated is True
     assert video_duration(_file(asset)) == pytest.approx(10, abs=0.1)
     assert get_approval_queue(org_a.pk).pending == [] and mailoutbox == []
-    assert Notification.objects.count() == 0
+    assert get_bell(user=owner_a).notices == ()
     rows = {row.step_id: row.result for row in run.step_results.all()}
     assert "21+" in rows["step-3"]["caption"] and rows["step-3"]["simulated"] is True
     assert rows["step-5"]["status"] == "not submitted (dry run)"
