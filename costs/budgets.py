@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bakedbot.errors import InvalidInput
+from bakedbot.ids import new_id
 from bakedbot.notices import notice_post, notice_resolve
 from bakedbot.selectors import organisation_exists
 from costs.budget_selectors import (
@@ -46,6 +47,13 @@ from costs.budget_selectors import (
     period_statuses,
 )
 from costs.budget_validation import LIMIT_FIELDS, BudgetSettings, clean_budget_updates
+from costs.headroom import (
+    HEADROOM_TTL,
+    UNLIMITED_MICROS,
+    close_hold,
+    place_hold_within_headroom,
+    set_headroom,
+)
 from costs.models import BudgetHold, CostAlert, MediaBudget
 from costs.money import format_micros, micros_to_decimal
 from costs.periods import BudgetPeriod
@@ -146,7 +154,51 @@ def place_budget_hold(
 
 
 def _place_hold(tenant_id: str, requested: int, reason: str, ttl: timedelta) -> Hold:
+    now = timezone.now()
+    hold = _place_within_headroom(tenant_id, requested, reason, now=now, expires_at=now + ttl)
+    return hold or _place_checked(tenant_id, requested, reason, ttl)
+
+
+def _new_hold(tenant_id: str, amount: int, reason: str, *, now: datetime, expires_at: datetime):
+    return BudgetHold.objects.create(
+        tenant_id=tenant_id,
+        amount_micros=amount,
+        reason=reason[:REASON_MAX_CHARS],
+        created_at=now,
+        expires_at=expires_at,
+    )
+
+
+def _place_within_headroom(
+    tenant_id: str, requested: int, reason: str, *, now: datetime, expires_at: datetime
+) -> Hold | None:
+    """The hold, when the tenant's headroom has room for it (``costs.headroom``); else None and
+    nothing written."""
+    hold = Hold(
+        id=new_id("hold"),
+        tenant_id=tenant_id,
+        amount_micros=requested,
+        reason=reason[:REASON_MAX_CHARS],
+        status=BudgetHold.Status.ACTIVE,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    placed = place_hold_within_headroom(
+        hold_id=hold.id,
+        tenant_id=tenant_id,
+        amount=requested,
+        reason=hold.reason,
+        now=now,
+        expires_at=expires_at,
+    )
+    return hold if placed else None
+
+
+def _place_checked(tenant_id: str, requested: int, reason: str, ttl: timedelta) -> Hold:
+    """The long way: lock the budget, read spend and holds, check every limit, insert the hold
+    and set the headroom the next holds take from."""
     statuses: list[BudgetPeriodStatus] = []
+    after: list[BudgetPeriodStatus] = []
     breach: BudgetBreach | None = None
     settings = BudgetSettings()
     with transaction.atomic():
@@ -172,34 +224,49 @@ def _place_hold(tenant_id: str, requested: int, reason: str, ttl: timedelta) -> 
             if settings.hard_limit_enabled:
                 breach = find_breach(statuses, requested)
         if breach is None:
-            row = BudgetHold.objects.create(
-                tenant_id=tenant_id,
-                amount_micros=requested,
-                reason=reason[:REASON_MAX_CHARS],
-                created_at=now,
-                expires_at=now + ttl,
-            )
+            row = _new_hold(tenant_id, requested, reason, now=now, expires_at=now + ttl)
+            after = [replace(s, held_micros=s.held_micros + requested) for s in statuses]
+            if budget is not None:
+                until = min((s.next_reset for s in after), default=now + HEADROOM_TTL)
+                set_headroom(tenant_id, _headroom(after), until=until, now=now)
     if breach is not None:
         _raise_alerts(tenant_id, settings, [_blocked_alert(breach)])
         raise BudgetExceeded(tenant_id, breach)
     if statuses:
-        after = [replace(s, held_micros=s.held_micros + requested) for s in statuses]
         _raise_alerts(tenant_id, settings, _threshold_alerts(after))
     return _hold_of(row)
 
 
+def _headroom(statuses: list[BudgetPeriodStatus]) -> int:
+    """How much more the tenant can use before a period changes state (ok → warning →
+    exceeded: an alert would be due, or a hard limit would refuse); negative when a period is
+    exceeded already, so every hold goes the long way."""
+    headroom = UNLIMITED_MICROS
+    for status in statuses:
+        limit = status.limit_micros
+        if limit is None:
+            continue
+        if status.state == "exceeded":
+            return -1
+        if status.state == "ok":  # warning starts at the first amount >= threshold % of limit
+            next_state_at = -(-status.soft_threshold_percent * limit // 100)
+        else:
+            next_state_at = limit
+        headroom = min(headroom, next_state_at - 1 - status.used_micros)
+    return headroom
+
+
 def _close_hold(hold: Hold | str, status: str, actual_micros: int | None) -> tuple[Hold, bool]:
-    """Close an active hold; returns it and whether this call closed it."""
+    """Close an active hold (``costs.headroom.close_hold``); returns it and whether this call
+    closed it."""
     hold_id = hold if isinstance(hold, str) else hold.id
     now = timezone.now()
-    closed = BudgetHold.objects.filter(pk=hold_id, status=BudgetHold.Status.ACTIVE).update(
-        status=status, actual_micros=actual_micros, closed_at=now
-    )
+    closed = close_hold(hold_id=hold_id, status=status, actual_micros=actual_micros, now=now)
     if closed and not isinstance(hold, str):
         return replace(hold, status=status, actual_micros=actual_micros, closed_at=now), True
     try:
         # Unknown, or already closed: settling or releasing twice changes nothing.
-        return _hold_of(BudgetHold.objects.get(pk=hold_id)), bool(closed)
+        return _hold_of(BudgetHold.objects.get(pk=hold_id)), closed
     except BudgetHold.DoesNotExist:
         raise LookupError(f"No budget hold {hold_id!r}") from None
 
@@ -387,6 +454,7 @@ def update_media_budget(
                 "hard_limit_enabled": cleaned.hard_limit_enabled,
                 "alert_recipients": list(cleaned.alert_recipients),
                 "updated_by": updated_by,
+                "headroom_until": None,  # the next hold checks the new settings the long way
             },
         )
     return budget_config_of(tenant_id, budget)

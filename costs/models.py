@@ -156,7 +156,9 @@ class GlobalDailyUsage(UsageTotalsFields):
 
 class MediaBudget(models.Model):
     """A tenant's budget settings (the original ``MediaBudgetConfig``). Limits are micro-dollars,
-    None meaning no limit. Placing a hold locks this row, which serialises holds per tenant."""
+    None meaning no limit. Placing a hold the long way locks this row, which serialises holds
+    per tenant; ``headroom_micros`` (valid until ``headroom_until``) is what a hold may take
+    without that (``costs.headroom``)."""
 
     tenant = models.OneToOneField(
         "bakedbot.Organisation",
@@ -170,6 +172,8 @@ class MediaBudget(models.Model):
     soft_threshold_percent = models.PositiveSmallIntegerField(default=80)
     hard_limit_enabled = models.BooleanField(default=True)
     alert_recipients = models.JSONField(default=list, blank=True)
+    headroom_micros = models.BigIntegerField(default=0)
+    headroom_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from costs.budgets import Hold, release_budget_hold, settle_budget_hold
 from costs.domain import MediaGenerationEvent
+from costs.headroom import adjust_headroom
 from costs.models import PendingCostEvent
 from costs.money import micros_to_decimal
 from costs.repository import CostStoreUnavailable
@@ -109,6 +110,7 @@ def queue_pending_event(event: MediaGenerationEvent, *, local_date: date, error:
                 event=_document(event),
                 last_error=error[:ERROR_MAX_CHARS],
             )
+            adjust_headroom(event.tenant_id, -(event.cost_micros or 0), now=timezone.now())
     except IntegrityError:
         return False
     return True

@@ -184,7 +184,9 @@ class SqlCostRepository(CostRepository):
     def record(self, event: MediaGenerationEvent, local_date: date) -> bool:
         insert_sql, upserts = self._sql()
         delta = tuple(UsageTotals.of_event(event).as_dict().values())
-        with transaction.atomic(), connection.cursor() as cursor:
+        # No savepoint inside a caller's transaction (``record_media_generation``): a failure
+        # here fails that whole transaction anyway.
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             cursor.execute(insert_sql, self._event_values(event, local_date))
             if cursor.rowcount != 1:
                 return False

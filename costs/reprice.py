@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time
 
 from bakedbot.errors import InvalidInput
 from costs.domain import MediaGenerationEvent
+from costs.headroom import forget_headroom
 from costs.pricing import estimate_media_cost, price_book, version_named
 from costs.repository import Reprice
 from costs.services import pricing_options
@@ -86,4 +87,6 @@ def reprice_events(*, since: date, dry_run: bool = False) -> RepriceReport:
         if now.cost_micros != event.cost_micros or book.version != event.price_version:
             changes.append(Reprice(event, now.cost_micros, book.version))
     applied = 0 if dry_run or not changes else repository.reprice_events(changes)
+    if applied:
+        forget_headroom()  # spend changed under every budget's headroom
     return RepriceReport(since, dry_run, examined, tuple(changes), applied, dict(skipped))

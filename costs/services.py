@@ -15,9 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+from django.db import OperationalError, transaction
+from django.utils import timezone
+
 from bakedbot.errors import InvalidInput
 from costs.domain import MediaGenerationEvent, RecomputeReport, new_event_id
+from costs.headroom import adjust_headroom, forget_headroom
 from costs.pricing import IMAGE, TEXT, VIDEO, estimate_media_cost, price_book
+from costs.repository import CostStoreUnavailable
 from costs.stores import get_repository
 from costs.tenants import tenant_local_date
 
@@ -125,7 +130,17 @@ def record_media_generation(event: MediaGenerationEvent) -> RecordedEvent:
     priced = price_media_generation(event)
     local_date = tenant_local_date(priced.tenant_id, priced.created_at)
     repository = get_repository()
-    if repository.record(priced, local_date):
+    # One transaction with the SQL store's write: its cost comes off the budget's headroom as it
+    # is recorded (after the store took it: a hold reading the spend between counts it twice).
+    # The transaction's own BEGIN (SQLite's write lock) and COMMIT are the store's too.
+    try:
+        with transaction.atomic():
+            created = repository.record(priced, local_date)
+            if created:
+                adjust_headroom(priced.tenant_id, -(priced.cost_micros or 0), now=timezone.now())
+    except OperationalError as exc:
+        raise CostStoreUnavailable() from exc
+    if created:
         return RecordedEvent(priced, True)
     return RecordedEvent(repository.get_event(priced.id) or priced, False)
 
@@ -137,7 +152,10 @@ def track_media_generations(events: Iterable[MediaGenerationEvent]) -> int:
     """
     priced = [price_media_generation(event) for event in events]
     items = [(event, tenant_local_date(event.tenant_id, event.created_at)) for event in priced]
-    return get_repository().record_many(items)
+    added = get_repository().record_many(items)
+    if added:
+        forget_headroom({event.tenant_id for event in priced})
+    return added
 
 
 def _tracked(

@@ -16,6 +16,7 @@ from costs.budgets import (
     release_budget_hold,
     settle_budget_hold,
 )
+from costs.headroom import forget_headroom
 from costs.models import CostAlert
 
 # Spend is recorded in the dict-backed fake store: these tests are about holds and alerts.
@@ -97,6 +98,7 @@ def test_it_raises_the_alerts_again_in_the_next_period(budget, record_spend):
     alert = CostAlert.objects.get(tenant=budget)
     alert.period_start -= timedelta(days=1)  # as if it had been raised yesterday
     alert.save()
+    forget_headroom({budget.pk})  # as the day's reset would (the headroom lasts until then)
     _generate(budget.pk, "0.10", record_spend)
     assert CostAlert.objects.filter(tenant=budget, kind="soft_threshold").count() == 2
 

@@ -11,8 +11,13 @@ import pytest
 from django.db import connection
 
 from costs.budget_selectors import get_media_budget_status
-from costs.budgets import BudgetExceeded, place_budget_hold, settle_budget_hold
-from costs.models import BudgetHold, CostAlert
+from costs.budgets import (
+    BudgetExceeded,
+    place_budget_hold,
+    release_budget_hold,
+    settle_budget_hold,
+)
+from costs.models import BudgetHold, CostAlert, MediaBudget
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,6 +70,24 @@ def test_it_lets_exactly_ten_of_thirty_two_holds_through(org_a, set_budget, reco
     # Twenty-two refusals and several threshold crossings, each alert raised once.
     kinds = sorted(CostAlert.objects.filter(tenant=org_a).values_list("kind", flat=True))
     assert kinds == ["generation_blocked", "hard_limit", "soft_threshold"]
+
+
+def test_it_lets_exactly_ten_through_when_they_race_for_the_headroom(org_a, set_budget):
+    set_budget(org_a.pk, daily_limit="10", soft_threshold_percent=100)
+    # A first hold the long way leaves the headroom set: the racers take it with no spend read.
+    release_budget_hold(hold=place_budget_hold(tenant_id=org_a.pk, estimated_cost="1", reason="0"))
+    assert MediaBudget.objects.get(tenant=org_a).headroom_micros == 10_000_000 - 1
+
+    results = _race(
+        lambda i: place_budget_hold(tenant_id=org_a.pk, estimated_cost="1", reason=f"t {i}"),
+        THREADS,
+    )
+
+    placed = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, BudgetExceeded)]
+    assert (len(placed), len(refused)) == (10, 22)
+    assert BudgetHold.objects.filter(tenant=org_a, status="active").count() == 10
+    assert get_media_budget_status(org_a.pk).period("day").held == Decimal(10)
 
 
 def test_it_never_passes_the_limit_while_holds_are_settled_and_placed_at_once(
