@@ -232,7 +232,8 @@ def _post_variants(request, test, action):
 
 
 def _generate(request, test, rows, updates, index: int):
-    """Save the step, then queue the row's image; the step comes back with its progress."""
+    """Save the step, then queue the row's image; the step comes back with its progress (by a
+    redirect without HTMX, so that a reload does not queue the image again)."""
     _save(request, test, updates, reached=2)
     variant = list(get_media_ab_test(request.tenant.pk, test.pk).variants.all())[index]
     try:
@@ -251,7 +252,10 @@ def _generate(request, test, rows, updates, index: int):
         messages.success(request, f"Image generated for {variant.name}.")
     else:
         messages.success(request, f"The image for {variant.name} is being made.")
-    return _show(request, test, 2, post=request.POST)
+    if request.htmx:
+        return _show(request, test, 2, post=request.POST)
+    # A reload of the step shows the job's progress; it never queues the image again.
+    return redirect(_step_url(request, test.pk, 2))
 
 
 def _post_split(request, test, action):
