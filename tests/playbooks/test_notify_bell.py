@@ -8,9 +8,11 @@ from django.urls import reverse
 
 from bakedbot.notices import get_bell
 from media.services import generate_image as media_generate_image
-from media.services import reject_creative_content, submit_content_for_approval
+from media.services import reject_creative_content
 from playbooks.services import install_playbook_template, seed_playbook_templates
+from tests.media.helpers import submit
 from tests.playbooks.helpers import context_for, execute, make_shop, runtime_for, start_manual_run
+from tests.playbooks.test_worker import WORKER_TEMPLATE
 
 pytestmark = pytest.mark.django_db
 
@@ -22,17 +24,14 @@ NOTIFY = {"id": "step-6", "type": "notify", "params": {}}
 
 
 def _note_template(audience: str) -> dict:
+    """The worker test's deals note (no media), its notify step telling ``audience``."""
+    *earlier, notify = WORKER_TEMPLATE["steps"]
     return {
+        **WORKER_TEMPLATE,
         "id": f"deals-note-{audience}",
         "name": f"Deals note for {audience}",
-        "agent": "craig",
         "schedule": "",
-        "requires_approval": False,
-        "steps": [
-            {"id": "step-1", "type": "fetch_deals", "params": {"source": "firestore"}},
-            {"id": "step-2", "type": "generate_caption", "params": {"platform": "twitter"}},
-            {"id": "step-3", "type": "notify", "params": {"audience": audience}},
-        ],
+        "steps": [*earlier, {**notify, "params": {"audience": audience}}],
     }
 
 
@@ -102,19 +101,11 @@ def test_a_custom_message_is_the_notices_body(org_a, owner_a):
 
 
 @pytest.fixture
-def pending_content(org_a, owner_a):
+def pending_content(org_a):
     image = media_generate_image(
         org_a.pk, None, provider="gemini-flash", prompt="Deals", aspect_ratio="1:1"
     )
-    submitted = submit_content_for_approval(
-        tenant_id=org_a.pk,
-        title="Weekly",
-        caption="Deals!",
-        platform="instagram",
-        media_ids=[image.id],
-        playbook_run_id="run_test",
-    )
-    return submitted.id
+    return submit(org_a, image, title="Weekly", playbook_run_id="run_test")
 
 
 def _submitted(content_id: str) -> dict:
