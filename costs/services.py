@@ -287,5 +287,9 @@ def with_video_tracking(
 def recompute_aggregates(*, tenant_id: str | None = None) -> RecomputeReport:
     """Rebuild aggregates from the stored events (all tenants, or one) and report every repair.
 
-    A repair tool: run it while nothing records (on SQL it is one transaction)."""
-    return get_repository().recompute_aggregates(tenant_id=tenant_id)
+    A repair tool: run it while nothing records (on SQL it is one transaction). A repair changes
+    spend under the budgets' headroom: the next hold of the tenants concerned goes the long way."""
+    report = get_repository().recompute_aggregates(tenant_id=tenant_id)
+    if report.repaired:
+        forget_headroom(None if tenant_id is None else {tenant_id})
+    return report

@@ -18,9 +18,9 @@ from costs.budgets import (
     settle_budget_hold,
 )
 from costs.domain import MediaGenerationEvent, new_event_id
-from costs.models import BudgetHold, CostAlert, MediaBudget
+from costs.models import BudgetHold, CostAlert, MediaBudget, TenantUsageRollup
 from costs.outbox import queue_pending_event
-from costs.services import track_media_generations
+from costs.services import recompute_aggregates, track_media_generations
 from costs.tenants import tenant_local_date
 
 pytestmark = pytest.mark.django_db
@@ -165,6 +165,17 @@ def test_a_bulk_import_forgets_the_headroom_of_its_tenants(org_a, org_b, set_bud
 
     assert _headroom(org_a.pk) is None
     assert _headroom(org_b.pk) is not None
+
+
+def test_a_repair_of_the_aggregates_forgets_the_headroom(org_a, set_budget, record_spend):
+    set_budget(org_a.pk, daily_limit="10")
+    record_spend(org_a.pk, "1")
+    _hold(org_a.pk, "1")
+    TenantUsageRollup.objects.filter(tenant_id=org_a.pk).update(cost_micros=0)  # drifted
+
+    assert not recompute_aggregates(tenant_id=org_a.pk).clean
+
+    assert _headroom(org_a.pk) is None
 
 
 @pytest.mark.parametrize("seed", range(8))
