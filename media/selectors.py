@@ -82,9 +82,12 @@ def estimate_generation(
     duration_seconds: int | None = None,
     preset_id: str | None = None,
     use_cache: bool = True,
+    image_size: str | None = None,
+    resolution: str | None = None,
 ) -> GenerationEstimate:
-    """What the form's request would cost, whether the budget allows it now (a pre-flight
-    check; only the hold placed when it is queued reserves the money), and the budget status.
+    """What the form's request would cost (at ``image_size`` or ``resolution``; None is the
+    provider's default), whether the budget allows it now (a pre-flight check; only the hold
+    placed when it is queued reserves the money), and the budget status.
     ``PresetNotFound`` (404) for a foreign preset. With the cost store down the estimate still
     shows, the budget says costs are unavailable, and the generation is not allowed now (its
     hold could not be placed)."""
@@ -105,6 +108,8 @@ def estimate_generation(
             duration_seconds=duration_seconds,
             preset_id=preset_id or None,
             use_cache=use_cache,
+            image_size=image_size,
+            resolution=resolution,
         )
     except InvalidInput as exc:
         return GenerationEstimate(

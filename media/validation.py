@@ -177,6 +177,15 @@ def _aspect_ratio_error(info: ProviderInfo, kind: str, aspect_ratio: Any) -> str
     )
 
 
+def _choice_error(info: ProviderInfo, what: str, choices: tuple[str, ...]) -> str:
+    """Said of a resolution or an image size the provider does not offer; the value itself is
+    not repeated (it may be anything, 50,000 characters long)."""
+    if not choices:
+        return f"{info.label} has no {what} to choose: leave the {what} out."
+    article = "an" if what[0] in "aeiou" else "a"
+    return f"Choose {article} {what} {info.label} makes: {', '.join(choices)}."
+
+
 def clean_prompt(value: Any) -> str:
     """The prompt, trimmed: 1 to ``PROMPT_MAX_CHARS`` characters."""
     text = value.strip() if isinstance(value, str) else ""
@@ -264,13 +273,9 @@ def prepare_generation(
         if aspect_ratio not in service_aspect_ratios(info):
             errors.add("aspect_ratio", _aspect_ratio_error(info, kind, aspect_ratio))
         if resolution is not None and resolution not in info.resolutions:
-            errors.add("resolution", f"Choose one of {', '.join(info.resolutions)}.")
+            errors.add("resolution", _choice_error(info, "resolution", info.resolutions))
         if image_size is not None and image_size not in info.image_sizes:
-            sizes = ", ".join(info.image_sizes)
-            errors.add(
-                "image_size",
-                f"Choose one of {sizes}." if sizes else f"{info.label} has no image sizes.",
-            )
+            errors.add("image_size", _choice_error(info, "image size", info.image_sizes))
     preset = get_style_preset(tenant_id, preset_id) if preset_id else None
     errors.raise_if_any()
     assert config is not None and info is not None
@@ -280,6 +285,12 @@ def prepare_generation(
         options["resolution"] = resolution or info.resolutions[0]
     try:
         estimate = estimate_media_cost(kind, provider, options)
+    except InvalidInput as exc:
+        if exc.field not in ("resolution", "image_size"):
+            raise InvalidInput({"provider": str(exc)}) from None
+        # A size or resolution the price book does not price for the configured model (one that
+        # makes fewer than its provider key offers: sora-2 has no 1024p) is that field's fault.
+        raise InvalidInput({exc.field: exc.message}) from None
     except ValueError as exc:
         raise InvalidInput({"provider": str(exc)}) from None
     if kind == VIDEO and not set(estimate.clip_plan or ()) <= set(info.clip_seconds):

@@ -79,6 +79,27 @@ def test_the_aspect_ratio_must_be_one_the_provider_makes(org_a):
     assert _image(org_a, aspect_ratio="21:9")().tracking_event.success
 
 
+def test_the_size_or_resolution_must_be_one_the_provider_offers(org_a, settings):
+    assert _refused(_image(org_a, provider="gemini-pro", image_size="8K")) == {
+        "image_size": "Choose an image size Gemini Pro Image makes: 1K, 2K, 4K."
+    }
+    assert _refused(_image(org_a, image_size="4K")) == {
+        "image_size": "Gemini Flash Image has no image size to choose: leave the image size out."
+    }
+    assert _refused(_video(org_a, resolution="1024p")) == {
+        "resolution": "Choose a resolution Veo makes: 720p, 1080p, 4k."
+    }
+    # Sora offers 1024p (its pro models); the configured sora-2 is priced at 720p only.
+    settings.MEDIA_PROVIDER_OPTIONS = {
+        **settings.MEDIA_PROVIDER_OPTIONS,
+        "allow_retired_models": ["sora-2"],
+    }
+    errors = _refused(_video(org_a, provider="sora", resolution="1024p"))
+    assert list(errors) == ["resolution"]
+    assert "model 'sora-2' resolution '1024p' audio; resolutions: 720p" in errors["resolution"]
+    _nothing_written(org_a)
+
+
 @pytest.mark.parametrize(
     ("call", "provider", "expected"),
     [
