@@ -57,7 +57,8 @@ ADDRESS_MAX = 4000
 
 def _form_values(data: QueryDict, *, strict: bool) -> dict[str, Any]:
     """The form's values. ``strict`` (a submission) keeps a bad choice so that it is reported;
-    otherwise (the form re-drawn after a change) a choice the provider lacks is replaced."""
+    otherwise (the form re-drawn after a change) a choice the provider lacks is replaced by its
+    first (its default; "" when it offers none)."""
     kind = data.get("kind", IMAGE)
     kind = kind if kind in (IMAGE, VIDEO) else IMAGE
     providers = selectors.generation_providers(kind)
@@ -65,9 +66,20 @@ def _form_values(data: QueryDict, *, strict: bool) -> dict[str, Any]:
     if provider not in {p.key for p in providers} and not (strict and provider):
         provider = next((p.key for p in providers if p.available), providers[0].key)
     info = next((p for p in providers if p.key == provider), None)
-    aspect_ratio = data.get("aspect_ratio", "")
-    if info is not None and aspect_ratio not in info.aspect_ratios and not strict:
-        aspect_ratio = info.aspect_ratios[0]
+    chosen = {
+        "aspect_ratio": data.get("aspect_ratio", ""),
+        "image_size": data.get("image_size", ""),
+        "resolution": data.get("resolution", ""),
+    }
+    if info is not None and not strict:
+        offers = {
+            "aspect_ratio": info.aspect_ratios,
+            "image_size": info.image_sizes,
+            "resolution": info.resolutions,
+        }
+        for name, value in chosen.items():
+            if value not in offers[name]:
+                chosen[name] = offers[name][0] if offers[name] else ""
     # The form sends a hidden "off" before the checkbox, so an unchecked box is told apart from
     # a request that does not mention it (which keeps the cache on).
     cache_values = data.getlist("use_cache")
@@ -77,7 +89,7 @@ def _form_values(data: QueryDict, *, strict: bool) -> dict[str, Any]:
         "provider_info": info,
         "providers": providers,
         "base_prompt": data.get("base_prompt", ""),
-        "aspect_ratio": aspect_ratio,
+        **chosen,
         "duration_seconds": data.get("duration_seconds", "8" if kind == VIDEO else ""),
         "preset_id": data.get("preset_id", ""),
         # The preset picker's search box (a library too large to list whole).
@@ -94,8 +106,15 @@ def _cache_window(seconds: int) -> str:
     return ""
 
 
-def _duration(values: dict[str, Any]) -> int | str | None:
-    return form_number(str(values["duration_seconds"])) if values["kind"] == VIDEO else None
+def _dimensions(values: dict[str, Any]) -> dict[str, Any]:
+    """What the form chose for its kind beyond the prompt and ratio: a video's duration and
+    resolution, an image's size (None when the form sends none: the provider's default)."""
+    if values["kind"] == VIDEO:
+        return {
+            "duration_seconds": form_number(str(values["duration_seconds"])),
+            "resolution": values["resolution"] or None,
+        }
+    return {"image_size": values["image_size"] or None}
 
 
 def _composer(request: HttpRequest, values: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -105,9 +124,9 @@ def _composer(request: HttpRequest, values: dict[str, Any], **extra: Any) -> dic
         kind=values["kind"],
         provider=values["provider"],
         aspect_ratio=values["aspect_ratio"],
-        duration_seconds=_duration(values),
         preset_id=values["preset_id"] or None,
         use_cache=values["use_cache"],
+        **_dimensions(values),
     )
     return {
         "tenant": tenant,
@@ -209,7 +228,8 @@ def creative_center(request: HttpRequest) -> HttpResponse:
 def creative_preset_search(request: HttpRequest) -> HttpResponse:
     """The preset picker's Search button without JavaScript: the generation form comes back
     with the presets matching its search box and everything typed kept, as a GET of the page
-    (a reload repeats nothing). Nothing is generated."""
+    (a reload repeats nothing). Nothing is generated. The form's "Show the chosen provider's
+    options" button (without JavaScript too) comes back the same way, at the form."""
     values = _form_values(request.POST, strict=False)
     url = tenant_url(
         request,
@@ -218,13 +238,16 @@ def creative_preset_search(request: HttpRequest) -> HttpResponse:
         provider=values["provider"],
         base_prompt=values["base_prompt"],
         aspect_ratio=values["aspect_ratio"],
+        image_size=values["image_size"],
+        resolution=values["resolution"],
         duration_seconds=values["duration_seconds"] if values["kind"] == VIDEO else "",
         preset_id=values["preset_id"],
         preset_q=values["preset_q"],
         use_cache="on" if values["use_cache"] else "off",
     )
     if len(url) <= ADDRESS_MAX:
-        return redirect(f"{url}#picker-preset_id")
+        anchor = "picker-preset_id" if request.POST.get("preset_search") else "composer"
+        return redirect(f"{url}#{anchor}")
     # Too long for an address (a long prompt, say): the page itself, still with nothing written.
     context = _page_context(request, values)
     refused = context["preset_picker"].search_error
@@ -248,13 +271,13 @@ def creative_generate(request: HttpRequest) -> HttpResponse:
         "aspect_ratio": values["aspect_ratio"],
         "preset_id": values["preset_id"] or None,
         "use_cache": values["use_cache"],
+        **_dimensions(values),
     }
     errors: dict[str, str] = {}
     blocked = ""
     status = 400
     try:
         if values["kind"] == VIDEO:
-            arguments["duration_seconds"] = _duration(values)
             job = services.queue_video_generation(
                 request.tenant.pk, str(request.user.pk), **arguments
             )

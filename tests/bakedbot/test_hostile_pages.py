@@ -109,6 +109,8 @@ IMAGE = {
     "provider": F("gemini-flash", "gemini-pro", "imagen", "veo", "sora"),
     "aspect_ratio": F("1:1", "16:9", "9:16", "4:5"),
     "duration_seconds": F("4", "8", "12"),
+    "image_size": F("1K", "2K", "4K", ""),
+    "resolution": F("720p", "1080p", "4k", "1024p", ""),
     "base_prompt": F("Gummies on a marble counter"),
     "preset_id": F(""),
     "use_cache": F("on", "off", many=True),
@@ -243,7 +245,12 @@ PAGE_FIELDS: dict[str, Page] = {
     "media:creative_estimate": Page(get=IMAGE),
     "media:creative_generate": Page(post=IMAGE),
     "media:creative_preset_search": Page(
-        post={**IMAGE, "preset_q": F("walk", ""), "preset_search": F("preset_id")}
+        post={
+            **IMAGE,
+            "preset_q": F("walk", ""),
+            "preset_search": F("preset_id", ""),
+            "redraw": F("provider", ""),
+        }
     ),
     "media:creative_jobs": Page(get={"since": F(), "delay": F("1", "2", "8")}),
     "media:creative_job_retry": Page(),

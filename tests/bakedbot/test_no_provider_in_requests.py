@@ -163,8 +163,8 @@ def _post_data(values: dict[str, str], by_url: dict[str, dict]) -> dict[str, lis
             {**image, "base_prompt": "Gummies on a marble counter, morning light"},
             {**image, "base_prompt": "Gummies on a marble counter", "use_cache": ["off"]},
             {"kind": "video", "provider": "veo", "aspect_ratio": "16:9", "duration_seconds": "8"}
-            | {"base_prompt": "A slow drone shot over a greenhouse"},
-            {**image, "provider": "gemini-pro", "base_prompt": "A jar turning on a table"},
+            | {"base_prompt": "A slow drone shot over a greenhouse", "resolution": "1080p"},
+            {**image, "provider": "gemini-pro", "base_prompt": "A jar", "image_size": "4K"},
         ],
         "media:asset_submit": [
             {"title": "Weekend deals", "platform": "instagram", "caption": "Fresh drops."}
@@ -218,7 +218,7 @@ def _post_data(values: dict[str, str], by_url: dict[str, dict]) -> dict[str, lis
 # Last in the walk: they take away what the other requests use.
 DESTRUCTIVE = ("presets:delete", "api_token_revoke", "logout", "media:content_reject")
 GET_QUERIES = {
-    "media:creative_estimate": {"kind": "image", "provider": "gemini-flash", "base_prompt": "Jar"},
+    "media:creative_estimate": {"kind": "image", "provider": "gemini-pro", "image_size": "4K"},
     "presets:compose": {"base_prompt": "Gummies"},
     "presets:preview": {"name": "Walk", "primary_color": "#123456"},
 }

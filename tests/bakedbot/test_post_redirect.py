@@ -167,7 +167,13 @@ WRITES: dict[str, Write] = {
     "media:budget_update": Write(),
     "media:alert_acknowledge": Write({}),
     "media:creative_generate": Write(),
-    "media:creative_preset_search": Write({"preset_q": "Walk", "base_prompt": "A jar"}),
+    "media:creative_preset_search": Write(
+        [
+            {"preset_q": "Walk", "base_prompt": "A jar"},
+            # The form's redraw button without JavaScript, for a changed provider's sizes.
+            {"redraw": "provider", "kind": "image", "provider": "gemini-pro", "image_size": "4K"},
+        ]
+    ),
     "media:creative_job_retry": Write({}, path=lambda org: {"job_id": org.failed_job}),
     "media:asset_submit": Write(),
     "media:content_approve": Write(path=lambda org: {"content_id": org.pending_content()}),

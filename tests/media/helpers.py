@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from costs.domain import MediaGenerationEvent, new_event_id
 from costs.money import decimal_to_micros
+from costs.pricing import configured_model, price_book
 from costs.services import track_media_generation
 from media.services import submit_content_for_approval
 
@@ -34,6 +35,29 @@ GOOD_BUDGET = {
 def text_of(response) -> str:
     """The page's text without tags, white space collapsed."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def select_options(html: str, name: str) -> list[str]:
+    """The values the form's select ``name`` offers, in order ([] when the form has none)."""
+    found = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    return re.findall(r'<option value="([^"]*)"', found.group(1)) if found else []
+
+
+def selected_option(html: str, name: str) -> str | None:
+    """The value the form's select ``name`` has selected (None: the browser's first)."""
+    found = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    chosen = re.search(r'<option value="([^"]*)"\s+selected', found.group(1)) if found else None
+    return chosen.group(1) if chosen else None
+
+
+def priced_micros(provider, *, image_size=None, resolution=None, seconds=None) -> int:
+    """What the price book in effect (one priced by model and dimension, 2026-12-01 on) charges
+    ``provider``'s configured model for one image at ``image_size``, or for ``seconds`` of video
+    billed per second at ``resolution`` with audio."""
+    price = price_book().model_price(provider, configured_model(provider))
+    if seconds is None:
+        return price.size_micros[image_size]
+    return price.per_second_micros[(resolution, "audio")] * seconds
 
 
 def submit(org, media, *, title="Weekly deals", playbook_run_id=None) -> str:

@@ -5,7 +5,17 @@ import re
 
 import pytest
 
-from tests.media.helpers import ESTIMATE, HTMX, PAGE, text_of
+from costs.money import format_micros
+from media.providers import PROVIDERS
+from tests.media.helpers import (
+    ESTIMATE,
+    HTMX,
+    PAGE,
+    priced_micros,
+    select_options,
+    selected_option,
+    text_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +62,38 @@ def test_it_redraws_the_form_for_a_changed_provider(owner_a_client):
     assert re.search(r'<option value="16:9"\s+selected>', html)
     assert 'value="12"' in html and "makes 4, 6, 8 s clips" in html
     assert 'id="gallery"' not in html
+
+
+def test_it_offers_the_sizes_and_resolutions_of_the_chosen_provider(owner_a_client):
+    flash = owner_a_client.get(PAGE).content.decode()
+    assert select_options(flash, "image_size") == select_options(flash, "resolution") == []
+    pro = owner_a_client.get(PAGE, {"provider": "gemini-pro"}).content.decode()
+    assert select_options(pro, "image_size") == list(PROVIDERS["gemini-pro"].image_sizes)
+    assert selected_option(pro, "image_size") == "1K"
+    assert re.search(r'<label for="id_image_size">Size</label>', pro)
+    assert '<option value="1K" selected>1K (default)</option>' in pro
+    veo = owner_a_client.get(PAGE, {"kind": "video"}).content.decode()
+    assert select_options(veo, "resolution") == list(PROVIDERS["veo"].resolutions)
+    assert selected_option(veo, "resolution") == "720p"
+    assert re.search(r'<label for="id_resolution">Resolution</label>', veo)
+    assert select_options(veo, "image_size") == []
+    # The estimate reloads when either changes.
+    assert "change from:#id_image_size, change from:#id_resolution" in pro
+
+
+def test_it_redraws_the_sizes_for_a_changed_provider_keeping_one_it_offers(owner_a_client):
+    composer = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "composer"}
+    kept = owner_a_client.get(PAGE, {"provider": "gemini-pro", "image_size": "4K"}, **composer)
+    assert selected_option(kept.content.decode(), "image_size") == "4K"
+    price = format_micros(priced_micros("gemini-pro", image_size="4K"))
+    assert f'data-testid="estimate-cost">{price}<' in kept.content.decode()
+    # Sora's 1024p is not Veo's: Veo's default takes its place.
+    veo = {"kind": "video", "provider": "veo", "resolution": "1024p"}
+    html = owner_a_client.get(PAGE, veo, **composer).content.decode()
+    assert html.lstrip().startswith('<section id="composer"')
+    assert selected_option(html, "resolution") == "720p"
+    flash = owner_a_client.get(PAGE, {"provider": "gemini-flash", "image_size": "4K"}, **composer)
+    assert select_options(flash.content.decode(), "image_size") == []
 
 
 def test_it_shows_a_super_admin_every_tenants_pending_content(

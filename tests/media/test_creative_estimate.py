@@ -3,8 +3,10 @@
 import pytest
 
 from costs.budgets import update_media_budget
+from costs.money import format_micros
+from media.providers import PROVIDERS
 from presets.services import create_style_preset
-from tests.media.helpers import ESTIMATE, HTMX, text_of
+from tests.media.helpers import ESTIMATE, HTMX, priced_micros, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +62,69 @@ def test_it_names_a_duration_that_is_not_1_to_300_whole_seconds(owner_a_client, 
         'data-testid="estimate-error">The duration must be a whole number of seconds from 1 '
         "to 300.<" in response.content.decode()
     )
+
+
+def _cost(response) -> str:
+    return response.content.decode().split('data-testid="estimate-cost">')[1].split("<")[0]
+
+
+def test_it_prices_the_chosen_image_size(owner_a_client):
+    form = {"kind": "image", "provider": "gemini-pro", "aspect_ratio": "1:1"}
+    default = owner_a_client.get(ESTIMATE, form, **HTMX)
+    assert _cost(default) == format_micros(priced_micros("gemini-pro", image_size="1K"))
+    for size in PROVIDERS["gemini-pro"].image_sizes:
+        response = owner_a_client.get(ESTIMATE, {**form, "image_size": size}, **HTMX)
+        assert _cost(response) == format_micros(priced_micros("gemini-pro", image_size=size))
+        assert f"gemini-3-pro-image {size} image" in text_of(response)  # the breakdown
+    largest = priced_micros("gemini-pro", image_size="4K")
+    assert largest > priced_micros("gemini-pro", image_size="1K")
+    assert "gemini-3-pro-image · 4K" in text_of(
+        owner_a_client.get(ESTIMATE, {**form, "image_size": "4K"}, **HTMX)
+    )
+
+
+@pytest.mark.parametrize("resolution", ["1080p", "4k"])
+def test_it_prices_the_chosen_video_resolution(owner_a_client, resolution):
+    form = {"kind": "video", "provider": "veo", "aspect_ratio": "16:9", "duration_seconds": "8"}
+    response = owner_a_client.get(ESTIMATE, {**form, "resolution": resolution}, **HTMX)
+    micros = priced_micros("veo", resolution=resolution, seconds=8)
+    assert _cost(response) == format_micros(micros)
+    text = text_of(response)
+    assert f"second at {resolution} with audio (8 s clips)" in text
+    assert f"8 s · {resolution} with audio" in text
+    # The price book in effect charges Veo the same per second at every resolution (its note
+    # says so); the estimate is what it charges, not what the default costs.
+    default = owner_a_client.get(ESTIMATE, form, **HTMX)
+    assert _cost(default) == format_micros(priced_micros("veo", resolution="720p", seconds=8))
+
+
+def test_a_higher_resolution_priced_higher_costs_more(owner_a_client, settings):
+    # sora-2-pro prices 1024p above 720p; Sora is retired at OpenAI, so served by a gateway.
+    settings.MEDIA_PROVIDERS = {
+        **settings.MEDIA_PROVIDERS,
+        "sora": {**settings.MEDIA_PROVIDERS["sora"], "model": "sora-2-pro"},
+    }
+    settings.MEDIA_PROVIDER_OPTIONS = {
+        **settings.MEDIA_PROVIDER_OPTIONS,
+        "allow_retired_models": ["sora-2-pro"],
+    }
+    form = {"kind": "video", "provider": "sora", "aspect_ratio": "16:9", "duration_seconds": "8"}
+    default = owner_a_client.get(ESTIMATE, form, **HTMX)
+    larger = owner_a_client.get(ESTIMATE, {**form, "resolution": "1024p"}, **HTMX)
+    assert _cost(default) == format_micros(priced_micros("sora", resolution="720p", seconds=8))
+    assert _cost(larger) == format_micros(priced_micros("sora", resolution="1024p", seconds=8))
+    assert priced_micros("sora", resolution="1024p", seconds=8) > priced_micros(
+        "sora", resolution="720p", seconds=8
+    )
+
+
+def test_a_size_the_provider_does_not_offer_is_estimated_at_its_default(owner_a_client):
+    form = {"kind": "image", "provider": "gemini-pro", "aspect_ratio": "1:1"}
+    for size in ("8K", "\u00b2", "A" * 50_000, "720p"):
+        response = owner_a_client.get(ESTIMATE, {**form, "image_size": size}, **HTMX)
+        assert _cost(response) == format_micros(priced_micros("gemini-pro", image_size="1K"))
+    # The provider has no sizes: nothing to choose, one price.
+    flash = owner_a_client.get(
+        ESTIMATE, {"kind": "image", "provider": "gemini-flash", "image_size": "4K"}, **HTMX
+    )
+    assert "estimate-error" not in flash.content.decode()

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from media.models import GenerationJob
 from presets.selectors import PICKER_SIZE
+from tests.media.helpers import select_options, selected_option
 from tests.presets.factories import make_preset
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,7 @@ FORM = {
     "base_prompt": "A slow pan over the greenhouse",
     "aspect_ratio": "16:9",
     "duration_seconds": "12",
+    "resolution": "1080p",
     "use_cache": ["off"],
     "preset_id": "builtin-modern",
 }
@@ -77,6 +79,7 @@ def test_the_search_button_returns_to_the_page_with_everything_typed(owner_a_cli
         "base_prompt": "A slow pan over the greenhouse",
         "aspect_ratio": "16:9",
         "duration_seconds": "12",
+        "resolution": "1080p",
         "preset_id": "builtin-modern",
         "preset_q": "Look 1",
         "use_cache": "off",
@@ -90,6 +93,24 @@ def test_the_search_button_returns_to_the_page_with_everything_typed(owner_a_cli
     assert 'name="duration_seconds" min="1" max="300" step="1" value="12"' in html
     assert re.search(r'value="builtin-modern"[^>]*checked', html)
     assert not re.search(r'name="use_cache" value="on" checked', html)
+    assert selected_option(html, "resolution") == "1080p"
+
+
+def test_the_redraw_button_shows_a_changed_providers_sizes_without_javascript(owner_a_client):
+    html = owner_a_client.get(CREATIVE).content.decode()
+    assert 'name="image_size"' not in html  # Gemini Flash Image makes one size
+    redraw = re.search(r"<noscript><button[^>]*data-testid=\"redraw\"[^>]*>", html).group(0)
+    assert f'formaction="{SEARCH}"' in redraw and 'name="redraw"' in redraw
+    image = {"kind": "image", "provider": "gemini-pro", "base_prompt": "A jar", "use_cache": "on"}
+    response = owner_a_client.post(SEARCH, {**image, "aspect_ratio": "4:5", "redraw": "provider"})
+    location = urlsplit(response["Location"])
+    assert location.fragment == "composer"
+    assert parse_qs(location.query)["image_size"] == ["1K"]
+    page = owner_a_client.get(response["Location"]).content.decode()
+    assert select_options(page, "image_size") == ["1K", "2K", "4K"]
+    assert selected_option(page, "image_size") == "1K"
+    assert selected_option(page, "aspect_ratio") == "4:5"
+    assert not GenerationJob.objects.exists()
 
 
 def test_the_chosen_preset_stays_checked_while_searching_for_others(owner_a_client, library):
