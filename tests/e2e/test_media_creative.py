@@ -8,9 +8,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from costs.money import format_micros
 from media.models import CreativeContent, GenerationJob
 from media.services import generate_image, submit_content_for_approval
 from presets.selectors import get_style_preset
+from tests.media.helpers import priced_micros
 from tests.presets.factories import make_preset
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -77,6 +79,57 @@ def test_it_generates_an_image_watches_it_and_shows_it_in_the_gallery_with_its_c
     )
     # Polling stopped once nothing was left running.
     expect(page.get_by_test_id("jobs-panel")).not_to_have_attribute("hx-trigger", re.compile("."))
+
+
+def _wait_until_live(page) -> None:
+    """Until htmx has processed a swapped-in form (it drops "htmx-added" as it does): a change
+    made before that would reach no listener."""
+    expect(page.locator("#composer")).not_to_have_class(re.compile("htmx-added"))
+
+
+def test_it_prices_and_queues_the_chosen_image_size_and_video_resolution(
+    page, login, live_server, member_a, org_a, media_root, shot
+):
+    one_k = format_micros(priced_micros("gemini-pro", image_size="1K"))
+    four_k = format_micros(priced_micros("gemini-pro", image_size="4K"))
+    login(page, member_a)
+    page.goto(f"{live_server.url}/dashboard/creative")
+    expect(page.locator("#id_image_size")).to_have_count(0)  # Gemini Flash makes one size
+
+    page.select_option("#id_provider", "gemini-pro")
+    size = page.locator("#id_image_size")
+    expect(size).to_have_value("1K")
+    expect(page.get_by_test_id("estimate-cost")).to_have_text(one_k)
+    _wait_until_live(page)
+    size.select_option("4K")
+    expect(page.get_by_test_id("estimate-cost")).to_have_text(four_k)
+    expect(page.get_by_test_id("estimate-dimensions")).to_contain_text("4K")
+    expect(page.get_by_test_id("estimate-breakdown")).to_contain_text("4K image")
+    page.fill("#id_base_prompt", "A jar of Blue Dream, poster size")
+    shot(page, "creative-image-size-4k.png", full_page=True)
+    page.get_by_test_id("generate").click()
+    expect(page.get_by_test_id("job")).to_contain_text("Image · Gemini Pro Image · 4K")
+
+    page.get_by_test_id("kind-video").click()
+    resolution = page.locator("#id_resolution")
+    expect(resolution).to_have_value("720p")
+    _wait_until_live(page)
+    resolution.select_option("1080p")
+    expect(page.get_by_test_id("estimate-dimensions")).to_contain_text("1080p with audio")
+    seconds = int(page.locator("#id_duration_seconds").input_value())
+    expect(page.get_by_test_id("estimate-cost")).to_have_text(
+        format_micros(priced_micros("veo", resolution="1080p", seconds=seconds))
+    )
+    page.fill("#id_base_prompt", "A slow pan over the greenhouse")
+    page.get_by_test_id("generate").click()
+    expect(page.get_by_test_id("job").first).to_contain_text("1080p")
+
+    image, video = GenerationJob.objects.order_by("created_at")
+    assert (image.params["image_size"], image.estimate_micros) == (
+        "4K",
+        priced_micros("gemini-pro", image_size="4K"),
+    )
+    assert video.params["resolution"] == "1080p"
 
 
 def test_it_submits_a_gallery_item_and_approves_it_in_the_approval_queue(
