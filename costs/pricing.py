@@ -95,6 +95,16 @@ class ModelPrice:
     input_per_million: Decimal | None = None  # text: dollars per million tokens
     output_per_million: Decimal | None = None
 
+    def prices_image_size(self, size: str) -> bool:
+        """Whether an image of ``size`` has a price (a flat per-image price prices any)."""
+        return not self.size_micros or size in self.size_micros
+
+    def prices_resolution(self, resolution: str) -> bool:
+        """Whether a video at ``resolution`` has a price (with audio or silent; the first
+        version's per-clip price, for any resolution, prices every one)."""
+        keys = self.per_second_micros.keys() | self.clip_micros.keys()
+        return any(priced in (resolution, ANY) for priced, _audio in keys)
+
     def dimension_prices(self) -> dict[str, str]:
         """Every priced dimension as ``{"size 4K": "0.24", ...}`` (dollars): the versions page's
         difference between two versions compares these."""

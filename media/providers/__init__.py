@@ -17,6 +17,8 @@ from typing import Any
 
 from django.conf import settings
 
+from bakedbot.errors import InvalidInput
+from costs.pricing import ModelPrice, price_book
 from media.providers.base import ImageProvider, TextProvider, VideoProvider
 from media.providers.config import ProviderConfig, provider_config
 from media.providers.errors import (
@@ -146,6 +148,13 @@ def provider_info(key: str, *, config: ProviderConfig | None = None) -> Provider
         reason = ""
     except ModelRetired as retired:
         reason = str(retired)
+    # The sizes and resolutions offered are the ones the price book prices for the configured
+    # model (sora-2 makes no 1024p, its provider key's sora-2-pro does); all of them when the
+    # book does not price the model at all (an estimate then says so on ``model``).
+    try:
+        price: ModelPrice | None = price_book().model_price(key, config.model)
+    except InvalidInput:
+        price = None
     return ProviderInfo(
         key=key,
         kind=spec.kind,
@@ -154,8 +163,12 @@ def provider_info(key: str, *, config: ProviderConfig | None = None) -> Provider
         simulated=config.simulated,
         aspect_ratios=spec.aspect_ratios,
         clip_seconds=spec.clip_seconds,
-        resolutions=spec.resolutions,
-        image_sizes=spec.image_sizes,
+        resolutions=tuple(
+            r for r in spec.resolutions if price is None or price.prices_resolution(r)
+        ),
+        image_sizes=tuple(
+            s for s in spec.image_sizes if price is None or price.prices_image_size(s)
+        ),
         retired_on=lifecycle.retired_on if lifecycle else None,
         replacement=lifecycle.replacement if lifecycle else "",
         available=not reason,

@@ -84,6 +84,21 @@ def test_provider_info_reports_retirement_for_the_ui(settings):
     assert veo.aspect_ratios == ("16:9", "9:16") and veo.kind == "video"
 
 
+def test_provider_info_offers_the_sizes_and_resolutions_the_configured_model_is_priced_at(
+    settings,
+):
+    assert provider_info("gemini-pro").image_sizes == ("1K", "2K", "4K")
+    assert provider_info("veo").resolutions == ("720p", "1080p", "4k")
+    # Sora's API makes 1024p with its pro models only: sora-2 is priced (and offered) at 720p.
+    assert provider_info("sora").model == "sora-2"
+    assert provider_info("sora").resolutions == ("720p",)
+    settings.MEDIA_PROVIDERS = {
+        **settings.MEDIA_PROVIDERS,
+        "sora": {**settings.MEDIA_PROVIDERS["sora"], "model": "sora-2-pro"},
+    }
+    assert provider_info("sora").resolutions == ("720p", "1024p")
+
+
 def test_list_providers_filters_by_kind():
     assert [info.key for info in list_providers("image")] == [
         "gemini-flash",

@@ -89,14 +89,15 @@ def test_the_size_or_resolution_must_be_one_the_provider_offers(org_a, settings)
     assert _refused(_video(org_a, resolution="1024p")) == {
         "resolution": "Choose a resolution Veo makes: 720p, 1080p, 4k."
     }
-    # Sora offers 1024p (its pro models); the configured sora-2 is priced at 720p only.
+    # Sora's API offers 1024p (its pro models); the configured sora-2 is priced at 720p only,
+    # so that is all it offers.
     settings.MEDIA_PROVIDER_OPTIONS = {
         **settings.MEDIA_PROVIDER_OPTIONS,
         "allow_retired_models": ["sora-2"],
     }
-    errors = _refused(_video(org_a, provider="sora", resolution="1024p"))
-    assert list(errors) == ["resolution"]
-    assert "model 'sora-2' resolution '1024p' audio; resolutions: 720p" in errors["resolution"]
+    assert _refused(_video(org_a, provider="sora", resolution="1024p")) == {
+        "resolution": "Choose a resolution Sora makes: 720p."
+    }
     _nothing_written(org_a)
 
 
