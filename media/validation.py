@@ -313,8 +313,10 @@ def prepare_generation(
         aspect_ratio=aspect_ratio,
         provider_aspect_ratio=provider_aspect_ratio(info, aspect_ratio),
         duration_seconds=duration,
+        # The provider's default made explicit, as a form sends it: a request that leaves it out
+        # is the same generation (one cache entry, one provider request) as one that names it.
         resolution=resolution or (info.resolutions[0] if kind == VIDEO else None),
-        image_size=image_size,
+        image_size=image_size or (info.image_sizes[0] if info.image_sizes else None),
         palette=palette,
         preset=preset,
         estimate=estimate,

@@ -148,7 +148,7 @@ IMAGE_STEPS = [
     ("tier", "provider", "size", "cost_micros"),
     [
         ("free", "gemini-flash", None, 39_000),
-        ("paid", "gemini-pro", None, 134_000),
+        ("paid", "gemini-pro", "1K", 134_000),  # its default size, named
         # Imagen is retired by default, so the top tier is Gemini Pro at its largest size.
         ("super", "gemini-pro", "4K", 240_000),
     ],
