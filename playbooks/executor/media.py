@@ -247,7 +247,7 @@ def generate_image(
             "media_id": made.id,
             "provider": choice.provider,
             "model": made.model,
-            "image_size": choice.image_size,
+            "image_size": made.tracking_event.image_size or None,  # as made: a default named
             "tier": params["tier"],
             "tier_note": choice.note,
             "aspect_ratio": params["aspectRatio"],
