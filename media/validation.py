@@ -279,18 +279,17 @@ def prepare_generation(
     preset = get_style_preset(tenant_id, preset_id) if preset_id else None
     errors.raise_if_any()
     assert config is not None and info is not None
+    # The provider's default made explicit, as a form sends it: a request that leaves it out is
+    # the same generation (one cache entry, one provider request) as one that names it. What is
+    # offered is what the price book prices for the configured model (``provider_info``).
+    image_size = image_size or (info.image_sizes[0] if info.image_sizes else None)
+    resolution = resolution or (info.resolutions[0] if kind == VIDEO else None)
     options: dict[str, Any] = {"model": config.model, "image_size": image_size}
     if kind == VIDEO:
         options["duration_seconds"] = duration
-        options["resolution"] = resolution or info.resolutions[0]
+        options["resolution"] = resolution
     try:
         estimate = estimate_media_cost(kind, provider, options)
-    except InvalidInput as exc:
-        if exc.field not in ("resolution", "image_size"):
-            raise InvalidInput({"provider": str(exc)}) from None
-        # A size or resolution the price book does not price for the configured model (one that
-        # makes fewer than its provider key offers: sora-2 has no 1024p) is that field's fault.
-        raise InvalidInput({exc.field: exc.message}) from None
     except ValueError as exc:
         raise InvalidInput({"provider": str(exc)}) from None
     if kind == VIDEO and not set(estimate.clip_plan or ()) <= set(info.clip_seconds):
@@ -313,10 +312,8 @@ def prepare_generation(
         aspect_ratio=aspect_ratio,
         provider_aspect_ratio=provider_aspect_ratio(info, aspect_ratio),
         duration_seconds=duration,
-        # The provider's default made explicit, as a form sends it: a request that leaves it out
-        # is the same generation (one cache entry, one provider request) as one that names it.
-        resolution=resolution or (info.resolutions[0] if kind == VIDEO else None),
-        image_size=image_size or (info.image_sizes[0] if info.image_sizes else None),
+        resolution=resolution,
+        image_size=image_size,
         palette=palette,
         preset=preset,
         estimate=estimate,
