@@ -119,6 +119,21 @@ class BudgetPeriodStatus:
         return "ok"
 
     @property
+    def micros_before_next_state(self) -> int | None:
+        """How much more can be used before ``state`` changes (ok → warning → exceeded: an
+        alert would be due, or a hard limit would refuse); negative once exceeded, None without
+        a limit."""
+        if self.limit_micros is None:
+            return None
+        if self.state == "exceeded":
+            return -1
+        if self.state == "ok":  # warning starts at the first amount >= threshold % of limit
+            next_state_at = -(-self.soft_threshold_percent * self.limit_micros // 100)
+        else:
+            next_state_at = self.limit_micros
+        return next_state_at - 1 - self.used_micros
+
+    @property
     def bar_percent(self) -> Decimal:
         """The progress bar's width: the percentage capped at 100."""
         return min(self.percent or Decimal(0), Decimal(100))

@@ -51,6 +51,7 @@ from costs.headroom import (
     HEADROOM_TTL,
     UNLIMITED_MICROS,
     close_hold,
+    insert_hold,
     place_hold_within_headroom,
     set_headroom,
 )
@@ -154,44 +155,34 @@ def place_budget_hold(
 
 
 def _place_hold(tenant_id: str, requested: int, reason: str, ttl: timedelta) -> Hold:
-    now = timezone.now()
-    hold = _place_within_headroom(tenant_id, requested, reason, now=now, expires_at=now + ttl)
-    return hold or _place_checked(tenant_id, requested, reason, ttl)
+    hold = _new_hold(tenant_id, requested, reason, now=timezone.now(), ttl=ttl)
+    if place_hold_within_headroom(**_columns(hold)):
+        return hold
+    return _place_checked(tenant_id, requested, reason, ttl)
 
 
-def _new_hold(tenant_id: str, amount: int, reason: str, *, now: datetime, expires_at: datetime):
-    return BudgetHold.objects.create(
+def _new_hold(tenant_id: str, amount: int, reason: str, *, now: datetime, ttl: timedelta) -> Hold:
+    return Hold(
+        id=new_id("hold"),
         tenant_id=tenant_id,
         amount_micros=amount,
         reason=reason[:REASON_MAX_CHARS],
-        created_at=now,
-        expires_at=expires_at,
-    )
-
-
-def _place_within_headroom(
-    tenant_id: str, requested: int, reason: str, *, now: datetime, expires_at: datetime
-) -> Hold | None:
-    """The hold, when the tenant's headroom has room for it (``costs.headroom``); else None and
-    nothing written."""
-    hold = Hold(
-        id=new_id("hold"),
-        tenant_id=tenant_id,
-        amount_micros=requested,
-        reason=reason[:REASON_MAX_CHARS],
         status=BudgetHold.Status.ACTIVE,
         created_at=now,
-        expires_at=expires_at,
+        expires_at=now + ttl,
     )
-    placed = place_hold_within_headroom(
-        hold_id=hold.id,
-        tenant_id=tenant_id,
-        amount=requested,
-        reason=hold.reason,
-        now=now,
-        expires_at=expires_at,
-    )
-    return hold if placed else None
+
+
+def _columns(hold: Hold) -> dict:
+    """``hold`` as ``costs.headroom`` inserts it."""
+    return {
+        "hold_id": hold.id,
+        "tenant_id": hold.tenant_id,
+        "amount": hold.amount_micros,
+        "reason": hold.reason,
+        "now": hold.created_at,
+        "expires_at": hold.expires_at,
+    }
 
 
 def _place_checked(tenant_id: str, requested: int, reason: str, ttl: timedelta) -> Hold:
@@ -224,36 +215,19 @@ def _place_checked(tenant_id: str, requested: int, reason: str, ttl: timedelta) 
             if settings.hard_limit_enabled:
                 breach = find_breach(statuses, requested)
         if breach is None:
-            row = _new_hold(tenant_id, requested, reason, now=now, expires_at=now + ttl)
+            hold = _new_hold(tenant_id, requested, reason, now=now, ttl=ttl)
+            insert_hold(**_columns(hold))
             after = [replace(s, held_micros=s.held_micros + requested) for s in statuses]
             if budget is not None:
                 until = min((s.next_reset for s in after), default=now + HEADROOM_TTL)
-                set_headroom(tenant_id, _headroom(after), until=until, now=now)
+                room = (s.micros_before_next_state for s in after)
+                set_headroom(tenant_id, min(room, default=UNLIMITED_MICROS), until=until, now=now)
     if breach is not None:
         _raise_alerts(tenant_id, settings, [_blocked_alert(breach)])
         raise BudgetExceeded(tenant_id, breach)
     if statuses:
         _raise_alerts(tenant_id, settings, _threshold_alerts(after))
-    return _hold_of(row)
-
-
-def _headroom(statuses: list[BudgetPeriodStatus]) -> int:
-    """How much more the tenant can use before a period changes state (ok → warning →
-    exceeded: an alert would be due, or a hard limit would refuse); negative when a period is
-    exceeded already, so every hold goes the long way."""
-    headroom = UNLIMITED_MICROS
-    for status in statuses:
-        limit = status.limit_micros
-        if limit is None:
-            continue
-        if status.state == "exceeded":
-            return -1
-        if status.state == "ok":  # warning starts at the first amount >= threshold % of limit
-            next_state_at = -(-status.soft_threshold_percent * limit // 100)
-        else:
-            next_state_at = limit
-        headroom = min(headroom, next_state_at - 1 - status.used_micros)
-    return headroom
+    return hold
 
 
 def _close_hold(hold: Hold | str, status: str, actual_micros: int | None) -> tuple[Hold, bool]:

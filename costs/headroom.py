@@ -91,15 +91,30 @@ def place_hold_within_headroom(
             tenant_id=tenant_id, headroom_until__gt=now, headroom_micros__gte=amount
         ).update(headroom_micros=F("headroom_micros") - amount)
         if taken:
-            BudgetHold.objects.create(
-                id=hold_id,
+            insert_hold(
+                hold_id=hold_id,
                 tenant_id=tenant_id,
-                amount_micros=amount,
+                amount=amount,
                 reason=reason,
-                created_at=now,
+                now=now,
                 expires_at=expires_at,
             )
     return bool(taken)
+
+
+def insert_hold(
+    *, hold_id: str, tenant_id: str, amount: int, reason: str, now: datetime, expires_at: datetime
+) -> None:
+    """The active hold's row, as the long way inserts it once it has checked the limits (and
+    ``place_hold_within_headroom`` on databases without data-modifying CTEs)."""
+    BudgetHold.objects.create(
+        id=hold_id,
+        tenant_id=tenant_id,
+        amount_micros=amount,
+        reason=reason,
+        created_at=now,
+        expires_at=expires_at,
+    )
 
 
 def close_hold(*, hold_id: str, status: str, actual_micros: int | None, now: datetime) -> bool:
