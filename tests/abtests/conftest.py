@@ -78,13 +78,6 @@ def running_test(org_a):
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    """Generated images go to a temporary MEDIA_ROOT (providers are simulated without keys)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def gemini(settings):
     """Gemini Flash with an API key, pointed at a fake server on loopback that speaks its wire
     format: a generation that reaches the provider shows up in ``gemini.requests``."""

@@ -68,13 +68,6 @@ def shot():
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    """Generated media in the test's own folder, for the live server and its workers."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def worker(media_root):
     """A real django-q2 worker running the queued generations (simulated providers)."""
     pool = Workers(media_root=media_root)

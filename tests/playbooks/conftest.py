@@ -19,10 +19,9 @@ GEMINI_TEXT = "/v1beta/models/gemini-3.5-flash:generateContent"
 
 
 @pytest.fixture(autouse=True)
-def simulated_providers(settings, tmp_path):
+def simulated_providers(settings):
     """Whatever the environment says: no provider keys (simulate mode), no retired model
-    allowed, files in a temporary MEDIA_ROOT."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+    allowed (files go to the temporary MEDIA_ROOT of tests/conftest.py)."""
     settings.MEDIA_PROVIDERS = {
         key: {**entry, "api_key": ""} for key, entry in settings.MEDIA_PROVIDERS.items()
     }

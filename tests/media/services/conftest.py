@@ -18,12 +18,6 @@ VEO_START = "/v1beta/models/veo-3.1-generate-preview:predictLongRunning"
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture(autouse=True)
 def quick_settings(settings):
     settings.MEDIA_PROVIDER_OPTIONS = {
         **settings.MEDIA_PROVIDER_OPTIONS,
