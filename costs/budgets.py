@@ -236,11 +236,11 @@ def _close_hold(hold: Hold | str, status: str, actual_micros: int | None) -> tup
     hold_id = hold if isinstance(hold, str) else hold.id
     now = timezone.now()
     closed = close_hold(hold_id=hold_id, status=status, actual_micros=actual_micros, now=now)
-    if closed and not isinstance(hold, str):
-        return replace(hold, status=status, actual_micros=actual_micros, closed_at=now), True
+    if closed is not None:
+        return Hold(**closed), True
     try:
         # Unknown, or already closed: settling or releasing twice changes nothing.
-        return _hold_of(BudgetHold.objects.get(pk=hold_id)), closed
+        return _hold_of(BudgetHold.objects.get(pk=hold_id)), False
     except BudgetHold.DoesNotExist:
         raise LookupError(f"No budget hold {hold_id!r}") from None
 

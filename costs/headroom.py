@@ -23,6 +23,7 @@ A refresh that races with a recording may count that recording twice, never zero
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -36,6 +37,17 @@ UNLIMITED_MICROS = 2**62
 _BUDGET = MediaBudget._meta.db_table
 _HOLD = BudgetHold._meta.db_table
 _ACTIVE = BudgetHold.Status.ACTIVE.value
+_HOLD_COLUMNS = (
+    "id",
+    "tenant_id",
+    "amount_micros",
+    "reason",
+    "status",
+    "created_at",
+    "expires_at",
+    "actual_micros",
+    "closed_at",
+)
 # Plain SQL: these run on every hold, settle and recorded event (the ORM's query building was
 # most of their time). The two PostgreSQL ones are data-modifying CTEs (SQLite has none).
 _PLACE_SQL_POSTGRESQL = f"""
@@ -51,14 +63,14 @@ _CLOSE_SQL_POSTGRESQL = f"""
 WITH closed AS (
     UPDATE {_HOLD} SET status = %(status)s, actual_micros = %(actual)s, closed_at = %(now)s
     WHERE id = %(id)s AND status = '{_ACTIVE}'
-    RETURNING tenant_id, amount_micros, expires_at
+    RETURNING {", ".join(_HOLD_COLUMNS)}
 ), given_back AS (
     UPDATE {_BUDGET} AS budget SET headroom_micros = budget.headroom_micros + closed.amount_micros
     FROM closed
     WHERE budget.tenant_id = closed.tenant_id AND budget.headroom_until > %(now)s
         AND closed.expires_at > %(now)s
 )
-SELECT count(*) FROM closed
+SELECT * FROM closed
 """
 _ADJUST_SQL = (
     f"UPDATE {_BUDGET} SET headroom_micros = headroom_micros + %s"
@@ -117,28 +129,31 @@ def insert_hold(
     )
 
 
-def close_hold(*, hold_id: str, status: str, actual_micros: int | None, now: datetime) -> bool:
-    """Close the hold if it is active (True; False: unknown or closed already, nothing
-    changes), giving its amount back to a valid headroom unless it had expired (an expired hold
-    stopped counting already: the next long way sets the headroom without it)."""
+def close_hold(
+    *, hold_id: str, status: str, actual_micros: int | None, now: datetime
+) -> dict[str, Any] | None:
+    """Close the hold if it is active and return its row as closed (its columns by name); None
+    when it is unknown or closed already (nothing changes). Its amount goes back to a valid
+    headroom unless it had expired (an expired hold stopped counting already: the next long way
+    sets the headroom without it)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 _CLOSE_SQL_POSTGRESQL,
                 {"id": hold_id, "status": status, "actual": actual_micros, "now": now},
             )
-            return cursor.fetchone()[0] == 1
+            row = cursor.fetchone()
+        return None if row is None else dict(zip(_HOLD_COLUMNS, row, strict=True))
     with transaction.atomic():
         closed = BudgetHold.objects.filter(pk=hold_id, status=_ACTIVE).update(
             status=status, actual_micros=actual_micros, closed_at=now
         )
-        if closed:
-            row = BudgetHold.objects.values("tenant_id", "amount_micros", "expires_at").get(
-                pk=hold_id
-            )
-            if row["expires_at"] > now:
-                adjust_headroom(row["tenant_id"], row["amount_micros"], now=now)
-    return bool(closed)
+        if not closed:
+            return None
+        row = BudgetHold.objects.values(*_HOLD_COLUMNS).get(pk=hold_id)
+        if row["expires_at"] > now:
+            adjust_headroom(row["tenant_id"], row["amount_micros"], now=now)
+    return row
 
 
 def adjust_headroom(tenant_id: str, micros: int, *, now: datetime) -> None:
